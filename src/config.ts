@@ -1,0 +1,78 @@
+// Every setting comes from the environment, parsed and validated once at start. A bad value stops
+// the server with one line naming the variable, instead of surfacing later as a strange failure.
+
+export interface Config {
+  /** postgres:// URL; unset means the embedded PGlite database in dataDir. */
+  readonly databaseUrl: string | undefined;
+  /** A session-mode URL for LISTEN when databaseUrl goes through a transaction-mode pooler. */
+  readonly listenDatabaseUrl: string | undefined;
+  readonly databasePoolSize: number;
+  readonly dataDir: string;
+  readonly host: string;
+  readonly port: number;
+  readonly logLevel: string;
+  readonly executorConcurrency: number;
+  readonly leaseSeconds: number;
+  readonly pollIntervalMs: number;
+  readonly retryBackoffMs: number;
+  readonly retryBackoffMaxMs: number;
+  readonly shutdownGraceSeconds: number;
+  readonly maxPayloadBytes: number;
+  readonly subscriptionBuffer: number;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be an integer, got ${JSON.stringify(raw)}`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function url(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be a postgres:// URL`);
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    throw new ConfigError(`${name} must be a postgres:// URL, got protocol ${parsed.protocol}`);
+  }
+  return raw;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loadConfig(env: Env = process.env): Config {
+  const logLevel = env.LOG_LEVEL?.trim() || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
+  }
+  const leaseSeconds = int(env, 'LEASE_SECONDS', 30, 2, 86_400);
+  return Object.freeze({
+    databaseUrl: url(env, 'DATABASE_URL'),
+    listenDatabaseUrl: url(env, 'LISTEN_DATABASE_URL'),
+    databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10, 2, 1000),
+    dataDir: env.DATA_DIR?.trim() || './.data',
+    // With no access control yet, the server is reachable only from this machine unless asked.
+    host: env.HOST?.trim() || '127.0.0.1',
+    port: int(env, 'PORT', 4000, 0, 65_535),
+    logLevel,
+    executorConcurrency: int(env, 'EXECUTOR_CONCURRENCY', 4, 0, 10_000),
+    leaseSeconds,
+    pollIntervalMs: int(env, 'POLL_INTERVAL_MS', 1000, 10, 3_600_000),
+    retryBackoffMs: int(env, 'RETRY_BACKOFF_MS', 1000, 0, 86_400_000),
+    retryBackoffMaxMs: int(env, 'RETRY_BACKOFF_MAX_MS', 3_600_000, 0, 604_800_000),
+    shutdownGraceSeconds: int(env, 'SHUTDOWN_GRACE_SECONDS', 10, 0, 86_400),
+    maxPayloadBytes: int(env, 'MAX_PAYLOAD_BYTES', 1_048_576, 1024, 256 * 1_048_576),
+    subscriptionBuffer: int(env, 'SUBSCRIPTION_BUFFER', 1000, 10, 1_000_000),
+  });
+}

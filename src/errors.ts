@@ -1,0 +1,24 @@
+// A client mistake carries a stable code that reaches GraphQL `extensions.code`; anything else is a
+// server fault, logged with its stack and masked for the client.
+
+export type ErrorCode =
+  | 'UNKNOWN_TASK_KIND'
+  | 'TASK_NOT_FOUND'
+  | 'INVALID_INPUT'
+  | 'TASK_FINISHED'
+  | 'TASK_NOT_RETRYABLE'
+  | 'SUBSCRIBER_TOO_SLOW';
+
+export class ClientError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ClientError';
+  }
+}
+
+export function invalidInput(message: string): ClientError {
+  return new ClientError('INVALID_INPUT', message);
+}

@@ -1,0 +1,183 @@
+// The statements an executor runs: claim, finish attempts in batches, report progress and logs,
+// keep leases alive, requeue what a dead process left behind, and hand tasks back at shutdown.
+// Every change is guarded by status, worker and attempt: zero rows means the change lost a race
+// (cancelled, timed out or reclaimed meanwhile) and must be discarded, never applied twice.
+import { sql } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
+import { eventGate, TASK_COLUMNS, toTask, type Task, type TaskError, type TaskStatus } from './rows.js';
+
+export interface Outcome {
+  id: string;
+  attempt: number;
+  status: Extract<TaskStatus, 'completed' | 'pending' | 'failed' | 'timed_out'>;
+  /** The event type: completed, retrying, failed or timed_out. */
+  event: string;
+  result?: unknown;
+  error?: TaskError;
+  /** For status pending: how long until the next attempt may run. */
+  delayMs?: number;
+}
+
+export function claimStore(db: Database) {
+  return {
+    /**
+     * Claims up to `limit` due tasks of the given kinds in one statement, in priority, run_at, id
+     * order, skipping rows another claimer holds. Served by the partial index over pending tasks.
+     */
+    async claim(workerId: string, kinds: string[], limit: number, leaseSeconds: number): Promise<Task[]> {
+      if (limit <= 0 || kinds.length === 0) return [];
+      const rows = await db.query(sql`
+        WITH changed AS (
+          UPDATE tasks t SET status = 'running', attempts = t.attempts + 1, worker_id = ${workerId},
+            started_at = now(), updated_at = now(), error = NULL,
+            lease_expires_at = now() + make_interval(secs => ${leaseSeconds})
+          FROM (
+            SELECT id FROM tasks
+            WHERE status = 'pending' AND run_at <= now() AND kind IN ${kinds}
+            ORDER BY priority DESC NULLS LAST, run_at, id
+            LIMIT ${limit}
+            FOR UPDATE SKIP LOCKED
+          ) due
+          WHERE t.id = due.id
+          RETURNING t.*
+        ), ${eventGate(false)}, events AS (
+          INSERT INTO task_events (task_id, type, status, data)
+          SELECT id, 'started', status, jsonb_build_object('attempt', attempts) FROM changed, gate ORDER BY id
+        )
+        SELECT ${TASK_COLUMNS} FROM changed ORDER BY changed.priority DESC, changed.run_at, changed.id`);
+      return rows.map(toTask);
+    },
+
+    /**
+     * Applies many attempts' outcomes in one statement. Returns the ids that were applied; the
+     * others had lost their claim and their outcome is void.
+     */
+    async finish(workerId: string, outcomes: Outcome[]): Promise<Set<string>> {
+      if (outcomes.length === 0) return new Set();
+      const rows = outcomes.map((o) => ({
+        id: o.id,
+        attempt: o.attempt,
+        status: o.status,
+        event: o.event,
+        result: o.result === undefined ? null : o.result,
+        error: o.error ?? null,
+        delay_ms: o.delayMs ?? 0,
+      }));
+      const wake = outcomes.some((o) => o.status === 'pending' && !o.delayMs);
+      const applied = await db.query<{ id: string }>(sql`
+        WITH outcome AS (
+          SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(
+            id bigint, attempt int, status task_status, event text, result jsonb, error jsonb, delay_ms int)
+        ), changed AS (
+          UPDATE tasks t SET status = o.status, result = o.result, error = o.error, updated_at = now(),
+            worker_id = NULL, lease_expires_at = NULL,
+            progress = CASE WHEN o.status = 'completed' THEN 1 ELSE t.progress END,
+            run_at = CASE WHEN o.status = 'pending' THEN now() + make_interval(secs => o.delay_ms / 1000.0) ELSE t.run_at END,
+            finished_at = CASE WHEN o.status = 'pending' THEN NULL ELSE now() END
+          FROM outcome o
+          WHERE t.id = o.id AND t.status = 'running' AND t.worker_id = ${workerId} AND t.attempts = o.attempt
+          RETURNING t.id, t.status, t.attempts, o.event, o.error, o.delay_ms
+        ), ${eventGate(wake)}, events AS (
+          INSERT INTO task_events (task_id, type, status, data)
+          SELECT id, event, status, jsonb_strip_nulls(jsonb_build_object(
+            'attempt', attempts, 'error', error,
+            'retryInMs', CASE WHEN status = 'pending' THEN delay_ms END))
+          FROM changed, gate ORDER BY id
+        )
+        SELECT id::text AS id FROM changed`);
+      return new Set(applied.map((r) => String(r.id)));
+    },
+
+    /** Records progress of an attempt this worker holds; false when it no longer holds it. */
+    async progress(workerId: string, id: string, attempt: number, fraction: number, message: string | null) {
+      const rows = await db.query(sql`
+        WITH changed AS (
+          UPDATE tasks SET progress = ${fraction}, progress_message = ${message}, updated_at = now()
+          WHERE id = ${id}::bigint AND status = 'running' AND worker_id = ${workerId} AND attempts = ${attempt}
+          RETURNING id, status
+        ), ${eventGate(false)}, events AS (
+          INSERT INTO task_events (task_id, type, status, data)
+          SELECT id, 'progress', status, jsonb_build_object('progress', ${fraction}::float8, 'message', ${message}::text)
+          FROM changed, gate
+        )
+        SELECT id FROM changed`);
+      return rows.length > 0;
+    },
+
+    /** A log line of an attempt this worker holds, as an event; false when it no longer holds it. */
+    async log(workerId: string, id: string, attempt: number, level: string, message: string) {
+      const rows = await db.query(sql`
+        WITH changed AS (
+          SELECT id, status FROM tasks
+          WHERE id = ${id}::bigint AND status = 'running' AND worker_id = ${workerId} AND attempts = ${attempt}
+        ), ${eventGate(false)}, events AS (
+          INSERT INTO task_events (task_id, type, status, data)
+          SELECT id, 'log', status, jsonb_build_object('level', ${level}::text, 'message', ${message}::text)
+          FROM changed, gate
+        )
+        SELECT id FROM changed`);
+      return rows.length > 0;
+    },
+
+    /** Renews the leases of all of this worker's running tasks in one statement. */
+    async renewLeases(workerId: string, leaseSeconds: number): Promise<number> {
+      const rows = await db.query(sql`
+        UPDATE tasks SET lease_expires_at = now() + make_interval(secs => ${leaseSeconds})
+        WHERE status = 'running' AND worker_id = ${workerId}
+        RETURNING id`);
+      return rows.length;
+    },
+
+    /**
+     * Running tasks whose lease expired belong to a process that died or lost its database: they go
+     * back to pending, or fail when no attempt is left. Any process may run this; SKIP LOCKED keeps
+     * two sweepers from fighting over a row.
+     */
+    async requeueExpired(limit = 1000): Promise<Task[]> {
+      const rows = await db.query(sql`
+        WITH changed AS (
+          UPDATE tasks t SET
+            status = CASE WHEN t.attempts >= t.max_attempts THEN 'failed'::task_status ELSE 'pending'::task_status END,
+            finished_at = CASE WHEN t.attempts >= t.max_attempts THEN now() END,
+            error = jsonb_build_object('code', 'LEASE_EXPIRED',
+              'message', 'The worker running this task stopped renewing its lease'),
+            worker_id = NULL, lease_expires_at = NULL, run_at = now(), updated_at = now()
+          FROM (
+            SELECT id FROM tasks WHERE status = 'running' AND lease_expires_at < now()
+            LIMIT ${limit} FOR UPDATE SKIP LOCKED
+          ) expired
+          WHERE t.id = expired.id
+          RETURNING t.*
+        ), ${eventGate(true)}, events AS (
+          INSERT INTO task_events (task_id, type, status, data)
+          SELECT id, CASE WHEN status = 'failed' THEN 'failed' ELSE 'requeued' END, status,
+                 jsonb_build_object('attempt', attempts, 'error', error, 'reason', 'lease_expired')
+          FROM changed, gate ORDER BY id
+        )
+        SELECT ${TASK_COLUMNS} FROM changed`);
+      return rows.map(toTask);
+    },
+
+    /** At shutdown: running attempts go back to pending without counting as an attempt. */
+    async release(workerId: string, attempts: Array<{ id: string; attempt: number }>): Promise<number> {
+      if (attempts.length === 0) return 0;
+      const rows = await db.query(sql`
+        WITH held AS (
+          SELECT * FROM jsonb_to_recordset(${JSON.stringify(attempts)}::jsonb) AS x(id bigint, attempt int)
+        ), changed AS (
+          UPDATE tasks t SET status = 'pending', attempts = t.attempts - 1, worker_id = NULL,
+            lease_expires_at = NULL, run_at = now(), updated_at = now()
+          FROM held h
+          WHERE t.id = h.id AND t.status = 'running' AND t.worker_id = ${workerId} AND t.attempts = h.attempt
+          RETURNING t.id, t.status
+        ), ${eventGate(true)}, events AS (
+          INSERT INTO task_events (task_id, type, status, data)
+          SELECT id, 'requeued', status, jsonb_build_object('reason', 'shutdown') FROM changed, gate ORDER BY id
+        )
+        SELECT id FROM changed`);
+      return rows.length;
+    },
+  };
+}
+
+export type ClaimStore = ReturnType<typeof claimStore>;

@@ -1,0 +1,119 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { Row } from '../db/client.js';
+
+export type TaskStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'timed_out';
+
+export const TERMINAL: ReadonlySet<TaskStatus> = new Set(['completed', 'failed', 'cancelled', 'timed_out']);
+
+export interface TaskError {
+  message: string;
+  code: string;
+}
+
+export interface Task {
+  id: string;
+  kind: string;
+  input: unknown;
+  status: TaskStatus;
+  priority: number;
+  attempts: number;
+  maxAttempts: number;
+  timeoutSeconds: number;
+  runAt: Date;
+  progress: number | null;
+  progressMessage: string | null;
+  result: unknown;
+  error: TaskError | null;
+  idempotencyKey: string | null;
+  workerId: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  updatedAt: Date;
+}
+
+export interface TaskEvent {
+  id: number;
+  taskId: string;
+  type: string;
+  status: TaskStatus;
+  data: Record<string, unknown> | null;
+  at: Date;
+}
+
+// Both drivers return int8 and timestamptz as text in different shapes; reading timestamps as epoch
+// milliseconds and ids as text gives one shape for postgres.js and PGlite alike.
+const ms = (column: string) => sql.raw(`(extract(epoch FROM ${column}) * 1000)::float8 AS ${column}`);
+
+export const TASK_COLUMNS = sql.join(
+  [
+    sql.raw('id::text AS id, kind, input, status, priority, attempts, max_attempts, timeout_seconds'),
+    sql.raw('progress, progress_message, result, error, idempotency_key, worker_id'),
+    ms('run_at'),
+    ms('created_at'),
+    ms('started_at'),
+    ms('finished_at'),
+    ms('updated_at'),
+  ],
+  sql`, `,
+);
+
+export const EVENT_COLUMNS = sql.raw(
+  'id::text AS id, task_id::text AS task_id, type, status, data, (extract(epoch FROM at) * 1000)::float8 AS at',
+);
+
+const date = (value: unknown) => (value === null || value === undefined ? null : new Date(Number(value)));
+
+export function toTask(row: Row): Task {
+  return {
+    id: String(row.id),
+    kind: row.kind as string,
+    input: row.input ?? null,
+    status: row.status as TaskStatus,
+    priority: row.priority as number,
+    attempts: row.attempts as number,
+    maxAttempts: row.max_attempts as number,
+    timeoutSeconds: row.timeout_seconds as number,
+    runAt: date(row.run_at)!,
+    progress: (row.progress as number | null) ?? null,
+    progressMessage: (row.progress_message as string | null) ?? null,
+    result: row.result ?? null,
+    error: (row.error as TaskError | null) ?? null,
+    idempotencyKey: (row.idempotency_key as string | null) ?? null,
+    workerId: (row.worker_id as string | null) ?? null,
+    createdAt: date(row.created_at)!,
+    startedAt: date(row.started_at),
+    finishedAt: date(row.finished_at),
+    updatedAt: date(row.updated_at)!,
+  };
+}
+
+export function toEvent(row: Row): TaskEvent {
+  return {
+    id: Number(row.id),
+    taskId: String(row.task_id),
+    type: row.type as string,
+    status: row.status as TaskStatus,
+    data: (row.data as Record<string, unknown> | null) ?? null,
+    at: date(row.at)!,
+  };
+}
+
+export const EVENTS_CHANNEL = 'task_events';
+/** The NOTIFY payload that says a task may be claimable now; anything else is just "new events". */
+export const WAKE_PAYLOAD = 'n';
+const EVENT_LOCK = 7_411_002;
+
+/**
+ * The CTE that every event-writing statement joins its event INSERT with, given a CTE named
+ * `changed` holding the rows it changed. When anything changed, it takes the transaction-scoped
+ * advisory lock before the first event id is drawn and holds it until commit, so event ids are in
+ * commit order; and it queues one NOTIFY (a wake-up, never data). When nothing changed it does
+ * neither, so an idle poll wakes no one.
+ */
+export function eventGate(wake: boolean): SQL {
+  return sql`gate AS MATERIALIZED (
+    SELECT pg_advisory_xact_lock(${sql.raw(String(EVENT_LOCK))}),
+           pg_notify(${EVENTS_CHANNEL}, ${wake ? WAKE_PAYLOAD : ''})
+    FROM (SELECT 1 FROM changed LIMIT 1) AS any_change)`;
+}

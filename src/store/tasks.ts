@@ -1,0 +1,184 @@
+// The statements clients cause: create, read, list, cancel and retry tasks. Each state change is
+// one statement that also writes its event (see eventGate), so there is no transaction to hold open.
+import { sql, type SQL } from 'drizzle-orm';
+import type { Database, Row } from '../db/client.js';
+import { ClientError } from '../errors.js';
+import { eventGate, TASK_COLUMNS, toTask, type Task, type TaskStatus } from './rows.js';
+
+export interface NewTask {
+  kind: string;
+  input: unknown;
+  priority: number;
+  runAt: Date | null;
+  maxAttempts: number;
+  timeoutSeconds: number;
+  idempotencyKey: string | null;
+}
+
+export interface TaskFilter {
+  statuses?: TaskStatus[];
+  kinds?: string[];
+}
+
+export interface TaskPage {
+  /** Only tasks with a smaller id (older). */
+  beforeId?: string;
+  /** Only tasks with a larger id (newer). */
+  afterId?: string;
+  limit: number;
+  /** Oldest first instead of newest first. */
+  oldestFirst: boolean;
+}
+
+export type TaskStats = Record<TaskStatus, number> & { total: number };
+
+export function taskStore(db: Database) {
+  return {
+    /**
+     * Inserts tasks in one statement. A task whose idempotency key already exists is not inserted;
+     * the existing task is returned in its place. The result is in input order.
+     */
+    async createTasks(tasks: NewTask[]): Promise<Task[]> {
+      const rows = tasks.map((t, ord) => ({
+        ord,
+        kind: t.kind,
+        input: t.input,
+        priority: t.priority,
+        run_at: t.runAt?.toISOString() ?? null,
+        max_attempts: t.maxAttempts,
+        timeout_seconds: t.timeoutSeconds,
+        idempotency_key: t.idempotencyKey,
+      }));
+      const inserted = await db.query(sql`
+        WITH input AS (
+          SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(
+            ord int, kind text, input jsonb, priority int, run_at timestamptz,
+            max_attempts int, timeout_seconds int, idempotency_key text)
+        ), changed AS (
+          INSERT INTO tasks (kind, input, priority, run_at, max_attempts, timeout_seconds, idempotency_key)
+          SELECT kind, input, priority, coalesce(run_at, now()), max_attempts, timeout_seconds, idempotency_key
+          FROM input ORDER BY ord
+          ON CONFLICT (idempotency_key) DO NOTHING
+          RETURNING *
+        ), ${eventGate(true)}, events AS (
+          INSERT INTO task_events (task_id, type, status)
+          SELECT id, 'created', status FROM changed, gate ORDER BY id
+        )
+        SELECT ${TASK_COLUMNS} FROM changed ORDER BY changed.id`);
+      const created = inserted.map(toTask);
+      if (created.length === tasks.length) return created;
+      // Some keys existed already (or repeated within this batch): answer with the stored tasks.
+      const byKey = new Map<string, Task>();
+      const keys = tasks.map((t) => t.idempotencyKey).filter((k): k is string => k !== null);
+      for (const task of await this.tasksByKeys(keys)) byKey.set(task.idempotencyKey!, task);
+      const fresh = created.filter((t) => t.idempotencyKey === null).values();
+      return tasks.map((t) => (t.idempotencyKey === null ? fresh.next().value! : byKey.get(t.idempotencyKey)!));
+    },
+
+    async tasksByKeys(keys: string[]): Promise<Task[]> {
+      if (keys.length === 0) return [];
+      const rows = await db.query(sql`SELECT ${TASK_COLUMNS} FROM tasks WHERE idempotency_key IN ${keys}`);
+      return rows.map(toTask);
+    },
+
+    async getTask(id: string): Promise<Task | null> {
+      const rows = await db.query(sql`SELECT ${TASK_COLUMNS} FROM tasks WHERE id = ${id}::bigint`);
+      return rows.length ? toTask(rows[0]) : null;
+    },
+
+    /** One statement for many ids, so a burst of events or a page of edges costs one read. */
+    async getTasks(ids: string[]): Promise<Map<string, Task>> {
+      const found = new Map<string, Task>();
+      if (ids.length === 0) return found;
+      const rows = await db.query(
+        sql`SELECT ${TASK_COLUMNS} FROM tasks WHERE id = ANY(${`{${ids.join(',')}}`}::bigint[])`,
+      );
+      for (const row of rows) found.set(String(row.id), toTask(row));
+      return found;
+    },
+
+    async listTasks(filter: TaskFilter, page: TaskPage): Promise<Task[]> {
+      const where = filterSql(filter);
+      if (page.beforeId) where.push(sql`id < ${page.beforeId}::bigint`);
+      if (page.afterId) where.push(sql`id > ${page.afterId}::bigint`);
+      const rows = await db.query(sql`
+        SELECT ${TASK_COLUMNS} FROM tasks
+        ${where.length ? sql`WHERE ${sql.join(where, sql` AND `)}` : sql``}
+        ORDER BY tasks.id ${sql.raw(page.oldestFirst ? 'ASC' : 'DESC')}
+        LIMIT ${page.limit}`);
+      return rows.map(toTask);
+    },
+
+    async countTasks(filter: TaskFilter): Promise<number> {
+      const where = filterSql(filter);
+      const rows = await db.query<{ n: number }>(sql`
+        SELECT count(*)::int AS n FROM tasks
+        ${where.length ? sql`WHERE ${sql.join(where, sql` AND `)}` : sql``}`);
+      return rows[0].n;
+    },
+
+    async taskStats(): Promise<TaskStats> {
+      const rows = await db.query<{ status: TaskStatus; n: number }>(
+        sql`SELECT status, count(*)::int AS n FROM tasks GROUP BY status`,
+      );
+      const stats: TaskStats = { pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0, timed_out: 0, total: 0 };
+      for (const { status, n } of rows) {
+        stats[status] = n;
+        stats.total += n;
+      }
+      return stats;
+    },
+
+    /** Pending or running -> cancelled. A running handler learns of it through the 'cancelled' event. */
+    async cancelTask(id: string): Promise<Task> {
+      const rows = await changeOne(
+        sql`UPDATE tasks SET status = 'cancelled', finished_at = now(), updated_at = now(),
+              worker_id = NULL, lease_expires_at = NULL
+            WHERE id = ${id}::bigint AND status IN ('pending', 'running') RETURNING *`,
+        'cancelled',
+        false,
+      );
+      if (rows.length) return toTask(rows[0]);
+      const task = await this.getTask(id);
+      if (!task) throw new ClientError('TASK_NOT_FOUND', `Task ${id} does not exist`);
+      throw new ClientError('TASK_FINISHED', `Task ${id} is already ${task.status.toUpperCase()}`);
+    },
+
+    /** Failed, cancelled or timed out -> pending, with a fresh series of attempts. */
+    async retryTask(id: string): Promise<Task> {
+      const rows = await changeOne(
+        sql`UPDATE tasks SET status = 'pending', attempts = 0, run_at = now(), updated_at = now(),
+              result = NULL, error = NULL, progress = NULL, progress_message = NULL,
+              started_at = NULL, finished_at = NULL
+            WHERE id = ${id}::bigint AND status IN ('failed', 'cancelled', 'timed_out') RETURNING *`,
+        'retried',
+        true,
+      );
+      if (rows.length) return toTask(rows[0]);
+      const task = await this.getTask(id);
+      if (!task) throw new ClientError('TASK_NOT_FOUND', `Task ${id} does not exist`);
+      throw new ClientError(
+        'TASK_NOT_RETRYABLE',
+        `Task ${id} is ${task.status.toUpperCase()}; only FAILED, CANCELLED or TIMED_OUT tasks can be retried`,
+      );
+    },
+  };
+
+  /** Runs an UPDATE ... RETURNING * as the `changed` CTE and writes one event per changed row. */
+  function changeOne(update: SQL, type: string, wake: boolean): Promise<Row[]> {
+    return db.query(sql`
+      WITH changed AS (${update}), ${eventGate(wake)}, events AS (
+        INSERT INTO task_events (task_id, type, status) SELECT id, ${type}, status FROM changed, gate
+      )
+      SELECT ${TASK_COLUMNS} FROM changed`);
+  }
+}
+
+function filterSql(filter: TaskFilter): SQL[] {
+  const where: SQL[] = [];
+  if (filter.statuses?.length) where.push(sql`status IN ${filter.statuses.map((s) => sql`${s}::task_status`)}`);
+  if (filter.kinds?.length) where.push(sql`kind IN ${filter.kinds}`);
+  return where;
+}
+
+export type TaskStore = ReturnType<typeof taskStore>;
