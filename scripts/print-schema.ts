@@ -1,0 +1,21 @@
+// Prints schema.graphql from the code; with --check, fails when the committed file has drifted.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { printSchema } from 'graphql';
+import { schema } from '../src/graphql/schema.js';
+
+const file = new URL('../schema.graphql', import.meta.url);
+const printed = `${printSchema(schema)}\n`;
+if (process.argv.includes('--check')) {
+  let committed = '';
+  try {
+    committed = readFileSync(file, 'utf8');
+  } catch {}
+  if (committed !== printed) {
+    console.error('schema.graphql is out of date: run `npm run schema:print` and commit it.');
+    process.exit(1);
+  }
+  console.log('schema.graphql is up to date.');
+} else {
+  writeFileSync(file, printed);
+  console.log('wrote schema.graphql');
+}

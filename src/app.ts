@@ -1,0 +1,69 @@
+// Wires the parts in order: database -> migrations -> store -> event pump -> executor -> server,
+// and stops them in reverse. main.ts runs it from the environment; tests run it in-process.
+import type { Config } from './config.js';
+import { connect, type Database } from './db/client.js';
+import { migrate, migrationsApplied } from './db/migrate.js';
+import type { Logger } from './logger.js';
+import { createServer } from './server.js';
+import { createStore } from './store/index.js';
+import { createEventPump } from './tasks/events.js';
+import { createExecutor } from './tasks/executor.js';
+import { createRegistry, type Registry } from './tasks/handlers.js';
+import { createSubscriptions } from './tasks/subscriptions.js';
+
+export async function createApp(config: Config, log: Logger, registry: Registry = createRegistry()) {
+  const db: Database = await connect({
+    databaseUrl: config.databaseUrl,
+    listenDatabaseUrl: config.listenDatabaseUrl,
+    dataDir: config.dataDir,
+    poolSize: config.databasePoolSize,
+    log,
+  });
+  try {
+    await migrate(db);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  const store = createStore(db);
+  const pump = createEventPump({ db, store, log, pollIntervalMs: config.pollIntervalMs });
+  const executor = createExecutor({ store, pump, registry, log, ...config, concurrency: config.executorConcurrency });
+  const subscriptions = createSubscriptions({ pump, store, bufferLimit: config.subscriptionBuffer });
+  const server = createServer({
+    context: { store, registry, subscriptions, maxPayloadBytes: config.maxPayloadBytes },
+    log,
+    host: config.host,
+    port: config.port,
+    ready: async () => db.listening() && (await migrationsApplied(db)),
+  });
+
+  let url = '';
+  return {
+    db,
+    store,
+    executor,
+    get url() {
+      return url;
+    },
+    async start() {
+      await pump.start();
+      // With concurrency 0 the executor claims nothing but still sweeps expired leases.
+      executor.start();
+      url = await server.start();
+      log.info(
+        { url: `${url}/graphql`, database: db.kind, concurrency: config.executorConcurrency, workerId: executor.workerId },
+        'task executor ready',
+      );
+      return url;
+    },
+    /** Stops accepting, drains running tasks within the grace period, then closes the database. */
+    async stop() {
+      await server.stop();
+      await executor.stop(config.shutdownGraceSeconds * 1000);
+      await pump.stop();
+      await db.close();
+    },
+  };
+}
+
+export type App = Awaited<ReturnType<typeof createApp>>;

@@ -1,0 +1,9 @@
+import { lexicographicSortSchema } from 'graphql';
+import { builder } from './builder.js';
+import './scalars.js';
+import './task-status.js';
+import './task.js';
+import './task-event.js';
+import './task-stats.js';
+
+export const schema = lexicographicSortSchema(builder.toSchema());

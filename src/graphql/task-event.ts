@@ -1,0 +1,48 @@
+import type { EventWithTask } from '../tasks/subscriptions.js';
+import { parseCursor, parseTaskId } from '../tasks/intake.js';
+import { builder } from './builder.js';
+import { failAsResult, unwrap } from './stream.js';
+import { TaskRef } from './task.js';
+import { TaskStatusEnum } from './task-status.js';
+
+const TaskEventRef = builder.objectRef<EventWithTask>('TaskEvent').implement({
+  description: 'One change of one task, in commit order. Resume a subscription after its cursor.',
+  fields: (t) => ({
+    cursor: t.string({
+      description: 'Pass as taskEvents(after:) to resume right after this event.',
+      resolve: ({ event }) => String(event.id),
+    }),
+    type: t.string({
+      description:
+        'created, started, progress, log, retrying, completed, failed, cancelled, timed_out, retried or requeued.',
+      resolve: ({ event }) => event.type,
+    }),
+    status: t.field({ type: TaskStatusEnum, description: 'The status this event left the task in.', resolve: ({ event }) => event.status }),
+    at: t.field({ type: 'DateTime', resolve: ({ event }) => event.at }),
+    taskId: t.id({ resolve: ({ event }) => event.taskId }),
+    data: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'Details of the event: attempt, error, progress and message, log line.',
+      resolve: ({ event }) => event.data,
+    }),
+    task: t.field({ type: TaskRef, description: 'The task as it is now.', resolve: ({ task }) => task }),
+  }),
+});
+
+builder.subscriptionField('taskEvents', (t) =>
+  t.field({
+    type: TaskEventRef,
+    description:
+      'Every task event in commit order (of one task, given taskId). With `after`, first replays every event after that cursor, then continues live: no gap and no duplicate. "0" replays from the beginning.',
+    args: { after: t.arg.string(), taskId: t.arg.id() },
+    subscribe: (_, args, ctx) =>
+      failAsResult(
+        ctx.subscriptions.events({
+          after: args.after == null ? undefined : parseCursor(args.after),
+          taskId: args.taskId == null ? undefined : parseTaskId(String(args.taskId)),
+        }),
+      ),
+    resolve: (item) => unwrap(item),
+  }),
+);

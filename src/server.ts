@@ -1,0 +1,133 @@
+// HTTP and WebSocket front: yoga serves GraphQL (queries, mutations, SSE subscriptions, GraphiQL)
+// at /graphql, graphql-ws serves subscriptions over WebSocket on the same path, and /health and
+// /ready answer probes.
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { createYoga } from 'graphql-yoga';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { Context } from './graphql/builder.js';
+import { createErrorMasker } from './graphql/errors.js';
+import { schema } from './graphql/schema.js';
+import type { Logger } from './logger.js';
+
+const EXAMPLE = `# Create a task, then follow it live: run "Follow" with the id you got back.
+mutation Create {
+  createTask(input: { kind: "sleep", input: { ms: 3000 } }) {
+    task { id status }
+  }
+}
+
+subscription Follow($id: ID! = "1") {
+  taskUpdated(id: $id) { id status progress progressMessage result error { code message } }
+}
+`;
+
+export interface ServerOptions {
+  context: Context;
+  log: Logger;
+  host: string;
+  port: number;
+  /** Database reachable, migrations applied, listener connected. */
+  ready(): Promise<boolean>;
+}
+
+export function createServer(options: ServerOptions) {
+  const log = options.log.child({ component: 'server' });
+  const maskError = createErrorMasker(log);
+  const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse }>({
+    schema,
+    context: () => options.context,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    maskedErrors: { maskError: (error) => maskError(error) },
+    graphiql: { defaultQuery: EXAMPLE, subscriptionsProtocol: 'WS', title: 'Task executor' },
+    logging: {
+      debug: (...args) => log.debug(args.join(' ')),
+      info: (...args) => log.info(args.join(' ')),
+      warn: (...args) => log.warn(args.join(' ')),
+      // Yoga reports every error a client caused; those are answered, not server faults.
+      error: (...args) => (args[0] instanceof GraphQLError ? log.debug(String(args[0])) : log.error(args.join(' '))),
+    },
+  });
+
+  const http = createHttpServer(async (req, res) => {
+    const path = req.url?.split('?')[0];
+    if (path === '/health') return reply(res, 200, { status: 'ok' });
+    if (path === '/ready') {
+      const ready = await options.ready().catch(() => false);
+      return reply(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable' });
+    }
+    if (path === '/') {
+      res.writeHead(302, { location: '/graphql' }).end();
+      return;
+    }
+    return yoga(req, res);
+  });
+
+  const wss = new WebSocketServer({ server: http, path: '/graphql' });
+  const ws = useServer(
+    {
+      execute: (args) => (args.rootValue as { execute(a: ExecutionArgs): never }).execute(args),
+      subscribe: (args) => (args.rootValue as { subscribe(a: ExecutionArgs): never }).subscribe(args),
+      onSubscribe: async (ctx, _id, payload) => {
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params: payload,
+        });
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [maskError(error) as never];
+        }
+        const errors = validate(schema, document);
+        if (errors.length > 0) return errors.map((e: unknown) => maskError(e) as never);
+        return {
+          schema,
+          operationName: payload.operationName,
+          document,
+          variableValues: payload.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe },
+        };
+      },
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => maskError(e) as never),
+    },
+    wss,
+  );
+
+  return {
+    async start(): Promise<string> {
+      await new Promise<void>((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(options.port, options.host, () => resolve());
+      });
+      const { address, port } = http.address() as AddressInfo;
+      const host = address.includes(':') ? `[${address}]` : address;
+      return `http://${host}:${port}`;
+    },
+    /** Closes sockets with 1001 so clients know to reconnect, then stops accepting requests. */
+    async stop() {
+      for (const socket of wss.clients) socket.close(1001, 'Server shutting down');
+      await ws.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      http.closeIdleConnections();
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        // SSE streams and keep-alive requests in flight must not hold the shutdown forever.
+        setTimeout(() => {
+          http.closeAllConnections();
+          resolve();
+        }, 2000).unref();
+      });
+    },
+  };
+}
+
+function reply(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}

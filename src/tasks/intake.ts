@@ -1,0 +1,76 @@
+// Checks a client's new task before anything is written: the kind exists, the numbers are in
+// range, the input is JSON of acceptable size and acceptable to the kind. A refusal is
+// INVALID_INPUT or UNKNOWN_TASK_KIND with a message that says what to change.
+import { ClientError, invalidInput } from '../errors.js';
+import type { NewTask } from '../store/tasks.js';
+import type { Registry } from './handlers.js';
+
+export interface TaskRequest {
+  kind: string;
+  input?: unknown;
+  priority?: number | null;
+  runAt?: Date | null;
+  maxAttempts?: number | null;
+  timeoutSeconds?: number | null;
+  idempotencyKey?: string | null;
+}
+
+export const DEFAULTS = { priority: 0, maxAttempts: 3, timeoutSeconds: 1800 } as const;
+const MAX_ATTEMPTS = 1000;
+const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
+const MAX_KEY_LENGTH = 512;
+
+function integerIn(name: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw invalidInput(`${name} must be an integer from ${min} to ${max}, got ${value}`);
+  }
+  return value;
+}
+
+export function prepareTask(request: TaskRequest, registry: Registry, maxPayloadBytes: number): NewTask {
+  const kind = registry.get(request.kind);
+  if (!kind) {
+    throw new ClientError(
+      'UNKNOWN_TASK_KIND',
+      `Unknown task kind ${JSON.stringify(request.kind)}; known kinds: ${registry.kinds().join(', ')}`,
+    );
+  }
+  const input = request.input ?? null;
+  const json = JSON.stringify(input);
+  if (Buffer.byteLength(json) > maxPayloadBytes) {
+    throw invalidInput(`input is ${Buffer.byteLength(json)} bytes as JSON; the limit is ${maxPayloadBytes}`);
+  }
+  // Postgres jsonb cannot hold the NUL character; refuse it here rather than fail in the database.
+  if (json.includes('\\u0000')) throw invalidInput('input must not contain the NUL character (\\u0000)');
+  const problem = kind.validate?.(input);
+  if (problem) throw invalidInput(problem);
+
+  const key = request.idempotencyKey ?? null;
+  if (key !== null && (key.length === 0 || key.length > MAX_KEY_LENGTH)) {
+    throw invalidInput(`idempotencyKey must be 1 to ${MAX_KEY_LENGTH} characters`);
+  }
+  if (request.runAt && Number.isNaN(request.runAt.getTime())) throw invalidInput('runAt is not a valid date');
+  return {
+    kind: request.kind,
+    input,
+    priority: integerIn('priority', request.priority ?? DEFAULTS.priority, -1000, 1000),
+    runAt: request.runAt ?? null,
+    maxAttempts: integerIn('maxAttempts', request.maxAttempts ?? DEFAULTS.maxAttempts, 1, MAX_ATTEMPTS),
+    timeoutSeconds: integerIn('timeoutSeconds', request.timeoutSeconds ?? DEFAULTS.timeoutSeconds, 1, MAX_TIMEOUT_SECONDS),
+    idempotencyKey: key,
+  };
+}
+
+/** Task ids are positive bigints; anything else is a client mistake, not a missing task. */
+export function parseTaskId(id: string): string {
+  if (!/^[1-9][0-9]{0,18}$/.test(id) || BigInt(id) > 9223372036854775807n) {
+    throw invalidInput(`${JSON.stringify(id)} is not a task id`);
+  }
+  return id;
+}
+
+/** Event cursors are event ids as decimal strings; "0" means from the beginning. */
+export function parseCursor(cursor: string): number {
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(cursor)) throw invalidInput(`${JSON.stringify(cursor)} is not an event cursor`);
+  return Number(cursor);
+}

@@ -1,0 +1,49 @@
+// What a task kind is: a handler, and optionally a check of its input that runs when the task is
+// created, so a malformed task is refused with INVALID_INPUT instead of failing later.
+
+export interface TaskContext {
+  /** Fires on cancel, timeout and shutdown; stop work and return or throw promptly. */
+  readonly signal: AbortSignal;
+  readonly task: { readonly id: string; readonly kind: string; readonly attempt: number; readonly maxAttempts: number };
+  /** A log line, stored as an event that subscribers see live. */
+  log(message: string, level?: 'debug' | 'info' | 'warn' | 'error'): Promise<void>;
+  /** fraction in 0..1. Frequent calls are coalesced: only the latest value is sure to be written. */
+  progress(fraction: number, message?: string): Promise<void>;
+}
+
+export type TaskHandler<I = any, R = unknown> = (input: I, ctx: TaskContext) => R | Promise<R>;
+
+export interface TaskKind<I = any, R = unknown> {
+  run: TaskHandler<I, R>;
+  /** Returns an error message when input is unusable, nothing when it is fine. */
+  validate?: (input: unknown) => string | undefined;
+}
+
+/** An error a handler throws to give the task's error a stable code. */
+export class TaskFailure extends Error {
+  constructor(
+    message: string,
+    readonly code = 'HANDLER_ERROR',
+    /** false: fail now, whatever attempts are left. */
+    readonly retryable = true,
+  ) {
+    super(message);
+    this.name = 'TaskFailure';
+  }
+}
+
+/** Resolves after ms, or rejects with the signal's reason as soon as it fires. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,63 @@
+// Turns what a handler did (a result or a thrown value) into the task's next state: completed,
+// back to pending after a backoff, or failed / timed out when no attempt is left.
+import type { Outcome } from '../store/claims.js';
+import type { Task, TaskError } from '../store/index.js';
+import { TaskFailure } from './kind.js';
+
+export type Settlement = { result: unknown; error?: undefined } | { error: unknown; result?: undefined };
+
+interface Limits {
+  retryBackoffMs: number;
+  retryBackoffMaxMs: number;
+  maxPayloadBytes: number;
+}
+
+/** Exponential backoff with jitter: the n-th retry waits between half and all of base * 2^(n-1). */
+export function backoffMs(attempt: number, base: number, max: number): number {
+  const full = Math.min(max, base * 2 ** Math.min(attempt - 1, 30));
+  return Math.round(full / 2 + Math.random() * (full / 2));
+}
+
+export function outcomeOf(task: Task, settlement: Settlement, limits: Limits): Outcome {
+  const base = { id: task.id, attempt: task.attempts };
+  if (!('error' in settlement) || settlement.error === undefined) {
+    const problem = resultProblem(settlement.result, limits.maxPayloadBytes);
+    if (!problem) return { ...base, status: 'completed', event: 'completed', result: settlement.result ?? null };
+    return { ...base, status: 'failed', event: 'failed', error: problem };
+  }
+  const error = errorOf(settlement.error);
+  const retryable = !(settlement.error instanceof TaskFailure) || settlement.error.retryable;
+  if (retryable && task.attempts < task.maxAttempts) {
+    const delayMs = backoffMs(task.attempts, limits.retryBackoffMs, limits.retryBackoffMaxMs);
+    return { ...base, status: 'pending', event: 'retrying', error, delayMs };
+  }
+  const timedOut = error.code === 'TIMEOUT';
+  return { ...base, status: timedOut ? 'timed_out' : 'failed', event: timedOut ? 'timed_out' : 'failed', error };
+}
+
+function errorOf(thrown: unknown): TaskError {
+  if (thrown instanceof Error) {
+    const code = (thrown as { code?: unknown }).code;
+    return { message: thrown.message || thrown.name, code: typeof code === 'string' && code ? code : 'HANDLER_ERROR' };
+  }
+  let message: string;
+  try {
+    message = typeof thrown === 'string' ? thrown : JSON.stringify(thrown) ?? String(thrown);
+  } catch {
+    message = String(thrown);
+  }
+  return { message: `Handler threw a non-Error value: ${message}`.slice(0, 4096), code: 'HANDLER_ERROR' };
+}
+
+/** A result must survive JSON and fit the payload limit; otherwise the task fails, clearly. */
+function resultProblem(result: unknown, maxBytes: number): TaskError | undefined {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(result);
+  } catch (error) {
+    return { code: 'INVALID_RESULT', message: `The result cannot be stored as JSON: ${(error as Error).message}` };
+  }
+  if (json !== undefined && Buffer.byteLength(json) > maxBytes) {
+    return { code: 'RESULT_TOO_LARGE', message: `The result is larger than ${maxBytes} bytes` };
+  }
+}

@@ -1,0 +1,124 @@
+// Live streams for clients, built on the event pump. Each stream joins the live feed first, then
+// (given a cursor) backfills from the table, dropping what it has already sent by id: no gap, no
+// duplicate. A stream that falls too far behind is ended with SUBSCRIBER_TOO_SLOW, so one slow
+// client never holds memory or stalls the pump; it resumes from its last cursor.
+import { ClientError } from '../errors.js';
+import { TERMINAL, type Store, type Task, type TaskEvent } from '../store/index.js';
+import type { EventBatch, EventPump } from './events.js';
+
+export interface EventWithTask {
+  event: TaskEvent;
+  task: Task;
+}
+
+interface Queued {
+  event: TaskEvent;
+  batch: EventBatch;
+}
+
+const BACKFILL_PAGE = 500;
+
+/** A bounded in-process queue of the pump's events that match filter. */
+function follow(pump: EventPump, filter: (event: TaskEvent) => boolean, limit: number) {
+  const queue: Queued[] = [];
+  let waiting: (() => void) | undefined;
+  let overflowed = false;
+  const unsubscribe = pump.subscribe((batch) => {
+    for (const event of batch.events) {
+      if (!filter(event)) continue;
+      if (queue.length >= limit) overflowed = true;
+      else queue.push({ event, batch });
+    }
+    waiting?.();
+  });
+  return {
+    /** The id of the oldest event still queued, if any. */
+    firstId: () => queue[0]?.event.id,
+    async next(): Promise<Queued> {
+      while (queue.length === 0 && !overflowed) await new Promise<void>((resolve) => (waiting = resolve));
+      waiting = undefined;
+      if (overflowed) {
+        throw new ClientError(
+          'SUBSCRIBER_TOO_SLOW',
+          `More than ${limit} events waited for this subscriber; resubscribe with your last cursor`,
+        );
+      }
+      return queue.shift()!;
+    },
+    /** Drops everything queued but the newest: for streams that only want the latest state. */
+    skipToLatest() {
+      queue.splice(0, Math.max(0, queue.length - 1));
+    },
+    close: unsubscribe,
+  };
+}
+
+export function createSubscriptions(options: { pump: EventPump; store: Store; bufferLimit: number }) {
+  const { pump, store, bufferLimit } = options;
+
+  return {
+    /** Every event (of one task, when taskId is given) in commit order, from after `after` on. */
+    async *events(args: { after?: number; taskId?: string }): AsyncGenerator<EventWithTask> {
+      const { taskId } = args;
+      const live = follow(pump, (e) => taskId === undefined || e.taskId === taskId, bufferLimit);
+      try {
+        let last = args.after ?? pump.lastSeen();
+        if (args.after !== undefined) {
+          while (true) {
+            const page = await store.events.readEvents(last, BACKFILL_PAGE, taskId);
+            const tasks = await store.tasks.getTasks([...new Set(page.map((e) => e.taskId))]);
+            for (const event of page) {
+              const task = tasks.get(event.taskId);
+              last = event.id;
+              if (task) yield { event, task };
+            }
+            const firstLive = live.firstId();
+            if (page.length < BACKFILL_PAGE || (firstLive !== undefined && last >= firstLive)) break;
+          }
+        }
+        while (true) {
+          const { event, batch } = await live.next();
+          if (event.id <= last) continue;
+          last = event.id;
+          const task = (await batch.tasks()).get(event.taskId);
+          if (task) yield { event, task };
+        }
+      } finally {
+        live.close();
+      }
+    },
+
+    /**
+     * The task now, then its state after every change; ends after a terminal state. Rejects at
+     * once, before any stream exists, when the task does not exist.
+     */
+    async taskUpdates(id: string): Promise<AsyncGenerator<Task>> {
+      const live = follow(pump, (e) => e.taskId === id, bufferLimit);
+      const first = await store.tasks.getTask(id).catch((error) => {
+        live.close();
+        throw error;
+      });
+      if (!first) {
+        live.close();
+        throw new ClientError('TASK_NOT_FOUND', `Task ${id} does not exist`);
+      }
+      return (async function* () {
+        try {
+          let task = first;
+          yield task;
+          while (!TERMINAL.has(task.status)) {
+            // A slow client skips intermediate states: it wants where the task is, not where it was.
+            live.skipToLatest();
+            const { batch } = await live.next();
+            task = (await batch.tasks()).get(id) ?? task;
+            yield task;
+          }
+        } finally {
+          live.close();
+        }
+      })();
+    },
+  };
+}
+
+export type Subscriptions = ReturnType<typeof createSubscriptions>;
