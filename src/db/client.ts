@@ -85,6 +85,7 @@ function createListener(url: string, base: postgres.Options<{}>, log: Logger) {
   let delay = 100;
   const sql = postgres(url, {
     ...base,
+    connection: { application_name: 'task-executor-listen' },
     max: 1,
     idle_timeout: 0,
     max_lifetime: 0,

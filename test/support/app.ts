@@ -1,0 +1,103 @@
+// Starts the real server in this process on a random port, and talks to it the way clients do:
+// HTTP POSTs for queries and mutations, a graphql-ws client for subscriptions.
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { createApp, type App } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { createRegistry, builtInKinds } from '../../src/tasks/handlers.js';
+import type { TaskKind } from '../../src/tasks/kind.js';
+
+export interface TestApp extends App {
+  gql<T = any>(query: string, variables?: Record<string, unknown>): Promise<{ data?: T; errors?: any[] }>;
+  ws(): Client;
+}
+
+export async function startApp(
+  env: Record<string, string | undefined>,
+  extraKinds: Record<string, TaskKind> = {},
+): Promise<TestApp> {
+  const config = loadConfig({
+    PORT: '0',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    POLL_INTERVAL_MS: '200',
+    RETRY_BACKOFF_MS: '50',
+    SHUTDOWN_GRACE_SECONDS: '2',
+    ...env,
+  });
+  const app = await createApp(config, createLogger(config.logLevel), createRegistry({ ...builtInKinds, ...extraKinds }));
+  await app.start();
+  const clients: Client[] = [];
+  const stop = app.stop.bind(app);
+  return Object.assign(app, {
+    async gql(query: string, variables?: Record<string, unknown>) {
+      const response = await fetch(`${app.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables }),
+      });
+      return response.json();
+    },
+    ws() {
+      const client = createClient({ url: `${app.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
+      clients.push(client);
+      return client;
+    },
+    async stop() {
+      for (const client of clients) await client.dispose();
+      await stop();
+    },
+  }) as TestApp;
+}
+
+/** Collects a subscription's results until `done` says stop (or it completes), then unsubscribes. */
+export function collect<T = any>(
+  client: Client,
+  query: string,
+  variables: Record<string, unknown>,
+  done: (items: T[]) => boolean = () => false,
+  timeoutMs = 20_000,
+): { items: T[]; errors: unknown[]; finished: Promise<T[]>; ready: Promise<void> } {
+  const items: T[] = [];
+  const errors: unknown[] = [];
+  let stop: () => void = () => {};
+  const finished = new Promise<T[]>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`subscription did not finish in ${timeoutMs} ms; got ${items.length} items`));
+    }, timeoutMs);
+    const finish = () => {
+      clearTimeout(timer);
+      stop();
+      resolve(items);
+    };
+    stop = client.subscribe<T>(
+      { query, variables },
+      {
+        next: (result) => {
+          if (result.errors) errors.push(...result.errors);
+          if (result.data) items.push(result.data as T);
+          if (done(items)) finish();
+        },
+        error: (error) => {
+          errors.push(error);
+          finish();
+        },
+        complete: finish,
+      },
+    );
+  });
+  // graphql-ws subscribes asynchronously; a short pause lets the server register the stream.
+  const ready = new Promise<void>((resolve) => setTimeout(resolve, 300));
+  return { items, errors, finished, ready };
+}
+
+export async function waitFor<T>(fn: () => Promise<T | undefined | false | null>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await fn();
+    if (value) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

@@ -1,0 +1,37 @@
+// A fresh database per test file, cloned from the migrated template.
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { describe, inject } from 'vitest';
+import { TEMPLATE } from './global-setup.js';
+
+export const postgresUrl = inject('postgresUrl');
+
+/** describe() for tests that need a real Postgres; reported as skipped when there is none. */
+export const describePg = describe.skipIf(!postgresUrl);
+
+export async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  if (!postgresUrl) throw new Error('no Postgres');
+  const name = `task_executor_test_${randomBytes(6).toString('hex')}`;
+  const admin = postgres(postgresUrl, { max: 1, onnotice: () => {} });
+  // Cloning needs the template to have no other session; retry briefly if one is still closing.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await admin.unsafe(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE}`);
+      break;
+    } catch (error) {
+      if (attempt > 20) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  await admin.end();
+  const url = new URL(postgresUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const cleanup = postgres(postgresUrl!, { max: 1, onnotice: () => {} });
+      await cleanup.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await cleanup.end();
+    },
+  };
+}
