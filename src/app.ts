@@ -41,6 +41,7 @@ export async function createApp(config: Config, log: Logger, registry: Registry 
   return {
     db,
     store,
+    pump,
     executor,
     get url() {
       return url;

@@ -42,7 +42,8 @@ export function claimStore(db: Database) {
           RETURNING t.*
         ), ${eventGate(false)}, events AS (
           INSERT INTO task_events (task_id, type, status, data)
-          SELECT id, 'started', status, jsonb_build_object('attempt', attempts) FROM changed, gate ORDER BY id
+          SELECT id, 'started', status, jsonb_build_object('attempt', attempts, 'workerId', worker_id)
+          FROM changed, gate ORDER BY id
         )
         SELECT ${TASK_COLUMNS} FROM changed ORDER BY changed.priority DESC, changed.run_at, changed.id`);
       return rows.map(toTask);
