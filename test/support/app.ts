@@ -9,7 +9,7 @@ import { createRegistry, builtInKinds } from '../../src/tasks/handlers.js';
 import type { TaskKind } from '../../src/tasks/kind.js';
 
 export interface TestApp extends App {
-  gql<T = any>(query: string, variables?: Record<string, unknown>): Promise<{ data?: T; errors?: any[] }>;
+  gql<T = any>(query: string, variables?: Record<string, unknown>): Promise<{ data: T; errors: any[] }>;
   ws(): Client;
 }
 
