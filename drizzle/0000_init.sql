@@ -34,7 +34,4 @@ CREATE TABLE "tasks" (
 CREATE INDEX "task_events_task_id_idx" ON "task_events" USING btree ("task_id","id");--> statement-breakpoint
 CREATE INDEX "tasks_claim_idx" ON "tasks" USING btree ("priority" DESC NULLS LAST,"run_at","id") WHERE status = 'pending';--> statement-breakpoint
 CREATE INDEX "tasks_running_lease_idx" ON "tasks" USING btree ("lease_expires_at") WHERE status = 'running';--> statement-breakpoint
-CREATE INDEX "tasks_running_worker_idx" ON "tasks" USING btree ("worker_id") WHERE status = 'running';--> statement-breakpoint
-CREATE UNIQUE INDEX "tasks_idempotency_key_idx" ON "tasks" USING btree ("idempotency_key");--> statement-breakpoint
-CREATE INDEX "tasks_status_id_idx" ON "tasks" USING btree ("status","id" DESC NULLS LAST);--> statement-breakpoint
-CREATE INDEX "tasks_kind_id_idx" ON "tasks" USING btree ("kind","id" DESC NULLS LAST);
+CREATE UNIQUE INDEX "tasks_idempotency_key_idx" ON "tasks" USING btree ("idempotency_key") WHERE idempotency_key IS NOT NULL;

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePg } from 'drizzle-orm/postgres-js';
 import { drizzle as drizzleLite } from 'drizzle-orm/pglite';
 import { migrate as migratePg } from 'drizzle-orm/postgres-js/migrator';
@@ -36,6 +37,10 @@ export interface ConnectOptions {
   log: Logger;
 }
 
+// drizzle builds every statement; we run it ourselves so postgres.js can keep it prepared (drizzle's
+// execute() never prepares), which saves parsing and planning on every claim and completion.
+const dialect = new PgDialect();
+
 export async function connect(options: ConnectOptions): Promise<Database> {
   return options.databaseUrl ? connectPostgres(options, options.databaseUrl) : connectPglite(options);
 }
@@ -50,7 +55,8 @@ function connectPostgres(options: ConnectOptions, url: string): Database {
     kind: 'postgres',
     applyMigrations: (migrationsFolder) => migratePg(db, { migrationsFolder }),
     async query<T>(statement: SQL) {
-      return (await db.execute(statement)) as unknown as T[];
+      const { sql: text, params } = dialect.sqlToQuery(statement);
+      return (await sql.unsafe(text, params as never[], { prepare: true })) as unknown as T[];
     },
     async exclusive(lockKey, fn) {
       const session = await sql.reserve();
@@ -149,7 +155,8 @@ async function connectPglite(options: ConnectOptions): Promise<Database> {
     kind: 'pglite',
     applyMigrations: (migrationsFolder) => migrateLite(db, { migrationsFolder }),
     async query<T>(statement: SQL) {
-      return (await db.execute(statement)).rows as T[];
+      const { sql: text, params } = dialect.sqlToQuery(statement);
+      return (await pg.query<T>(text, params)).rows;
     },
     // One process owns the embedded database: there is no one to exclude.
     exclusive: (_lockKey, fn) => fn(),

@@ -9,5 +9,5 @@ export function createStore(db: Database) {
 }
 
 export type Store = ReturnType<typeof createStore>;
-export type { Task, TaskEvent, TaskStatus, TaskError } from './rows.js';
+export type { ClaimedTask, Task, TaskEvent, TaskStatus, TaskError } from './rows.js';
 export { TERMINAL, EVENTS_CHANNEL, WAKE_PAYLOAD } from './rows.js';

@@ -32,6 +32,9 @@ export interface Task {
   updatedAt: Date;
 }
 
+/** What an executor needs of a task it claimed: no more columns than it reads. */
+export type ClaimedTask = Pick<Task, 'id' | 'kind' | 'input' | 'attempts' | 'maxAttempts' | 'timeoutSeconds'>;
+
 export interface TaskEvent {
   id: number;
   taskId: string;
@@ -116,4 +119,12 @@ export function eventGate(wake: boolean): SQL {
     SELECT pg_advisory_xact_lock(${sql.raw(String(EVENT_LOCK))}),
            pg_notify(${EVENTS_CHANNEL}, ${wake ? WAKE_PAYLOAD : ''})
     FROM (SELECT 1 FROM changed LIMIT 1) AS any_change)`;
+}
+
+/**
+ * A bigint[] parameter. `id = ANY(...)` with it gives the planner an exact row count, so a batch
+ * statement looks its rows up by primary key instead of guessing a hash join over the table.
+ */
+export function idArray(ids: readonly string[]): SQL {
+  return sql`${`{${ids.join(',')}}`}::bigint[]`;
 }

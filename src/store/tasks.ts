@@ -3,7 +3,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database, Row } from '../db/client.js';
 import { ClientError } from '../errors.js';
-import { eventGate, TASK_COLUMNS, toTask, type Task, type TaskStatus } from './rows.js';
+import { eventGate, idArray, TASK_COLUMNS, toTask, type Task, type TaskStatus } from './rows.js';
 
 export interface NewTask {
   kind: string;
@@ -58,7 +58,7 @@ export function taskStore(db: Database) {
           INSERT INTO tasks (kind, input, priority, run_at, max_attempts, timeout_seconds, idempotency_key)
           SELECT kind, input, priority, coalesce(run_at, now()), max_attempts, timeout_seconds, idempotency_key
           FROM input ORDER BY ord
-          ON CONFLICT (idempotency_key) DO NOTHING
+          ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
           RETURNING *
         ), ${eventGate(true)}, events AS (
           INSERT INTO task_events (task_id, type, status)
@@ -91,7 +91,7 @@ export function taskStore(db: Database) {
       const found = new Map<string, Task>();
       if (ids.length === 0) return found;
       const rows = await db.query(
-        sql`SELECT ${TASK_COLUMNS} FROM tasks WHERE id = ANY(${`{${ids.join(',')}}`}::bigint[])`,
+        sql`SELECT ${TASK_COLUMNS} FROM tasks WHERE id = ANY(${idArray(ids)})`,
       );
       for (const row of rows) found.set(String(row.id), toTask(row));
       return found;

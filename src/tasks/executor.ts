@@ -1,12 +1,13 @@
 // The embedded executor: claim -> run the handler with an AbortSignal -> record the outcome.
-// It knows nothing about GraphQL. Reads top to bottom: wake, claim, run, settle, flush.
+// It knows nothing about GraphQL. Reads top to bottom: wake, claim, start, settle, flush.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.js';
 import type { Outcome } from '../store/claims.js';
-import type { Store, Task } from '../store/index.js';
+import type { ClaimedTask, Store } from '../store/index.js';
+import { createTaskContext, type AttemptWrites } from './context.js';
 import type { EventPump } from './events.js';
 import type { Registry } from './handlers.js';
-import { TaskFailure, type TaskContext } from './kind.js';
+import { lazyAbortController, TaskFailure, type LazyAbortController } from './kind.js';
 import { outcomeOf, type Settlement } from './outcome.js';
 
 export interface ExecutorOptions {
@@ -15,6 +16,8 @@ export interface ExecutorOptions {
   registry: Registry;
   log: Logger;
   concurrency: number;
+  /** Tasks claimed ahead of free slots, so claims come in bigger batches (0: claim free slots only). */
+  prefetch?: number;
   leaseSeconds: number;
   pollIntervalMs: number;
   retryBackoffMs: number;
@@ -24,26 +27,32 @@ export interface ExecutorOptions {
 }
 
 interface Attempt {
-  task: Task;
-  controller: AbortController;
-  timer?: NodeJS.Timeout;
-  /** Set once: later settlements (a late result after cancel or timeout) are discarded. */
+  task: ClaimedTask;
+  controller: LazyAbortController;
+  writes: AttemptWrites;
+  timer: NodeJS.Timeout;
+  /** Set once: a later settlement (a late result after cancel or timeout) is discarded. */
   settled: boolean;
-  /** Progress and log writes, chained so they land before the outcome. */
-  writes: Promise<unknown>;
-  nextProgress?: { fraction: number; message: string | null };
-  progressWrite?: Promise<void>;
   startedAt: number;
 }
 
-const MAX_LOG_CHARS = 16_384;
+/** Outcomes waiting for their commit past which no new handler starts: memory stays bounded. */
+const MAX_UNRECORDED = 5000;
+const RECORD_BATCH = 1000;
 
 export function createExecutor(options: ExecutorOptions) {
   const { store, pump, registry } = options;
+  const prefetch = options.prefetch ?? 0;
   const workerId = options.workerId ?? `${process.pid}-${randomUUID()}`;
   const log = options.log.child({ component: 'executor', workerId });
+  // Two log lines per task add up at tens of thousands of tasks a second: skip building them
+  // when nobody would see them.
+  const logTransitions = log.isLevelEnabled('info');
+  /** Claimed, waiting for a slot (only with prefetch). */
+  const queue: ClaimedTask[] = [];
   const running = new Map<string, Attempt>();
   const outcomes: Array<{ attempt: Attempt; outcome: Outcome }> = [];
+  let unrecorded = 0;
   let concurrency = options.concurrency;
   let stopping = false;
   let claiming = false;
@@ -66,22 +75,24 @@ export function createExecutor(options: ExecutorOptions) {
   }
 
   async function claim() {
-    const free = concurrency - running.size;
-    if (claiming || stopping || free <= 0) return;
+    // With prefetch, refill only once the local queue is half empty, so claims stay big.
+    if (prefetch > 0 && queue.length > prefetch / 2) return;
+    const want = concurrency + prefetch - running.size - queue.length;
+    if (claiming || stopping || want <= 0) return;
     claiming = true;
-    let tasks: Task[] = [];
+    let tasks: ClaimedTask[] = [];
     try {
-      const kinds = registry.kinds();
-      tasks = await store.claims.claim(workerId, kinds, free, options.leaseSeconds);
+      tasks = await store.claims.claim(workerId, registry.kinds(), want, options.leaseSeconds);
     } catch (error) {
       log.error({ err: error }, 'claim failed');
     } finally {
       claiming = false;
     }
-    for (const task of tasks) run(task);
+    queue.push(...tasks);
+    startQueued();
     // A full batch suggests more is waiting; a short one means the queue is drained for now and
     // the next claim waits for a notification or the poll.
-    if (tasks.length === free) wake();
+    if (tasks.length === want) wake();
   }
 
   function poll() {
@@ -94,27 +105,33 @@ export function createExecutor(options: ExecutorOptions) {
 
   // --- running --------------------------------------------------------------------------------
 
-  function run(task: Task) {
+  function startQueued() {
+    while (queue.length > 0 && running.size < concurrency && unrecorded < MAX_UNRECORDED && !stopping) {
+      start(queue.shift()!);
+    }
+  }
+
+  function start(task: ClaimedTask) {
+    const controller = lazyAbortController();
     const attempt: Attempt = {
       task,
-      controller: new AbortController(),
+      controller,
+      writes: createTaskContext(task, controller, store.claims, workerId, log),
       settled: false,
-      writes: Promise.resolve(),
       startedAt: Date.now(),
+      timer: setTimeout(() => {
+        const error = new TaskFailure(`Timed out after ${task.timeoutSeconds} s`, 'TIMEOUT');
+        controller.abort(error);
+        settle(attempt, { error });
+      }, task.timeoutSeconds * 1000),
     };
     running.set(task.id, attempt);
-    log.info({ taskId: task.id, kind: task.kind, attempt: task.attempts }, 'task started');
-    attempt.timer = setTimeout(() => {
-      const error = new TaskFailure(`Timed out after ${task.timeoutSeconds} s`, 'TIMEOUT');
-      attempt.controller.abort(error);
-      settle(attempt, { error });
-    }, task.timeoutSeconds * 1000);
-
+    if (logTransitions) log.info({ taskId: task.id, kind: task.kind, attempt: task.attempts }, 'task started');
     const kind = registry.get(task.kind);
     Promise.resolve()
       .then(() => {
         if (!kind) throw new TaskFailure(`No handler for kind ${task.kind}`, 'UNKNOWN_TASK_KIND', false);
-        return kind.run(task.input, contextFor(attempt));
+        return kind.run(task.input, attempt.writes.ctx);
       })
       .then(
         (result) => settle(attempt, { result }),
@@ -122,38 +139,7 @@ export function createExecutor(options: ExecutorOptions) {
       );
   }
 
-  function contextFor(attempt: Attempt): TaskContext {
-    const { task } = attempt;
-    const write = (fn: () => Promise<unknown>) => {
-      attempt.writes = attempt.writes.then(fn).catch((error) => log.warn({ err: error, taskId: task.id }, 'write failed'));
-      return attempt.writes.then(() => undefined);
-    };
-    return {
-      signal: attempt.controller.signal,
-      task: { id: task.id, kind: task.kind, attempt: task.attempts, maxAttempts: task.maxAttempts },
-      log(message, level = 'info') {
-        if (attempt.settled) return Promise.resolve();
-        const text = String(message).slice(0, MAX_LOG_CHARS);
-        return write(() => store.claims.log(workerId, task.id, task.attempts, level, text));
-      },
-      progress(fraction, message) {
-        if (attempt.settled) return Promise.resolve();
-        const value = Math.min(1, Math.max(0, Number(fraction) || 0));
-        attempt.nextProgress = { fraction: value, message: message === undefined ? null : String(message) };
-        // Only the newest value waiting to be written matters: a burst of calls costs one write.
-        attempt.progressWrite ??= write(async () => {
-          attempt.progressWrite = undefined;
-          const next = attempt.nextProgress;
-          attempt.nextProgress = undefined;
-          if (next && !attempt.settled) {
-            await store.claims.progress(workerId, task.id, task.attempts, next.fraction, next.message);
-          }
-        });
-        return attempt.progressWrite;
-      },
-    };
-  }
-
+  /** The handler is done (or timed out): its slot frees now, its outcome is recorded in a batch. */
   function settle(attempt: Attempt, settlement: Settlement) {
     if (attempt.settled) {
       if (!stopping) log.info({ taskId: attempt.task.id }, 'late result of a settled attempt discarded');
@@ -161,22 +147,27 @@ export function createExecutor(options: ExecutorOptions) {
     }
     attempt.settled = true;
     clearTimeout(attempt.timer);
+    attempt.writes.close();
+    running.delete(attempt.task.id);
+    unrecorded++;
     const outcome = outcomeOf(attempt.task, settlement, options);
     // Log lines and progress already written by the handler land before the outcome's event.
-    void attempt.writes.then(() => {
+    void attempt.writes.drained().then(() => {
       outcomes.push({ attempt, outcome });
-      flush();
+      void flush();
     });
+    startQueued();
+    wake();
   }
 
   // --- recording outcomes ---------------------------------------------------------------------
 
-  /** One statement for every outcome that piled up meanwhile; slots free only after commit. */
+  /** One statement for every outcome that piled up meanwhile, retried until it commits. */
   function flush(): Promise<void> {
     if (flushing) return flushing;
     flushing = (async () => {
       while (outcomes.length > 0) {
-        const batch = outcomes.splice(0);
+        const batch = outcomes.splice(0, RECORD_BATCH);
         let applied: Set<string>;
         try {
           applied = await store.claims.finish(workerId, batch.map((b) => b.outcome));
@@ -186,18 +177,15 @@ export function createExecutor(options: ExecutorOptions) {
           await new Promise((resolve) => setTimeout(resolve, 1000));
           continue;
         }
+        unrecorded -= batch.length;
         for (const { attempt, outcome } of batch) {
-          running.delete(attempt.task.id);
-          const fields = {
-            taskId: outcome.id,
-            kind: attempt.task.kind,
-            attempt: outcome.attempt,
-            durationMs: Date.now() - attempt.startedAt,
-          };
-          if (applied.has(outcome.id)) log.info({ ...fields, error: outcome.error }, `task ${outcome.event}`);
+          const ok = applied.has(outcome.id);
+          if (ok && !logTransitions) continue;
+          const fields = { taskId: outcome.id, kind: attempt.task.kind, attempt: outcome.attempt, durationMs: Date.now() - attempt.startedAt };
+          if (ok) log.info({ ...fields, error: outcome.error }, `task ${outcome.event}`);
           else log.warn(fields, 'outcome discarded: the task was cancelled, timed out or reclaimed meanwhile');
         }
-        wake();
+        startQueued();
       }
     })().finally(() => {
       flushing = undefined;
@@ -210,36 +198,41 @@ export function createExecutor(options: ExecutorOptions) {
   function onEvents(events: readonly { type: string; taskId: string }[]) {
     for (const event of events) {
       if (event.type !== 'cancelled') continue;
+      const queued = queue.findIndex((t) => t.id === event.taskId);
+      if (queued >= 0) queue.splice(queued, 1);
       const attempt = running.get(event.taskId);
       if (!attempt || attempt.settled) continue;
       // Already CANCELLED in the database: abort the handler, free the slot, record nothing.
       attempt.settled = true;
       clearTimeout(attempt.timer);
+      attempt.writes.close();
       attempt.controller.abort(new TaskFailure('Cancelled', 'CANCELLED', false));
       running.delete(event.taskId);
       log.info({ taskId: event.taskId, kind: attempt.task.kind, attempt: attempt.task.attempts }, 'task cancelled while running');
+      startQueued();
       wake();
     }
   }
 
   async function renewLeases() {
-    if (running.size === 0) return;
-    try {
-      await store.claims.renewLeases(workerId, options.leaseSeconds);
-    } catch (error) {
-      log.warn({ err: error }, 'lease renewal failed');
-    }
+    if (running.size + queue.length + unrecorded === 0) return;
+    await store.claims.renewLeases(workerId, options.leaseSeconds).catch((error) => log.warn({ err: error }, 'lease renewal failed'));
   }
 
   async function requeueExpired() {
     try {
-      const requeued = await store.claims.requeueExpired();
-      for (const task of requeued) {
+      for (const task of await store.claims.requeueExpired()) {
         log.warn({ taskId: task.id, kind: task.kind, status: task.status }, 'lease expired; task requeued');
       }
     } catch (error) {
       log.warn({ err: error }, 'requeueing expired tasks failed');
     }
+  }
+
+  async function release(tasks: ClaimedTask[]) {
+    if (tasks.length === 0) return;
+    const released = await store.claims.release(workerId, tasks.map((t) => ({ id: t.id, attempt: t.attempts })));
+    log.info({ released }, 'tasks handed back to the queue');
   }
 
   return {
@@ -262,39 +255,35 @@ export function createExecutor(options: ExecutorOptions) {
     /** Takes effect at once: more slots claim now; fewer slots never abort a running task. */
     setConcurrency(value: number) {
       concurrency = value;
+      startQueued();
       wake();
     },
     concurrency: () => concurrency,
     runningCount: () => running.size,
 
     /**
-     * Stops claiming, lets running tasks finish within graceMs, then aborts the rest and hands
-     * them back to the queue without counting the attempt.
+     * Stops claiming and hands back what has not started; lets running tasks finish within
+     * graceMs, then aborts the rest and hands them back too, without counting the attempt.
      */
     async stop(graceMs: number) {
       stopping = true;
       clearTimeout(pollTimer);
       for (const timer of timers) clearInterval(timer);
       for (const fn of unsubscribe.splice(0)) fn();
+      while (claiming) await new Promise((resolve) => setTimeout(resolve, 5));
+      await release(queue.splice(0));
       const deadline = Date.now() + graceMs;
-      while (running.size > 0 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-      await flush();
-      const left = [...running.values()].filter((a) => !a.settled);
+      while (running.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+      const left = [...running.values()];
       for (const attempt of left) {
         attempt.settled = true;
         clearTimeout(attempt.timer);
+        attempt.writes.close();
         attempt.controller.abort(new TaskFailure('The server is shutting down', 'SHUTDOWN'));
       }
-      if (left.length > 0) {
-        const released = await store.claims.release(
-          workerId,
-          left.map((a) => ({ id: a.task.id, attempt: a.task.attempts })),
-        );
-        log.info({ released }, 'running tasks handed back to the queue');
-      }
       running.clear();
+      while (outcomes.length > 0 || flushing || unrecorded > 0) await (flushing ?? new Promise((r) => setTimeout(r, 5)));
+      await release(left.map((a) => a.task));
     },
   };
 }

@@ -1,7 +1,7 @@
 // Turns what a handler did (a result or a thrown value) into the task's next state: completed,
 // back to pending after a backoff, or failed / timed out when no attempt is left.
 import type { Outcome } from '../store/claims.js';
-import type { Task, TaskError } from '../store/index.js';
+import type { ClaimedTask, TaskError } from '../store/index.js';
 import { TaskFailure } from './kind.js';
 
 export type Settlement = { result: unknown; error?: undefined } | { error: unknown; result?: undefined };
@@ -18,7 +18,7 @@ export function backoffMs(attempt: number, base: number, max: number): number {
   return Math.round(full / 2 + Math.random() * (full / 2));
 }
 
-export function outcomeOf(task: Task, settlement: Settlement, limits: Limits): Outcome {
+export function outcomeOf(task: ClaimedTask, settlement: Settlement, limits: Limits): Outcome {
   const base = { id: task.id, attempt: task.attempts };
   if (!('error' in settlement) || settlement.error === undefined) {
     const problem = resultProblem(settlement.result, limits.maxPayloadBytes);

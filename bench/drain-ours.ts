@@ -1,0 +1,51 @@
+// Drain throughput of this product: N no-op tasks already queued, one process, the embedded
+// executor at concurrency C, every event written and published. Timed from the executor's start
+// to the last 'completed' event delivered by the event pump (startup excluded).
+import { connect } from '../src/db/client.js';
+import { migrate } from '../src/db/migrate.js';
+import { createLogger } from '../src/logger.js';
+import { createStore } from '../src/store/index.js';
+import type { NewTask } from '../src/store/tasks.js';
+import { createEventPump } from '../src/tasks/events.js';
+import { createExecutor } from '../src/tasks/executor.js';
+import { createRegistry } from '../src/tasks/handlers.js';
+import { arg, freshDatabase, machineIdle } from './lib.js';
+
+const count = Number(arg('tasks', '20000'));
+const concurrency = Number(arg('concurrency', '24'));
+const prefetch = Number(arg('prefetch', '500'));
+
+const url = await freshDatabase('bench_drain_ours');
+const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
+const db = await connect({ databaseUrl: url, dataDir: '', poolSize: 10, log });
+await migrate(db);
+const store = createStore(db);
+const noop: NewTask = { kind: 'noop', input: null, priority: 0, runAt: null, maxAttempts: 3, timeoutSeconds: 60, idempotencyKey: null };
+for (let i = 0; i < count; i += 5000) await store.tasks.createTasks(Array.from({ length: Math.min(5000, count - i) }, () => noop));
+
+const pump = createEventPump({ db, store, log, pollIntervalMs: 1000 });
+await pump.start();
+let handled = 0;
+const registry = createRegistry({ noop: { run: () => void handled++ } });
+const executor = createExecutor({
+  store, pump, registry, log, concurrency, prefetch, leaseSeconds: 30, pollIntervalMs: 1000,
+  retryBackoffMs: 1000, retryBackoffMaxMs: 60_000, maxPayloadBytes: 1 << 20,
+});
+let completed = 0;
+const done = new Promise<void>((resolve) =>
+  pump.subscribe((batch) => {
+    for (const e of batch.events) if (e.type === 'completed' && ++completed === count) resolve();
+  }),
+);
+const start = performance.now();
+const cpu0 = process.cpuUsage();
+const machine0 = machineIdle();
+executor.start();
+await done;
+const seconds = (performance.now() - start) / 1000;
+const cpu = process.cpuUsage(cpu0);
+const machine = machineIdle();
+await executor.stop(1000);
+await pump.stop();
+await db.close();
+console.log(JSON.stringify({ system: 'ours', tasks: count, concurrency, prefetch, handled, seconds: +seconds.toFixed(3), perSecond: Math.round(count / seconds), nodeCpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2), machineBusy: +(1 - (machine.idle - machine0.idle) / (machine.total - machine0.total)).toFixed(2) }));

@@ -1,0 +1,72 @@
+// Drain throughput of the peers on the same machine and Postgres: N no-op jobs already queued,
+// timed from the worker's start until the queue holds no unfinished job.
+//   --system=graphile     graphile-worker, batched: localQueue 500, completeJobBatchDelay 0
+//   --system=graphile-default
+//   --system=pgboss       pg-boss, batchSize (default 1000) jobs per handler call
+import postgres from 'postgres';
+import { arg, freshDatabase, sleep } from './lib.js';
+
+const system = arg('system', 'graphile');
+const count = Number(arg('tasks', '20000'));
+const concurrency = Number(arg('concurrency', '24'));
+
+async function waitUntilEmpty(url: string, query: string): Promise<void> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  while (Number((await sql.unsafe(query))[0].n) > 0) await sleep(5);
+  await sql.end();
+}
+
+async function graphile(batched: boolean) {
+  const { run, makeWorkerUtils } = await import('graphile-worker');
+  const url = await freshDatabase('bench_drain_graphile');
+  const utils = await makeWorkerUtils({ connectionString: url });
+  await utils.migrate();
+  for (let i = 0; i < count; i += 5000) {
+    await utils.addJobs(Array.from({ length: Math.min(5000, count - i) }, () => ({ identifier: 'noop', payload: {} })));
+  }
+  await utils.release();
+  const preset = batched
+    ? { worker: { localQueue: { size: 500 }, completeJobBatchDelay: 0, failJobBatchDelay: 0 } }
+    : { worker: {} };
+  const start = performance.now();
+  const runner = await run({
+    connectionString: url,
+    concurrency,
+    noHandleSignals: true,
+    pollInterval: 1000,
+    taskList: { noop: async () => {} },
+    preset,
+    logger: new (await import('graphile-worker')).Logger(() => () => {}),
+  });
+  await waitUntilEmpty(url, 'SELECT count(*) AS n FROM graphile_worker._private_jobs');
+  const seconds = (performance.now() - start) / 1000;
+  await runner.stop();
+  return seconds;
+}
+
+async function pgboss() {
+  const { default: PgBoss } = await import('pg-boss');
+  const batchSize = Number(arg('batch', '1000'));
+  const url = await freshDatabase('bench_drain_pgboss');
+  const boss = new PgBoss({ connectionString: url, max: concurrency + 2 });
+  boss.on('error', () => {});
+  await boss.start();
+  await boss.createQueue('noop');
+  for (let i = 0; i < count; i += 5000) {
+    await boss.insert(Array.from({ length: Math.min(5000, count - i) }, () => ({ name: 'noop', data: {} })));
+  }
+  const start = performance.now();
+  // pg-boss's concurrency is the number of workers; each fetches batchSize jobs per handler call.
+  for (let w = 0; w < concurrency; w++) {
+    await boss.work('noop', { batchSize, pollingIntervalSeconds: 0.5 }, async () => {});
+  }
+  await waitUntilEmpty(url, `SELECT count(*) AS n FROM pgboss.job WHERE name = 'noop' AND state < 'completed'`);
+  const seconds = (performance.now() - start) / 1000;
+  await boss.stop({ graceful: false, wait: true });
+  return seconds;
+}
+
+const seconds =
+  system === 'graphile' ? await graphile(true) : system === 'graphile-default' ? await graphile(false) : await pgboss();
+console.log(JSON.stringify({ system, tasks: count, concurrency, seconds: +seconds.toFixed(3), perSecond: Math.round(count / seconds) }));
+process.exit(0);
