@@ -2,7 +2,13 @@
 // cursor N" is a plain range scan on the primary key with no gap.
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { EVENT_COLUMNS, toEvent, type TaskEvent } from './rows.js';
+import type { Row } from '../db/client.js';
+import { EVENT_COLUMNS, EVENT_COLUMNS_E, idArray, toEvent, type TaskEvent } from './rows.js';
+
+export interface EventFilter {
+  types: string[];
+  taskIds: string[];
+}
 
 export function eventStore(db: Database) {
   return {
@@ -12,6 +18,26 @@ export function eventStore(db: Database) {
         WHERE id > ${afterId} ${taskId ? sql`AND task_id = ${taskId}::bigint` : sql``}
         ORDER BY task_events.id LIMIT ${limit}`);
       return rows.map(toEvent);
+    },
+
+    /**
+     * The pump's read: of the next `limit` events after `afterId`, those that match `filter` (all
+     * when it is null), and the id up to which it has looked. Reading only what someone in this
+     * process follows keeps a busy queue with few watchers from reading back every event it wrote.
+     */
+    async readNext(afterId: number, limit: number, filter: EventFilter | null): Promise<{ upto: number; scanned: number; events: TaskEvent[] }> {
+      const match = filter
+        ? sql`AND (e.type IN ${filter.types.length ? filter.types : ['']} OR e.task_id = ANY(${idArray(filter.taskIds)}))`
+        : sql``;
+      const rows = await db.query<Row & { upto: string | null; scanned: number }>(sql`
+        SELECT m.upto::text AS upto, m.scanned, ${EVENT_COLUMNS_E}
+        FROM (SELECT max(id) AS upto, count(*)::int AS scanned FROM (
+          SELECT id FROM task_events WHERE id > ${afterId} ORDER BY id LIMIT ${limit}) page) m
+        LEFT JOIN task_events e ON e.id > ${afterId} AND e.id <= m.upto ${match}
+        ORDER BY e.id`);
+      const upto = rows[0]?.upto;
+      if (upto === null || upto === undefined) return { upto: afterId, scanned: 0, events: [] };
+      return { upto: Number(upto), scanned: rows[0].scanned, events: rows.filter((r) => r.id !== null).map(toEvent) };
     },
 
     async latestEventId(): Promise<number> {

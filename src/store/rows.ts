@@ -61,9 +61,13 @@ export const TASK_COLUMNS = sql.join(
   sql`, `,
 );
 
-export const EVENT_COLUMNS = sql.raw(
-  'id::text AS id, task_id::text AS task_id, type, status, data, (extract(epoch FROM at) * 1000)::float8 AS at',
-);
+const eventColumns = (t: string) =>
+  sql.raw(
+    `${t}id::text AS id, ${t}task_id::text AS task_id, ${t}type, ${t}status, ${t}data, (extract(epoch FROM ${t}at) * 1000)::float8 AS at`,
+  );
+export const EVENT_COLUMNS = eventColumns('');
+/** The same columns of a table aliased `e`. */
+export const EVENT_COLUMNS_E = eventColumns('e.');
 
 const date = (value: unknown) => (value === null || value === undefined ? null : new Date(Number(value)));
 

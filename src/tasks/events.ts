@@ -4,6 +4,7 @@
 // costs latency, never an event: the fallback tick and the reconnect both read from last_seen.
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
+import type { EventFilter } from '../store/events.js';
 import { EVENTS_CHANNEL, WAKE_PAYLOAD, type Store, type Task, type TaskEvent } from '../store/index.js';
 
 export interface EventBatch {
@@ -14,12 +15,18 @@ export interface EventBatch {
 
 export type BatchListener = (batch: EventBatch) => void;
 
+/** What a listener follows: events of these types, or of this task; everything when absent. */
+export interface Interest {
+  types?: string[];
+  taskId?: string;
+}
+
 const PAGE = 1000;
 
 export function createEventPump(options: { db: Database; store: Store; log: Logger; pollIntervalMs: number }) {
   const { db, store, pollIntervalMs } = options;
   const log = options.log.child({ component: 'events' });
-  const listeners = new Set<BatchListener>();
+  const listeners = new Map<BatchListener, Interest | undefined>();
   const wakeListeners = new Set<() => void>();
   let lastSeen = 0;
   let reading: Promise<void> | undefined;
@@ -36,13 +43,13 @@ export function createEventPump(options: { db: Database; store: Store; log: Logg
       try {
         do {
           readAgain = false;
-          let page: TaskEvent[];
+          let scanned: number;
           do {
-            page = await store.events.readEvents(lastSeen, PAGE);
-            if (page.length === 0) break;
-            lastSeen = page[page.length - 1].id;
-            deliver(page);
-          } while (page.length === PAGE && !stopped);
+            const page = await store.events.readNext(lastSeen, PAGE, filter());
+            scanned = page.scanned;
+            lastSeen = page.upto;
+            if (page.events.length > 0) deliver(page.events);
+          } while (scanned === PAGE && !stopped);
         } while (readAgain && !stopped);
       } catch (error) {
         log.warn({ err: error }, 'reading events failed; will retry');
@@ -53,13 +60,25 @@ export function createEventPump(options: { db: Database; store: Store; log: Logg
     return reading;
   }
 
+  /** The union of what listeners follow: null means someone follows everything. */
+  function filter(): EventFilter | null {
+    const types = new Set<string>();
+    const taskIds = new Set<string>();
+    for (const interest of listeners.values()) {
+      if (!interest || (!interest.types && !interest.taskId)) return null;
+      for (const type of interest.types ?? []) types.add(type);
+      if (interest.taskId) taskIds.add(interest.taskId);
+    }
+    return { types: [...types], taskIds: [...taskIds] };
+  }
+
   function deliver(events: TaskEvent[]) {
     let loaded: Promise<Map<string, Task>> | undefined;
     const batch: EventBatch = {
       events,
       tasks: () => (loaded ??= store.tasks.getTasks([...new Set(events.map((e) => e.taskId))])),
     };
-    for (const listener of listeners) {
+    for (const listener of listeners.keys()) {
       try {
         listener(batch);
       } catch (error) {
@@ -101,8 +120,8 @@ export function createEventPump(options: { db: Database; store: Store; log: Logg
     lastSeen: () => lastSeen,
     /** Reads now instead of waiting for a notification (after this process wrote events itself). */
     poke: () => void read(),
-    subscribe(listener: BatchListener): () => void {
-      listeners.add(listener);
+    subscribe(listener: BatchListener, interest?: Interest): () => void {
+      listeners.set(listener, interest);
       return () => listeners.delete(listener);
     },
     onWake(listener: () => void): () => void {

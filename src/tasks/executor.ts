@@ -4,10 +4,10 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.js';
 import type { Outcome } from '../store/claims.js';
 import type { ClaimedTask, Store } from '../store/index.js';
-import { createTaskContext, type AttemptWrites } from './context.js';
+import { Attempt } from './attempt.js';
 import type { EventPump } from './events.js';
 import type { Registry } from './handlers.js';
-import { lazyAbortController, TaskFailure, type LazyAbortController } from './kind.js';
+import { TaskFailure } from './kind.js';
 import { outcomeOf, type Settlement } from './outcome.js';
 
 export interface ExecutorOptions {
@@ -26,16 +26,6 @@ export interface ExecutorOptions {
   workerId?: string;
 }
 
-interface Attempt {
-  task: ClaimedTask;
-  controller: LazyAbortController;
-  writes: AttemptWrites;
-  timer: NodeJS.Timeout;
-  /** Set once: a later settlement (a late result after cancel or timeout) is discarded. */
-  settled: boolean;
-  startedAt: number;
-}
-
 /** Outcomes waiting for their commit past which no new handler starts: memory stays bounded. */
 const MAX_UNRECORDED = 5000;
 const RECORD_BATCH = 1000;
@@ -48,6 +38,7 @@ export function createExecutor(options: ExecutorOptions) {
   // Two log lines per task add up at tens of thousands of tasks a second: skip building them
   // when nobody would see them.
   const logTransitions = log.isLevelEnabled('info');
+  const deps = { claims: store.claims, workerId, log };
   /** Claimed, waiting for a slot (only with prefetch). */
   const queue: ClaimedTask[] = [];
   const running = new Map<string, Attempt>();
@@ -105,59 +96,73 @@ export function createExecutor(options: ExecutorOptions) {
 
   // --- running --------------------------------------------------------------------------------
 
+  let starting = false;
   function startQueued() {
-    while (queue.length > 0 && running.size < concurrency && unrecorded < MAX_UNRECORDED && !stopping) {
-      start(queue.shift()!);
+    // A handler that finishes synchronously settles inside start(); the flag keeps that from
+    // recursing back here, and this loop picks up the slot it freed.
+    if (starting) return;
+    starting = true;
+    try {
+      while (queue.length > 0 && running.size < concurrency && unrecorded < MAX_UNRECORDED && !stopping) {
+        start(queue.shift()!);
+      }
+    } finally {
+      starting = false;
     }
   }
 
   function start(task: ClaimedTask) {
-    const controller = lazyAbortController();
-    const attempt: Attempt = {
-      task,
-      controller,
-      writes: createTaskContext(task, controller, store.claims, workerId, log),
-      settled: false,
-      startedAt: Date.now(),
-      timer: setTimeout(() => {
-        const error = new TaskFailure(`Timed out after ${task.timeoutSeconds} s`, 'TIMEOUT');
-        controller.abort(error);
-        settle(attempt, { error });
-      }, task.timeoutSeconds * 1000),
-    };
+    const attempt = new Attempt(task, deps);
+    attempt.timer = setTimeout(timeOut, task.timeoutSeconds * 1000, attempt);
     running.set(task.id, attempt);
     if (logTransitions) log.info({ taskId: task.id, kind: task.kind, attempt: task.attempts }, 'task started');
     const kind = registry.get(task.kind);
-    Promise.resolve()
-      .then(() => {
-        if (!kind) throw new TaskFailure(`No handler for kind ${task.kind}`, 'UNKNOWN_TASK_KIND', false);
-        return kind.run(task.input, attempt.writes.ctx);
-      })
-      .then(
-        (result) => settle(attempt, { result }),
-        (error) => settle(attempt, { error }),
+    let result: unknown;
+    try {
+      if (!kind) throw new TaskFailure(`No handler for kind ${task.kind}`, 'UNKNOWN_TASK_KIND', false);
+      result = kind.run(task.input, attempt);
+    } catch (error) {
+      return settle(attempt, { ok: false, error });
+    }
+    if (result && typeof (result as PromiseLike<unknown>).then === 'function') {
+      (result as PromiseLike<unknown>).then(
+        (value) => settle(attempt, { ok: true, result: value }),
+        (error) => settle(attempt, { ok: false, error }),
       );
+    } else {
+      settle(attempt, { ok: true, result });
+    }
+  }
+
+  function timeOut(attempt: Attempt) {
+    const error = new TaskFailure(`Timed out after ${attempt.claimed.timeoutSeconds} s`, 'TIMEOUT');
+    attempt.abort(error);
+    settle(attempt, { ok: false, error });
   }
 
   /** The handler is done (or timed out): its slot frees now, its outcome is recorded in a batch. */
   function settle(attempt: Attempt, settlement: Settlement) {
     if (attempt.settled) {
-      if (!stopping) log.info({ taskId: attempt.task.id }, 'late result of a settled attempt discarded');
+      if (!stopping) log.info({ taskId: attempt.claimed.id }, 'late result of a settled attempt discarded');
       return;
     }
     attempt.settled = true;
     clearTimeout(attempt.timer);
-    attempt.writes.close();
-    running.delete(attempt.task.id);
+    attempt.close();
+    running.delete(attempt.claimed.id);
     unrecorded++;
-    const outcome = outcomeOf(attempt.task, settlement, options);
+    const outcome = outcomeOf(attempt.claimed, settlement, options);
     // Log lines and progress already written by the handler land before the outcome's event.
-    void attempt.writes.drained().then(() => {
-      outcomes.push({ attempt, outcome });
-      void flush();
-    });
+    const writes = attempt.drained();
+    if (writes) void writes.then(() => record(attempt, outcome));
+    else record(attempt, outcome);
     startQueued();
     wake();
+  }
+
+  function record(attempt: Attempt, outcome: Outcome) {
+    outcomes.push({ attempt, outcome });
+    void flush();
   }
 
   // --- recording outcomes ---------------------------------------------------------------------
@@ -181,7 +186,7 @@ export function createExecutor(options: ExecutorOptions) {
         for (const { attempt, outcome } of batch) {
           const ok = applied.has(outcome.id);
           if (ok && !logTransitions) continue;
-          const fields = { taskId: outcome.id, kind: attempt.task.kind, attempt: outcome.attempt, durationMs: Date.now() - attempt.startedAt };
+          const fields = { taskId: outcome.id, kind: attempt.claimed.kind, attempt: outcome.attempt, durationMs: Date.now() - attempt.startedAt };
           if (ok) log.info({ ...fields, error: outcome.error }, `task ${outcome.event}`);
           else log.warn(fields, 'outcome discarded: the task was cancelled, timed out or reclaimed meanwhile');
         }
@@ -205,10 +210,10 @@ export function createExecutor(options: ExecutorOptions) {
       // Already CANCELLED in the database: abort the handler, free the slot, record nothing.
       attempt.settled = true;
       clearTimeout(attempt.timer);
-      attempt.writes.close();
-      attempt.controller.abort(new TaskFailure('Cancelled', 'CANCELLED', false));
+      attempt.close();
+      attempt.abort(new TaskFailure('Cancelled', 'CANCELLED', false));
       running.delete(event.taskId);
-      log.info({ taskId: event.taskId, kind: attempt.task.kind, attempt: attempt.task.attempts }, 'task cancelled while running');
+      log.info({ taskId: event.taskId, kind: attempt.claimed.kind, attempt: attempt.claimed.attempts }, 'task cancelled while running');
       startQueued();
       wake();
     }
@@ -238,7 +243,7 @@ export function createExecutor(options: ExecutorOptions) {
   return {
     workerId,
     start() {
-      unsubscribe.push(pump.subscribe((batch) => onEvents(batch.events)));
+      unsubscribe.push(pump.subscribe((batch) => onEvents(batch.events), { types: ['cancelled'] }));
       unsubscribe.push(pump.onWake(wake));
       const every = (ms: number, fn: () => void) => {
         const timer = setInterval(fn, ms);
@@ -278,12 +283,12 @@ export function createExecutor(options: ExecutorOptions) {
       for (const attempt of left) {
         attempt.settled = true;
         clearTimeout(attempt.timer);
-        attempt.writes.close();
-        attempt.controller.abort(new TaskFailure('The server is shutting down', 'SHUTDOWN'));
+        attempt.close();
+        attempt.abort(new TaskFailure('The server is shutting down', 'SHUTDOWN'));
       }
       running.clear();
       while (outcomes.length > 0 || flushing || unrecorded > 0) await (flushing ?? new Promise((r) => setTimeout(r, 5)));
-      await release(left.map((a) => a.task));
+      await release(left.map((a) => a.claimed));
     },
   };
 }

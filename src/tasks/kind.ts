@@ -48,30 +48,3 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/**
- * An AbortController made only when the handler first reads ctx.signal. Most short handlers never
- * do, and creating a controller costs more than running a no-op task (measured: about 5 µs each,
- * a quarter of the executor's own CPU time per task in the drain benchmark).
- */
-export function lazyAbortController() {
-  let controller: AbortController | undefined;
-  let aborted = false;
-  let reason: unknown;
-  return {
-    get signal(): AbortSignal {
-      if (!controller) {
-        controller = new AbortController();
-        if (aborted) controller.abort(reason);
-      }
-      return controller.signal;
-    },
-    abort(why: unknown) {
-      if (aborted) return;
-      aborted = true;
-      reason = why;
-      controller?.abort(why);
-    },
-  };
-}
-
-export type LazyAbortController = ReturnType<typeof lazyAbortController>;

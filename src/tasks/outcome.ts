@@ -4,7 +4,7 @@ import type { Outcome } from '../store/claims.js';
 import type { ClaimedTask, TaskError } from '../store/index.js';
 import { TaskFailure } from './kind.js';
 
-export type Settlement = { result: unknown; error?: undefined } | { error: unknown; result?: undefined };
+export type Settlement = { ok: true; result: unknown } | { ok: false; error: unknown };
 
 interface Limits {
   retryBackoffMs: number;
@@ -19,20 +19,20 @@ export function backoffMs(attempt: number, base: number, max: number): number {
 }
 
 export function outcomeOf(task: ClaimedTask, settlement: Settlement, limits: Limits): Outcome {
-  const base = { id: task.id, attempt: task.attempts };
-  if (!('error' in settlement) || settlement.error === undefined) {
-    const problem = resultProblem(settlement.result, limits.maxPayloadBytes);
-    if (!problem) return { ...base, status: 'completed', event: 'completed', result: settlement.result ?? null };
-    return { ...base, status: 'failed', event: 'failed', error: problem };
+  const { id, attempts: attempt } = task;
+  if (settlement.ok) {
+    const problem = settlement.result == null ? undefined : resultProblem(settlement.result, limits.maxPayloadBytes);
+    if (!problem) return { id, attempt, status: 'completed', event: 'completed', result: settlement.result ?? null };
+    return { id, attempt, status: 'failed', event: 'failed', error: problem };
   }
   const error = errorOf(settlement.error);
   const retryable = !(settlement.error instanceof TaskFailure) || settlement.error.retryable;
   if (retryable && task.attempts < task.maxAttempts) {
     const delayMs = backoffMs(task.attempts, limits.retryBackoffMs, limits.retryBackoffMaxMs);
-    return { ...base, status: 'pending', event: 'retrying', error, delayMs };
+    return { id, attempt, status: 'pending', event: 'retrying', error, delayMs };
   }
   const timedOut = error.code === 'TIMEOUT';
-  return { ...base, status: timedOut ? 'timed_out' : 'failed', event: timedOut ? 'timed_out' : 'failed', error };
+  return { id, attempt, status: timedOut ? 'timed_out' : 'failed', event: timedOut ? 'timed_out' : 'failed', error };
 }
 
 function errorOf(thrown: unknown): TaskError {

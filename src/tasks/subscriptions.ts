@@ -19,18 +19,18 @@ interface Queued {
 const BACKFILL_PAGE = 500;
 
 /** A bounded in-process queue of the pump's events that match filter. */
-function follow(pump: EventPump, filter: (event: TaskEvent) => boolean, limit: number) {
+function follow(pump: EventPump, taskId: string | undefined, limit: number) {
   const queue: Queued[] = [];
   let waiting: (() => void) | undefined;
   let overflowed = false;
   const unsubscribe = pump.subscribe((batch) => {
     for (const event of batch.events) {
-      if (!filter(event)) continue;
+      if (taskId !== undefined && event.taskId !== taskId) continue;
       if (queue.length >= limit) overflowed = true;
       else queue.push({ event, batch });
     }
     waiting?.();
-  });
+  }, taskId === undefined ? undefined : { taskId });
   return {
     /** The id of the oldest event still queued, if any. */
     firstId: () => queue[0]?.event.id,
@@ -60,7 +60,7 @@ export function createSubscriptions(options: { pump: EventPump; store: Store; bu
     /** Every event (of one task, when taskId is given) in commit order, from after `after` on. */
     async *events(args: { after?: number; taskId?: string }): AsyncGenerator<EventWithTask> {
       const { taskId } = args;
-      const live = follow(pump, (e) => taskId === undefined || e.taskId === taskId, bufferLimit);
+      const live = follow(pump, taskId, bufferLimit);
       try {
         let last = args.after ?? pump.lastSeen();
         if (args.after !== undefined) {
@@ -93,7 +93,7 @@ export function createSubscriptions(options: { pump: EventPump; store: Store; bu
      * once, before any stream exists, when the task does not exist.
      */
     async taskUpdates(id: string): Promise<AsyncGenerator<Task>> {
-      const live = follow(pump, (e) => e.taskId === id, bufferLimit);
+      const live = follow(pump, id, bufferLimit);
       const first = await store.tasks.getTask(id).catch((error) => {
         live.close();
         throw error;
