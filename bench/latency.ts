@@ -1,0 +1,112 @@
+// Pickup latency: an idle, listening worker; 300 tasks created one at a time, 20 ms apart; from
+// just before the insert is sent (stamped by the producer, as the peers' own harnesses do) to the
+// handler's start. Producer and worker share one process, so one clock measures both ends.
+//   --system=ours | graphile | pgboss
+import { arg, freshDatabase, percentile, sleep } from './lib.js';
+
+const system = arg('system', 'ours');
+const count = Number(arg('tasks', '300'));
+const gapMs = Number(arg('gap', '20'));
+
+type Produce = (stamp: number) => Promise<unknown>;
+
+async function ours(record: (stamp: number) => void): Promise<{ produce: Produce; stop(): Promise<void> }> {
+  const { connect } = await import('../src/db/client.js');
+  const { migrate } = await import('../src/db/migrate.js');
+  const { createLogger } = await import('../src/logger.js');
+  const { createStore } = await import('../src/store/index.js');
+  const { createEventPump } = await import('../src/tasks/events.js');
+  const { createExecutor } = await import('../src/tasks/executor.js');
+  const { createRegistry } = await import('../src/tasks/handlers.js');
+  const url = await freshDatabase('bench_latency_ours');
+  const log = createLogger('warn');
+  const db = await connect({ databaseUrl: url, dataDir: '', poolSize: 10, log });
+  await migrate(db);
+  const store = createStore(db);
+  const pump = createEventPump({ db, store, log, pollIntervalMs: 1000 });
+  await pump.start();
+  const registry = createRegistry({ stamp: { run: (input: { t: number }) => record(input.t) } });
+  const executor = createExecutor({
+    store, pump, registry, log, concurrency: 24, leaseSeconds: 30, pollIntervalMs: 1000,
+    retryBackoffMs: 1000, retryBackoffMaxMs: 60_000, maxPayloadBytes: 1 << 20,
+  });
+  executor.start();
+  await sleep(500);
+  return {
+    produce: (t) =>
+      store.tasks.createTasks([{ kind: 'stamp', input: { t }, priority: 0, runAt: null, maxAttempts: 3, timeoutSeconds: 60, idempotencyKey: null }]),
+    async stop() {
+      await executor.stop(1000);
+      await pump.stop();
+      await db.close();
+    },
+  };
+}
+
+async function graphile(record: (stamp: number) => void) {
+  const { run, makeWorkerUtils, Logger } = await import('graphile-worker');
+  const url = await freshDatabase('bench_latency_graphile');
+  const utils = await makeWorkerUtils({ connectionString: url });
+  await utils.migrate();
+  const runner = await run({
+    connectionString: url,
+    concurrency: 24,
+    noHandleSignals: true,
+    pollInterval: 1000,
+    taskList: { stamp: async (payload) => record((payload as { t: number }).t) },
+    logger: new Logger(() => () => {}),
+  });
+  await sleep(500);
+  return {
+    produce: (t: number) => utils.addJob('stamp', { t }),
+    async stop() {
+      await runner.stop();
+      await utils.release();
+    },
+  };
+}
+
+async function pgboss(record: (stamp: number) => void) {
+  const { default: PgBoss } = await import('pg-boss');
+  const url = await freshDatabase('bench_latency_pgboss');
+  const boss = new PgBoss({ connectionString: url });
+  boss.on('error', () => {});
+  await boss.start();
+  await boss.createQueue('stamp');
+  // pg-boss polls; 0.5 s is its smallest interval. Up to 24 jobs per fetch, as our concurrency.
+  await boss.work('stamp', { pollingIntervalSeconds: 0.5, batchSize: 24 }, async (jobs) => {
+    for (const job of jobs) record((job.data as { t: number }).t);
+  });
+  await sleep(500);
+  return {
+    produce: (t: number) => boss.send('stamp', { t }),
+    async stop() {
+      await boss.stop({ graceful: false, wait: true });
+    },
+  };
+}
+
+const latencies: number[] = [];
+const record = (stamp: number) => void latencies.push(performance.now() - stamp);
+const harness = system === 'ours' ? await ours(record) : system === 'graphile' ? await graphile(record) : await pgboss(record);
+for (let i = 0; i < count; i++) {
+  await harness.produce(performance.now());
+  await sleep(gapMs);
+}
+const deadline = Date.now() + 10_000;
+while (latencies.length < count && Date.now() < deadline) await sleep(20);
+await harness.stop();
+const sorted = [...latencies].sort((a, b) => a - b);
+const ms = (v: number) => +v.toFixed(2);
+console.log(
+  JSON.stringify({
+    system,
+    tasks: count,
+    received: sorted.length,
+    p50: ms(percentile(sorted, 50)),
+    p95: ms(percentile(sorted, 95)),
+    p99: ms(percentile(sorted, 99)),
+    max: ms(sorted.at(-1) ?? NaN),
+  }),
+);
+process.exit(0);

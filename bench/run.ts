@@ -1,0 +1,72 @@
+// Runs every benchmark side by side, each configuration --runs times (default 3), alternating
+// systems so drift in a noisy machine hits all of them alike, and prints medians and ratios as the
+// Markdown tables of bench/README.md. Each run is a fresh process on a fresh database.
+//   npm run bench -- [--runs=3] [--only=drain|latency|ceiling]
+import { execFileSync } from 'node:child_process';
+import { arg, median } from './lib.js';
+
+const runs = Number(arg('runs', '3'));
+const only = arg('only', '');
+
+function run(script: string, args: string[]): Record<string, any> {
+  const command = script.endsWith('.sh') ? 'bash' : process.execPath;
+  const argv = script.endsWith('.sh') ? [script, ...args] : ['--import', 'tsx', script, ...args];
+  const out = execFileSync(command, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, LOG_LEVEL: 'warn' } });
+  return JSON.parse(out.trim().split('\n').filter((l) => l.startsWith('{')).at(-1)!);
+}
+
+function series(configs: Array<{ name: string; script: string; args: string[] }>) {
+  const results = new Map<string, Record<string, any>[]>(configs.map((c) => [c.name, []]));
+  for (let i = 0; i < runs; i++) {
+    for (const c of configs) {
+      const result = run(c.script, c.args);
+      results.get(c.name)!.push(result);
+      console.error(`${c.name} #${i + 1}: ${JSON.stringify(result)}`);
+    }
+  }
+  return results;
+}
+
+const fmt = (n: number) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: 2 }) : '–');
+
+if (!only || only === 'drain') {
+  const drain = series([
+    { name: 'ours, prefetch 500 (events on)', script: 'bench/drain-ours.ts', args: ['--prefetch=500'] },
+    { name: 'ours, prefetch 500, a subscriber to all events', script: 'bench/drain-ours.ts', args: ['--prefetch=500', '--all-events'] },
+    { name: 'ours, prefetch 1000 (events on)', script: 'bench/drain-ours.ts', args: ['--prefetch=1000'] },
+    { name: 'ours, no prefetch', script: 'bench/drain-ours.ts', args: ['--prefetch=0'] },
+    { name: 'graphile-worker 0.17.3, localQueue 500, batch delays 0', script: 'bench/drain-peers.ts', args: ['--system=graphile'] },
+    { name: 'graphile-worker 0.17.3, defaults', script: 'bench/drain-peers.ts', args: ['--system=graphile-default'] },
+    { name: 'pg-boss 10.4.2, 2 workers x batch 5000', script: 'bench/drain-peers.ts', args: ['--system=pgboss', '--batch=5000', '--concurrency=2'] },
+    { name: 'pg-boss 10.4.2, 2 workers x batch 1000', script: 'bench/drain-peers.ts', args: ['--system=pgboss', '--batch=1000', '--concurrency=2'] },
+  ]);
+  const graphile = median(drain.get('graphile-worker 0.17.3, localQueue 500, batch delays 0')!.map((r) => r.perSecond));
+  console.log(`\n### Drain: 20,000 no-op tasks, concurrency 24, median of ${runs}\n`);
+  console.log('| system | tasks/s (median) | all runs | vs graphile-worker batched |');
+  console.log('| --- | ---: | --- | ---: |');
+  for (const [name, rs] of drain) {
+    const m = median(rs.map((r) => r.perSecond));
+    console.log(`| ${name} | ${fmt(m)} | ${rs.map((r) => fmt(r.perSecond)).join(', ')} | ${(m / graphile).toFixed(2)}× |`);
+  }
+}
+
+if (!only || only === 'latency') {
+  const latency = series([
+    { name: 'ours', script: 'bench/latency.ts', args: ['--system=ours'] },
+    { name: 'graphile-worker 0.17.3', script: 'bench/latency.ts', args: ['--system=graphile'] },
+    { name: 'pg-boss 10.4.2 (polling, 0.5 s)', script: 'bench/latency.ts', args: ['--system=pgboss'] },
+  ]);
+  console.log(`\n### Pickup latency: 300 tasks, 20 ms apart, insert-to-handler, ms, median of ${runs} runs\n`);
+  console.log('| system | p50 | p95 | p99 | max |');
+  console.log('| --- | ---: | ---: | ---: | ---: |');
+  for (const [name, rs] of latency) {
+    const m = (k: string) => fmt(median(rs.map((r) => r[k])));
+    console.log(`| ${name} | ${m('p50')} | ${m('p95')} | ${m('p99')} | ${m('max')} |`);
+  }
+}
+
+if (!only || only === 'ceiling') {
+  const ceiling = series([{ name: 'pgbench', script: 'bench/ceiling.sh', args: [] }]);
+  console.log(`\n### Ceiling: one-row INSERT transactions/s, pgbench, 8 clients, median of ${runs}\n`);
+  console.log(`| pgbench | ${fmt(median(ceiling.get('pgbench')!.map((r) => r.perSecond)))} |`);
+}
