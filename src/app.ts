@@ -6,6 +6,7 @@ import { migrate, migrationsApplied } from './db/migrate.js';
 import type { Logger } from './logger.js';
 import { createServer } from './server.js';
 import { createStore } from './store/index.js';
+import { createTaskCreator } from './tasks/creator.js';
 import { createEventPump } from './tasks/events.js';
 import { createExecutor } from './tasks/executor.js';
 import { createRegistry, type Registry } from './tasks/handlers.js';
@@ -27,10 +28,18 @@ export async function createApp(config: Config, log: Logger, registry: Registry 
   }
   const store = createStore(db);
   const pump = createEventPump({ db, store, log, pollIntervalMs: config.pollIntervalMs });
-  const executor = createExecutor({ store, pump, registry, log, ...config, concurrency: config.executorConcurrency });
+  const executor = createExecutor({
+    store,
+    pump,
+    registry,
+    log,
+    ...config,
+    concurrency: config.executorConcurrency,
+    prefetch: config.executorPrefetch,
+  });
   const subscriptions = createSubscriptions({ pump, store, bufferLimit: config.subscriptionBuffer });
   const server = createServer({
-    context: { store, registry, subscriptions, maxPayloadBytes: config.maxPayloadBytes },
+    context: { store, registry, subscriptions, creator: createTaskCreator(store.tasks), maxPayloadBytes: config.maxPayloadBytes },
     log,
     host: config.host,
     port: config.port,

@@ -2,6 +2,7 @@ import SchemaBuilder from '@pothos/core';
 import RelayPlugin from '@pothos/plugin-relay';
 import type { Store } from '../store/index.js';
 import type { Registry } from '../tasks/handlers.js';
+import type { TaskCreator } from '../tasks/creator.js';
 import type { Subscriptions } from '../tasks/subscriptions.js';
 
 /** What every resolver may use. Resolvers call these; they hold no SQL of their own. */
@@ -9,6 +10,7 @@ export interface Context {
   store: Store;
   registry: Registry;
   subscriptions: Subscriptions;
+  creator: TaskCreator;
   maxPayloadBytes: number;
 }
 

@@ -125,8 +125,7 @@ builder.mutationFields((t) => ({
     type: CreateTaskPayload,
     args: { input: t.arg({ type: CreateTaskInput, required: true }) },
     resolve: async (_, { input }, ctx) => {
-      const [task] = await ctx.store.tasks.createTasks([prepareTask(input, ctx.registry, ctx.maxPayloadBytes)]);
-      return { task };
+      return { task: await ctx.creator.create(prepareTask(input, ctx.registry, ctx.maxPayloadBytes)) };
     },
   }),
   createTasks: t.field({

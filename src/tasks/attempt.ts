@@ -9,6 +9,9 @@ import type { TaskContext } from './kind.js';
 
 const MAX_LOG_CHARS = 16_384;
 
+/** Postgres text cannot hold NUL; a handler's stray one must not cost it the line. */
+const clean = (value: unknown) => String(value).replaceAll('\u0000', '');
+
 export interface AttemptDeps {
   claims: ClaimStore;
   workerId: string;
@@ -58,7 +61,7 @@ export class Attempt implements TaskContext {
 
   log(message: string, level: 'debug' | 'info' | 'warn' | 'error' = 'info'): Promise<void> {
     if (this.closed) return Promise.resolve();
-    const text = String(message).slice(0, MAX_LOG_CHARS);
+    const text = clean(message).slice(0, MAX_LOG_CHARS);
     const { claims, workerId } = this.deps;
     const { id, attempts } = this.claimed;
     return this.write(() => claims.log(workerId, id, attempts, level, text));
@@ -69,7 +72,7 @@ export class Attempt implements TaskContext {
     if (this.closed) return Promise.resolve();
     this.nextProgress = {
       fraction: Math.min(1, Math.max(0, Number(fraction) || 0)),
-      message: message === undefined ? null : String(message),
+      message: message === undefined ? null : clean(message).slice(0, MAX_LOG_CHARS),
     };
     this.progressWrite ??= this.write(async () => {
       this.progressWrite = undefined;

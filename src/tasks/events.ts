@@ -22,11 +22,17 @@ export interface Interest {
 }
 
 const PAGE = 1000;
+/** Past this many followed tasks, reading every event is cheaper than sending the id list. */
+const MAX_FILTERED_TASKS = 500;
 
 export function createEventPump(options: { db: Database; store: Store; log: Logger; pollIntervalMs: number }) {
   const { db, store, pollIntervalMs } = options;
   const log = options.log.child({ component: 'events' });
-  const listeners = new Map<BatchListener, Interest | undefined>();
+  // Listeners to many tasks (by type, or everything) see each batch; listeners to one task are
+  // found by its id, so ten thousand followers of single tasks cost a lookup per event, not a
+  // scan of every follower.
+  const broad = new Map<BatchListener, Interest | undefined>();
+  const byTask = new Map<string, Set<BatchListener>>();
   const wakeListeners = new Set<() => void>();
   let lastSeen = 0;
   let reading: Promise<void> | undefined;
@@ -64,12 +70,12 @@ export function createEventPump(options: { db: Database; store: Store; log: Logg
   function filter(): EventFilter | null {
     const types = new Set<string>();
     const taskIds = new Set<string>();
-    for (const interest of listeners.values()) {
-      if (!interest || (!interest.types && !interest.taskId)) return null;
-      for (const type of interest.types ?? []) types.add(type);
-      if (interest.taskId) taskIds.add(interest.taskId);
+    for (const interest of broad.values()) {
+      if (!interest?.types) return null;
+      for (const type of interest.types) types.add(type);
     }
-    return { types: [...types], taskIds: [...taskIds] };
+    if (byTask.size > MAX_FILTERED_TASKS) return null;
+    return { types: [...types], taskIds: [...byTask.keys()] };
   }
 
   function deliver(events: TaskEvent[]) {
@@ -78,12 +84,26 @@ export function createEventPump(options: { db: Database; store: Store; log: Logg
       events,
       tasks: () => (loaded ??= store.tasks.getTasks([...new Set(events.map((e) => e.taskId))])),
     };
-    for (const listener of listeners.keys()) {
-      try {
-        listener(batch);
-      } catch (error) {
-        log.error({ err: error }, 'event listener threw');
-      }
+    for (const listener of broad.keys()) call(listener, batch);
+    if (byTask.size === 0) return;
+    const perTask = new Map<string, TaskEvent[]>();
+    for (const event of events) {
+      if (!byTask.has(event.taskId)) continue;
+      const list = perTask.get(event.taskId);
+      if (list) list.push(event);
+      else perTask.set(event.taskId, [event]);
+    }
+    for (const [taskId, taskEvents] of perTask) {
+      const sub: EventBatch = { events: taskEvents, tasks: batch.tasks };
+      for (const listener of byTask.get(taskId) ?? []) call(listener, sub);
+    }
+  }
+
+  function call(listener: BatchListener, batch: EventBatch) {
+    try {
+      listener(batch);
+    } catch (error) {
+      log.error({ err: error }, 'event listener threw');
     }
   }
 
@@ -121,14 +141,22 @@ export function createEventPump(options: { db: Database; store: Store; log: Logg
     /** Reads now instead of waiting for a notification (after this process wrote events itself). */
     poke: () => void read(),
     subscribe(listener: BatchListener, interest?: Interest): () => void {
-      listeners.set(listener, interest);
-      return () => listeners.delete(listener);
+      const taskId = interest?.taskId;
+      if (taskId === undefined) {
+        broad.set(listener, interest);
+        return () => broad.delete(listener);
+      }
+      const set = byTask.get(taskId) ?? new Set();
+      byTask.set(taskId, set.add(listener));
+      return () => {
+        set.delete(listener);
+        if (set.size === 0 && byTask.get(taskId) === set) byTask.delete(taskId);
+      };
     },
     onWake(listener: () => void): () => void {
       wakeListeners.add(listener);
       return () => wakeListeners.delete(listener);
     },
-    subscriberCount: () => listeners.size,
   };
 }
 

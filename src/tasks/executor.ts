@@ -8,7 +8,7 @@ import { Attempt } from './attempt.js';
 import type { EventPump } from './events.js';
 import type { Registry } from './handlers.js';
 import { TaskFailure } from './kind.js';
-import { outcomeOf, type Settlement } from './outcome.js';
+import { outcomeOf, rejectedData, storeRefused, type Settlement } from './outcome.js';
 
 export interface ExecutorOptions {
   store: Store;
@@ -44,6 +44,7 @@ export function createExecutor(options: ExecutorOptions) {
   const running = new Map<string, Attempt>();
   const outcomes: Array<{ attempt: Attempt; outcome: Outcome }> = [];
   let unrecorded = 0;
+  let batchLimit = RECORD_BATCH;
   let concurrency = options.concurrency;
   let stopping = false;
   let claiming = false;
@@ -172,14 +173,25 @@ export function createExecutor(options: ExecutorOptions) {
     if (flushing) return flushing;
     flushing = (async () => {
       while (outcomes.length > 0) {
-        const batch = outcomes.splice(0, RECORD_BATCH);
+        const batch = outcomes.splice(0, batchLimit);
         let applied: Set<string>;
         try {
           applied = await store.claims.finish(workerId, batch.map((b) => b.outcome));
+          batchLimit = RECORD_BATCH;
         } catch (error) {
-          log.error({ err: error }, 'recording outcomes failed; retrying');
           outcomes.unshift(...batch);
-          await new Promise((resolve) => setTimeout(resolve, 1000));
+          if (!rejectedData(error)) {
+            // The database is away: the statement did nothing; try the same batch again.
+            log.error({ err: error }, 'recording outcomes failed; retrying');
+            await new Promise((resolve) => setTimeout(resolve, 1000));
+          } else if (batch.length > 1) {
+            // One outcome the database refuses fails the whole statement, atomically. Halve the
+            // batch until it stands alone, so the others are recorded and it alone is dealt with.
+            batchLimit = Math.ceil(batch.length / 2);
+          } else {
+            log.error({ err: error, taskId: batch[0].outcome.id }, 'the database refused this outcome; failing the task');
+            batch[0].outcome = storeRefused(batch[0].outcome, error);
+          }
           continue;
         }
         unrecorded -= batch.length;

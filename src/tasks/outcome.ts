@@ -35,10 +35,32 @@ export function outcomeOf(task: ClaimedTask, settlement: Settlement, limits: Lim
   return { id, attempt, status: timedOut ? 'timed_out' : 'failed', event: timedOut ? 'timed_out' : 'failed', error };
 }
 
+/**
+ * True when Postgres refused the statement for its data (SQLSTATE class 22 data exception or 23
+ * integrity violation, or a check raised by a trigger): sending it again would fail again. A lost
+ * connection or a shutdown is not this: the same statement may well succeed later.
+ */
+export function rejectedData(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && /^(22|23|P0)[0-9A-Z]{3}$/.test(code);
+}
+
+/** The outcome to record instead of one the database refused: failed, without the result. */
+export function storeRefused(outcome: Outcome, error: unknown): Outcome {
+  return {
+    id: outcome.id,
+    attempt: outcome.attempt,
+    status: 'failed',
+    event: 'failed',
+    error: { code: 'OUTCOME_NOT_STORED', message: `The database refused this outcome: ${(error as Error).message}`.slice(0, 4096) },
+  };
+}
+
 function errorOf(thrown: unknown): TaskError {
   if (thrown instanceof Error) {
     const code = (thrown as { code?: unknown }).code;
-    return { message: thrown.message || thrown.name, code: typeof code === 'string' && code ? code : 'HANDLER_ERROR' };
+    const message = (thrown.message || thrown.name).replaceAll('\u0000', '');
+    return { message, code: typeof code === 'string' && code ? code.replaceAll('\u0000', '') : 'HANDLER_ERROR' };
   }
   let message: string;
   try {
@@ -46,7 +68,7 @@ function errorOf(thrown: unknown): TaskError {
   } catch {
     message = String(thrown);
   }
-  return { message: `Handler threw a non-Error value: ${message}`.slice(0, 4096), code: 'HANDLER_ERROR' };
+  return { message: `Handler threw a non-Error value: ${message}`.replaceAll('\u0000', '').slice(0, 4096), code: 'HANDLER_ERROR' };
 }
 
 /** A result must survive JSON and fit the payload limit; otherwise the task fails, clearly. */
@@ -56,6 +78,10 @@ function resultProblem(result: unknown, maxBytes: number): TaskError | undefined
     json = JSON.stringify(result);
   } catch (error) {
     return { code: 'INVALID_RESULT', message: `The result cannot be stored as JSON: ${(error as Error).message}` };
+  }
+  // Postgres jsonb cannot hold the NUL character.
+  if (json !== undefined && json.includes('\\u0000')) {
+    return { code: 'INVALID_RESULT', message: 'The result contains the NUL character (\\u0000), which cannot be stored' };
   }
   if (json !== undefined && Buffer.byteLength(json) > maxBytes) {
     return { code: 'RESULT_TOO_LARGE', message: `The result is larger than ${maxBytes} bytes` };

@@ -14,14 +14,24 @@ export interface ServerProcess {
 }
 
 export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...(process.env.SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'src/main.ts'], {
     cwd: root,
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', LOG_PRETTY: '0', POLL_INTERVAL_MS: '200', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // With a fixed PORT and a quiet LOG_LEVEL (benchmarks), readiness comes from /ready instead.
+  const fixedPort = env.PORT && env.PORT !== '0' ? env.PORT : undefined;
   const ready = await new Promise<{ url: string; workerId: string }>((resolve, reject) => {
+    if (fixedPort) {
+      const base = `http://127.0.0.1:${fixedPort}`;
+      const poll = () =>
+        fetch(`${base}/ready`)
+          .then((r) => (r.ok ? resolve({ url: base, workerId: '' }) : setTimeout(poll, 100)))
+          .catch(() => setTimeout(poll, 100));
+      poll();
+    }
     let buffer = '';
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${logs.join('\n')}`)), 30_000);
     child.stdout!.on('data', (chunk: Buffer) => {
