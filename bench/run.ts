@@ -1,7 +1,7 @@
 // Runs every benchmark side by side, each configuration --runs times (default 3), alternating
 // systems so drift in a noisy machine hits all of them alike, and prints medians and ratios as the
 // Markdown tables of bench/README.md. Each run is a fresh process on a fresh database.
-//   npm run bench -- [--runs=3] [--only=drain|latency|ceiling]
+//   npm run bench -- [--runs=3] [--only=drain|latency|e2e|subscribers|ceiling]
 import { execFileSync } from 'node:child_process';
 import { arg, median } from './lib.js';
 
@@ -62,6 +62,30 @@ if (!only || only === 'latency') {
   for (const [name, rs] of latency) {
     const m = (k: string) => fmt(median(rs.map((r) => r[k])));
     console.log(`| ${name} | ${m('p50')} | ${m('p95')} | ${m('p99')} | ${m('max')} |`);
+  }
+}
+
+if (!only || only === 'e2e') {
+  const e2e = series([{ name: 'ours', script: 'bench/e2e.ts', args: ['--seconds=10'] }]);
+  const rs = e2e.get('ours')!;
+  const m = (k: string) => fmt(median(rs.map((r) => r[k])));
+  console.log(`\n### End to end through GraphQL: autocannon, 20 connections, 10 s of createTask; median of ${runs}\n`);
+  console.log('| mutations/s | mutation latency p50 / p99 (ms) | response → COMPLETED seen by a subscriber, p50 / p99 (ms) | errors |');
+  console.log('| ---: | ---: | ---: | ---: |');
+  console.log(`| ${m('mutationsPerSecond')} | ${m('mutationLatencyP50')} / ${m('mutationLatencyP99')} | ${m('responseToCompletedP50')} / ${m('responseToCompletedP99')} | ${m('errors')} |`);
+}
+
+if (!only || only === 'subscribers') {
+  const subs = series([
+    { name: '1,000', script: 'bench/subscribers.ts', args: ['--subscribers=1000'] },
+    { name: '10,000', script: 'bench/subscribers.ts', args: ['--subscribers=10000'] },
+  ]);
+  console.log(`\n### Subscribers: graphql-ws clients on taskEvents(taskId), 1,000 events/s; median of ${runs}\n`);
+  console.log('| subscribers | delivered/s | delay p50 (ms) | delay p99 (ms) | server RSS connected / peak (MiB) |');
+  console.log('| ---: | ---: | ---: | ---: | ---: |');
+  for (const [name, rs] of subs) {
+    const m = (f: (r: Record<string, any>) => number) => fmt(median(rs.map(f)));
+    console.log(`| ${name} | ${m((r) => r.deliveredPerSecond)} | ${m((r) => r.delayP50)} | ${m((r) => r.delayP99)} | ${m((r) => r.serverRssMiB.connected)} / ${m((r) => r.serverRssMiB.peak)} |`);
   }
 }
 

@@ -8,6 +8,7 @@ import { Attempt } from './attempt.js';
 import type { EventPump } from './events.js';
 import type { Registry } from './handlers.js';
 import { TaskFailure } from './kind.js';
+import { keepLeases } from './leases.js';
 import { outcomeOf, rejectedData, storeRefused, type Settlement } from './outcome.js';
 
 export interface ExecutorOptions {
@@ -51,8 +52,7 @@ export function createExecutor(options: ExecutorOptions) {
   let claimQueued = false;
   let flushing: Promise<void> | undefined;
   let pollTimer: NodeJS.Timeout | undefined;
-  const timers: NodeJS.Timeout[] = [];
-  const unsubscribe: Array<() => void> = [];
+  const cleanups: Array<() => void> = [];
 
   // --- claiming -------------------------------------------------------------------------------
 
@@ -210,7 +210,7 @@ export function createExecutor(options: ExecutorOptions) {
     return flushing;
   }
 
-  // --- cancellation, leases, shutdown ---------------------------------------------------------
+  // --- cancellation and shutdown ---------------------------------------------------------
 
   function onEvents(events: readonly { type: string; taskId: string }[]) {
     for (const event of events) {
@@ -231,41 +231,26 @@ export function createExecutor(options: ExecutorOptions) {
     }
   }
 
-  async function renewLeases() {
-    if (running.size + queue.length + unrecorded === 0) return;
-    await store.claims.renewLeases(workerId, options.leaseSeconds).catch((error) => log.warn({ err: error }, 'lease renewal failed'));
-  }
-
-  async function requeueExpired() {
-    try {
-      for (const task of await store.claims.requeueExpired()) {
-        log.warn({ taskId: task.id, kind: task.kind, status: task.status }, 'lease expired; task requeued');
-      }
-    } catch (error) {
-      log.warn({ err: error }, 'requeueing expired tasks failed');
-    }
-  }
-
+  /** At shutdown; if the database is away, the leases expire and the tasks are requeued anyway. */
   async function release(tasks: ClaimedTask[]) {
     if (tasks.length === 0) return;
-    const released = await store.claims.release(workerId, tasks.map((t) => ({ id: t.id, attempt: t.attempts })));
-    log.info({ released }, 'tasks handed back to the queue');
+    try {
+      const released = await store.claims.release(workerId, tasks.map((t) => ({ id: t.id, attempt: t.attempts })));
+      log.info({ released }, 'tasks handed back to the queue');
+    } catch (error) {
+      log.warn({ err: error, tasks: tasks.length }, 'could not hand tasks back; their leases will expire');
+    }
   }
 
   return {
     workerId,
     start() {
-      unsubscribe.push(pump.subscribe((batch) => onEvents(batch.events), { types: ['cancelled'] }));
-      unsubscribe.push(pump.onWake(wake));
-      const every = (ms: number, fn: () => void) => {
-        const timer = setInterval(fn, ms);
-        timer.unref();
-        timers.push(timer);
-      };
-      every((options.leaseSeconds * 1000) / 3, () => void renewLeases());
-      every((options.leaseSeconds * 1000) / 2, () => void requeueExpired());
+      cleanups.push(pump.subscribe((batch) => onEvents(batch.events), { types: ['cancelled'] }));
+      cleanups.push(pump.onWake(wake));
+      cleanups.push(
+        keepLeases({ store, workerId, leaseSeconds: options.leaseSeconds, log, holding: () => running.size + queue.length + unrecorded > 0 }),
+      );
       poll();
-      void requeueExpired();
       wake();
     },
 
@@ -285,8 +270,7 @@ export function createExecutor(options: ExecutorOptions) {
     async stop(graceMs: number) {
       stopping = true;
       clearTimeout(pollTimer);
-      for (const timer of timers) clearInterval(timer);
-      for (const fn of unsubscribe.splice(0)) fn();
+      for (const fn of cleanups.splice(0)) fn();
       while (claiming) await new Promise((resolve) => setTimeout(resolve, 5));
       await release(queue.splice(0));
       const deadline = Date.now() + graceMs;
@@ -299,7 +283,12 @@ export function createExecutor(options: ExecutorOptions) {
         attempt.abort(new TaskFailure('The server is shutting down', 'SHUTDOWN'));
       }
       running.clear();
-      while (outcomes.length > 0 || flushing || unrecorded > 0) await (flushing ?? new Promise((r) => setTimeout(r, 5)));
+      // Outcomes still waiting for the database get a bounded wait; past it their tasks' leases
+      // expire and another process runs them again, so nothing is lost either way.
+      const recordBy = Date.now() + 10_000;
+      while ((outcomes.length > 0 || flushing || unrecorded > 0) && Date.now() < recordBy) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
       await release(left.map((a) => a.claimed));
     },
   };
