@@ -120,9 +120,14 @@ export function createEventPump(options: { db: Database; store: Store; log: Logg
       await db.listen(
         EVENTS_CHANNEL,
         (payload) => {
-          // The executor may claim at once, in parallel with reading the events.
-          if (payload === WAKE_PAYLOAD) for (const wake of wakeListeners) wake();
-          void read();
+          // New work: the executor's claim goes to the database first, the read a turn later, so
+          // the two do not contend for the first few hundred microseconds that decide latency.
+          if (payload === WAKE_PAYLOAD) {
+            for (const wake of wakeListeners) wake();
+            setImmediate(read);
+          } else {
+            void read();
+          }
         },
         () => {
           for (const wake of wakeListeners) wake();

@@ -246,7 +246,8 @@ export function createExecutor(options: ExecutorOptions) {
     workerId,
     start() {
       cleanups.push(pump.subscribe((batch) => onEvents(batch.events), { types: ['cancelled'] }));
-      cleanups.push(pump.onWake(wake));
+      // A notification of new work claims at once rather than a turn later.
+      cleanups.push(pump.onWake(() => void claim()));
       cleanups.push(
         keepLeases({ store, workerId, leaseSeconds: options.leaseSeconds, log, holding: () => running.size + queue.length + unrecorded > 0 }),
       );
