@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import { connect, type Database } from './db/client.js';
 import { migrate, migrationsApplied } from './db/migrate.js';
 import type { Logger } from './logger.js';
+import { createMetrics } from './metrics.js';
 import { createServer } from './server.js';
 import { createStore } from './store/index.js';
 import { createTaskCreator } from './tasks/creator.js';
@@ -27,7 +28,8 @@ export async function createApp(config: Config, log: Logger, registry: Registry 
     throw error;
   }
   const store = createStore(db);
-  const pump = createEventPump({ db, store, log, pollIntervalMs: config.pollIntervalMs });
+  const metrics = createMetrics();
+  const pump = createEventPump({ db, store, log, pollIntervalMs: config.pollIntervalMs, onNotify: metrics.notified });
   const executor = createExecutor({
     store,
     pump,
@@ -36,14 +38,30 @@ export async function createApp(config: Config, log: Logger, registry: Registry 
     ...config,
     concurrency: config.executorConcurrency,
     prefetch: config.executorPrefetch,
+    metrics: metrics.tasks,
   });
   const subscriptions = createSubscriptions({ pump, store, bufferLimit: config.subscriptionBuffer });
   const server = createServer({
-    context: { store, registry, subscriptions, creator: createTaskCreator(store.tasks), maxPayloadBytes: config.maxPayloadBytes },
+    context: {
+      store,
+      registry,
+      subscriptions,
+      creator: createTaskCreator(store.tasks, metrics.tasks.created),
+      metrics: metrics.tasks,
+      maxPayloadBytes: config.maxPayloadBytes,
+    },
+    metrics,
     log,
     host: config.host,
     port: config.port,
     ready: async () => db.listening() && (await migrationsApplied(db)),
+  });
+  metrics.attach({
+    queueDepth: () => store.tasks.queueDepth(),
+    pumpLag: async () => Math.max(0, (await store.events.latestEventId()) - pump.lastSeen()),
+    slots: () => ({ inUse: executor.runningCount(), concurrency: executor.concurrency() }),
+    subscriptions: subscriptions.active,
+    webSockets: server.webSockets,
   });
 
   let url = '';

@@ -11,6 +11,8 @@ import type { Context } from './graphql/builder.js';
 import { createErrorMasker } from './graphql/errors.js';
 import { schema } from './graphql/schema.js';
 import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
+import { useOperationMetrics } from './graphql/operation-metrics.js';
 
 const EXAMPLE = `# Create a task, then follow it live: run "Follow" with the id you got back.
 mutation Create {
@@ -29,6 +31,7 @@ export interface ServerOptions {
   log: Logger;
   host: string;
   port: number;
+  metrics: Metrics;
   /** Database reachable, migrations applied, listener connected. */
   ready(): Promise<boolean>;
 }
@@ -42,6 +45,7 @@ export function createServer(options: ServerOptions) {
     graphqlEndpoint: '/graphql',
     landingPage: false,
     maskedErrors: { maskError: (error) => maskError(error) },
+    plugins: [useOperationMetrics(options.metrics)],
     graphiql: { defaultQuery: EXAMPLE, subscriptionsProtocol: 'WS', title: 'Task executor' },
     logging: {
       debug: (...args) => log.debug(args.join(' ')),
@@ -58,6 +62,16 @@ export function createServer(options: ServerOptions) {
     if (path === '/ready') {
       const ready = await options.ready().catch(() => false);
       return reply(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable' });
+    }
+    if (path === '/metrics') {
+      try {
+        const body = await options.metrics.registry.metrics();
+        res.writeHead(200, { 'content-type': options.metrics.registry.contentType }).end(body);
+      } catch (error) {
+        log.warn({ err: error }, 'metrics collection failed');
+        reply(res, 503, { status: 'metrics unavailable' });
+      }
+      return;
     }
     if (path === '/') {
       res.writeHead(302, { location: '/graphql' }).end();
@@ -110,6 +124,7 @@ export function createServer(options: ServerOptions) {
       const host = address.includes(':') ? `[${address}]` : address;
       return `http://${host}:${port}`;
     },
+    webSockets: () => wss.clients.size,
     /** Closes sockets with 1001 so clients know to reconnect, then stops accepting requests. */
     async stop() {
       for (const socket of wss.clients) socket.close(1001, 'Server shutting down');

@@ -1,5 +1,6 @@
 import SchemaBuilder from '@pothos/core';
 import RelayPlugin from '@pothos/plugin-relay';
+import type { TaskMetrics } from '../metrics.js';
 import type { Store } from '../store/index.js';
 import type { Registry } from '../tasks/handlers.js';
 import type { TaskCreator } from '../tasks/creator.js';
@@ -11,6 +12,7 @@ export interface Context {
   registry: Registry;
   subscriptions: Subscriptions;
   creator: TaskCreator;
+  metrics: TaskMetrics;
   maxPayloadBytes: number;
 }
 

@@ -137,14 +137,18 @@ builder.mutationFields((t) => ({
         throw invalidInput(`createTasks takes at most ${MAX_BATCH} inputs, got ${inputs.length}`);
       }
       const prepared = inputs.map((input) => prepareTask(input, ctx.registry, ctx.maxPayloadBytes));
-      return { tasks: await ctx.store.tasks.createTasks(prepared) };
+      return { tasks: await ctx.store.tasks.createTasks(prepared, ctx.metrics.created) };
     },
   }),
   cancelTask: t.field({
     type: CancelTaskPayload,
     description: 'Cancels a pending or running task; a running handler is aborted.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_, { id }, ctx) => ({ task: await ctx.store.tasks.cancelTask(parseTaskId(String(id))) }),
+    resolve: async (_, { id }, ctx) => {
+      const task = await ctx.store.tasks.cancelTask(parseTaskId(String(id)));
+      ctx.metrics.count('cancelled', task.kind);
+      return { task };
+    },
   }),
   retryTask: t.field({
     type: RetryTaskPayload,

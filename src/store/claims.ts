@@ -47,7 +47,8 @@ export function claimStore(db: Database) {
           SELECT id, 'started', status, jsonb_build_object('attempt', attempts, 'workerId', worker_id)
           FROM changed, gate ORDER BY id
         )
-        SELECT id::text AS id, kind, input, attempts, max_attempts, timeout_seconds
+        SELECT id::text AS id, kind, input, attempts, max_attempts, timeout_seconds,
+          (extract(epoch FROM run_at) * 1000)::float8 AS run_at
         FROM changed ORDER BY changed.priority DESC, changed.run_at, changed.id`);
       return rows.map((row) => ({
         id: String(row.id),
@@ -56,6 +57,7 @@ export function claimStore(db: Database) {
         attempts: row.attempts as number,
         maxAttempts: row.max_attempts as number,
         timeoutSeconds: row.timeout_seconds as number,
+        runAtMs: row.run_at as number,
       }));
     },
 

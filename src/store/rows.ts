@@ -33,7 +33,10 @@ export interface Task {
 }
 
 /** What an executor needs of a task it claimed: no more columns than it reads. */
-export type ClaimedTask = Pick<Task, 'id' | 'kind' | 'input' | 'attempts' | 'maxAttempts' | 'timeoutSeconds'>;
+export type ClaimedTask = Pick<Task, 'id' | 'kind' | 'input' | 'attempts' | 'maxAttempts' | 'timeoutSeconds'> & {
+  /** When it became due, epoch ms: its queue wait is start minus this. */
+  runAtMs: number;
+};
 
 export interface TaskEvent {
   id: number;

@@ -38,7 +38,7 @@ export function taskStore(db: Database) {
      * Inserts tasks in one statement. A task whose idempotency key already exists is not inserted;
      * the existing task is returned in its place. The result is in input order.
      */
-    async createTasks(tasks: NewTask[]): Promise<Task[]> {
+    async createTasks(tasks: NewTask[], onInserted?: (inserted: Task[]) => void): Promise<Task[]> {
       const rows = tasks.map((t, ord) => ({
         ord,
         kind: t.kind,
@@ -66,6 +66,7 @@ export function taskStore(db: Database) {
         )
         SELECT ${TASK_COLUMNS} FROM changed ORDER BY changed.id`);
       const created = inserted.map(toTask);
+      onInserted?.(created);
       if (created.length === tasks.length) return created;
       // Some keys existed already (or repeated within this batch): answer with the stored tasks.
       const byKey = new Map<string, Task>();
@@ -115,6 +116,14 @@ export function taskStore(db: Database) {
         SELECT count(*)::int AS n FROM tasks
         ${where.length ? sql`WHERE ${sql.join(where, sql` AND `)}` : sql``}`);
       return rows[0].n;
+    },
+
+    /** Pending and running counts, each read from its partial index: cheap at any history size. */
+    async queueDepth(): Promise<{ pending: number; running: number }> {
+      const rows = await db.query<{ pending: number; running: number }>(sql`
+        SELECT (SELECT count(*) FROM tasks WHERE status = 'pending')::int AS pending,
+               (SELECT count(*) FROM tasks WHERE status = 'running')::int AS running`);
+      return rows[0];
     },
 
     async taskStats(): Promise<TaskStats> {

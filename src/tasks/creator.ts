@@ -7,7 +7,7 @@ import type { NewTask, TaskStore } from '../store/tasks.js';
 
 const MAX_BATCH = 1000;
 
-export function createTaskCreator(tasks: TaskStore) {
+export function createTaskCreator(tasks: TaskStore, onInserted?: (inserted: Task[]) => void) {
   const pending: Array<{ task: NewTask; resolve(task: Task): void; reject(error: unknown): void }> = [];
   let scheduled = false;
 
@@ -16,7 +16,7 @@ export function createTaskCreator(tasks: TaskStore) {
     const batch = pending.splice(0, MAX_BATCH);
     if (pending.length > 0) schedule();
     try {
-      const created = await tasks.createTasks(batch.map((p) => p.task));
+      const created = await tasks.createTasks(batch.map((p) => p.task), onInserted);
       batch.forEach((p, i) => p.resolve(created[i]));
     } catch (error) {
       for (const p of batch) p.reject(error);

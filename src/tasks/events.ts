@@ -25,7 +25,7 @@ const PAGE = 1000;
 /** Past this many followed tasks, reading every event is cheaper than sending the id list. */
 const MAX_FILTERED_TASKS = 500;
 
-export function createEventPump(options: { db: Database; store: Store; log: Logger; pollIntervalMs: number }) {
+export function createEventPump(options: { db: Database; store: Store; log: Logger; pollIntervalMs: number; onNotify?: () => void }) {
   const { db, store, pollIntervalMs } = options;
   const log = options.log.child({ component: 'events' });
   // Listeners to many tasks (by type, or everything) see each batch; listeners to one task are
@@ -120,6 +120,7 @@ export function createEventPump(options: { db: Database; store: Store; log: Logg
       await db.listen(
         EVENTS_CHANNEL,
         (payload) => {
+          options.onNotify?.();
           // New work: the executor's claim goes to the database first, the read a turn later, so
           // the two do not contend for the first few hundred microseconds that decide latency.
           if (payload === WAKE_PAYLOAD) {

@@ -9,6 +9,7 @@ import type { EventPump } from './events.js';
 import type { Registry } from './handlers.js';
 import { TaskFailure } from './kind.js';
 import { keepLeases } from './leases.js';
+import type { CountedEvent, TaskMetrics } from '../metrics.js';
 import { outcomeOf, rejectedData, storeRefused, type Settlement } from './outcome.js';
 
 export interface ExecutorOptions {
@@ -25,11 +26,13 @@ export interface ExecutorOptions {
   retryBackoffMaxMs: number;
   maxPayloadBytes: number;
   workerId?: string;
+  metrics?: TaskMetrics;
 }
 
 /** Outcomes waiting for their commit past which no new handler starts: memory stays bounded. */
 const MAX_UNRECORDED = 5000;
 const RECORD_BATCH = 1000;
+const COUNTED: Record<string, CountedEvent> = { completed: 'completed', retrying: 'retried', failed: 'failed', timed_out: 'timed_out' };
 
 export function createExecutor(options: ExecutorOptions) {
   const { store, pump, registry } = options;
@@ -116,6 +119,7 @@ export function createExecutor(options: ExecutorOptions) {
     const attempt = new Attempt(task, deps);
     attempt.timer = setTimeout(timeOut, task.timeoutSeconds * 1000, attempt);
     running.set(task.id, attempt);
+    options.metrics?.started(task.kind, (attempt.startedAt - task.runAtMs) / 1000);
     if (logTransitions) log.info({ taskId: task.id, kind: task.kind, attempt: task.attempts }, 'task started');
     const kind = registry.get(task.kind);
     let result: unknown;
@@ -152,6 +156,7 @@ export function createExecutor(options: ExecutorOptions) {
     attempt.close();
     running.delete(attempt.claimed.id);
     unrecorded++;
+    options.metrics?.ran(attempt.claimed.kind, (Date.now() - attempt.startedAt) / 1000);
     const outcome = outcomeOf(attempt.claimed, settlement, options);
     // Log lines and progress already written by the handler land before the outcome's event.
     const writes = attempt.drained();
@@ -197,6 +202,7 @@ export function createExecutor(options: ExecutorOptions) {
         unrecorded -= batch.length;
         for (const { attempt, outcome } of batch) {
           const ok = applied.has(outcome.id);
+          if (ok) options.metrics?.count(COUNTED[outcome.event], attempt.claimed.kind);
           if (ok && !logTransitions) continue;
           const fields = { taskId: outcome.id, kind: attempt.claimed.kind, attempt: outcome.attempt, durationMs: Date.now() - attempt.startedAt };
           if (ok) log.info({ ...fields, error: outcome.error }, `task ${outcome.event}`);

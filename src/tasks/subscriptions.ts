@@ -55,12 +55,17 @@ function follow(pump: EventPump, taskId: string | undefined, limit: number) {
 
 export function createSubscriptions(options: { pump: EventPump; store: Store; bufferLimit: number }) {
   const { pump, store, bufferLimit } = options;
+  let active = 0;
 
   return {
+    /** Streams open now. */
+    active: () => active,
+
     /** Every event (of one task, when taskId is given) in commit order, from after `after` on. */
     async *events(args: { after?: number; taskId?: string }): AsyncGenerator<EventWithTask> {
       const { taskId } = args;
       const live = follow(pump, taskId, bufferLimit);
+      active++;
       try {
         let last = args.after ?? pump.lastSeen();
         if (args.after !== undefined) {
@@ -84,6 +89,7 @@ export function createSubscriptions(options: { pump: EventPump; store: Store; bu
           if (task) yield { event, task };
         }
       } finally {
+        active--;
         live.close();
       }
     },
@@ -103,6 +109,7 @@ export function createSubscriptions(options: { pump: EventPump; store: Store; bu
         throw new ClientError('TASK_NOT_FOUND', `Task ${id} does not exist`);
       }
       return (async function* () {
+        active++;
         try {
           let task = first;
           yield task;
@@ -114,6 +121,7 @@ export function createSubscriptions(options: { pump: EventPump; store: Store; bu
             yield task;
           }
         } finally {
+          active--;
           live.close();
         }
       })();
