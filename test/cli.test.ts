@@ -1,0 +1,77 @@
+// The command-line client against a running server, as a script would use it.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describePg, freshDatabase } from './support/db.js';
+import { startApp, type TestApp } from './support/app.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+function cli(url: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['bin/task-executor.mjs', ...args, '--url', `${url}/graphql`], { cwd: root });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describePg('command-line client', () => {
+  let app: TestApp;
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    const db = await freshDatabase();
+    drop = db.drop;
+    app = await startApp({ DATABASE_URL: db.url, EXECUTOR_CONCURRENCY: '4', RETRY_BACKOFF_MS: '10' });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await drop?.();
+  });
+
+  it('create --wait prints progress as it comes and the result, exit 0', async () => {
+    const run = await cli(app.url, 'create', 'sleep', '--input', '{"ms": 400}', '--wait');
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ sleptMs: 400 });
+    expect(run.stderr).toMatch(/created/);
+    expect(run.stderr).toMatch(/progress 100%/);
+    expect(run.stderr.indexOf('started')).toBeLessThan(run.stderr.indexOf('completed'));
+  });
+
+  it('create --wait of a failing task exits 1 with its error', async () => {
+    const run = await cli(app.url, 'create', 'fail', '--input', '{"message":"nope"}', '--max-attempts', '2', '--wait');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/retrying/);
+    expect(run.stderr).toMatch(/FAILED: nope \(TASK_FAILED\)/);
+  });
+
+  it('get, list, cancel, retry', async () => {
+    const created = JSON.parse((await cli(app.url, 'create', 'sleep', '--input', '{"ms": 60000}', '--key', 'cli-1')).stdout);
+    expect(created.status).toBe('PENDING');
+    const got = JSON.parse((await cli(app.url, 'get', created.id)).stdout);
+    expect(got.id).toBe(created.id);
+    const listed = JSON.parse((await cli(app.url, 'list', '--kind', 'sleep', '--first', '50')).stdout);
+    expect(listed.nodes.map((t: { id: string }) => t.id)).toContain(created.id);
+    const cancelled = JSON.parse((await cli(app.url, 'cancel', created.id)).stdout);
+    expect(cancelled.status).toBe('CANCELLED');
+    const again = await cli(app.url, 'cancel', created.id);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/TASK_FINISHED/);
+    const retried = JSON.parse((await cli(app.url, 'retry', created.id)).stdout);
+    expect(retried.status).toBe('PENDING');
+    await cli(app.url, 'cancel', created.id);
+  });
+
+  it('refuses bad input with exit 2 and says why', async () => {
+    const bad = await cli(app.url, 'create', 'echo', '--input', '{nope');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/not valid JSON/);
+    const unknown = await cli(app.url, 'create', 'no-such-kind');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/UNKNOWN_TASK_KIND/);
+    const down = await cli('http://127.0.0.1:9', 'get', '1');
+    expect(down.code).toBe(3);
+  });
+});
