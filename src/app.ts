@@ -8,6 +8,7 @@ import { createMetrics } from './metrics.js';
 import { createServer } from './server.js';
 import { createStore } from './store/index.js';
 import { createTaskCreator } from './tasks/creator.js';
+import { keepRetention } from './tasks/retention.js';
 import { createEventPump } from './tasks/events.js';
 import { createExecutor } from './tasks/executor.js';
 import { createRegistry, type Registry } from './tasks/handlers.js';
@@ -65,6 +66,7 @@ export async function createApp(config: Config, log: Logger, registry: Registry 
   });
 
   let url = '';
+  let retention: ReturnType<typeof keepRetention> | undefined;
   return {
     db,
     store,
@@ -77,6 +79,7 @@ export async function createApp(config: Config, log: Logger, registry: Registry 
       await pump.start();
       // With concurrency 0 the executor claims nothing but still sweeps expired leases.
       executor.start();
+      retention = keepRetention({ store, log, ...config });
       url = await server.start();
       log.info(
         { url: `${url}/graphql`, database: db.kind, concurrency: config.executorConcurrency, workerId: executor.workerId },
@@ -87,6 +90,7 @@ export async function createApp(config: Config, log: Logger, registry: Registry 
     /** Stops accepting, drains running tasks within the grace period, then closes the database. */
     async stop() {
       await server.stop();
+      retention?.stop();
       await executor.stop(config.shutdownGraceSeconds * 1000);
       await pump.stop();
       await db.close();

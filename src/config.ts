@@ -21,6 +21,10 @@ export interface Config {
   readonly shutdownGraceSeconds: number;
   readonly maxPayloadBytes: number;
   readonly subscriptionBuffer: number;
+  /** Events older than this are pruned; a cursor older than the pruned range is CURSOR_EXPIRED. */
+  readonly eventRetentionSeconds: number;
+  /** Finished tasks older than this are deleted; undefined keeps them forever. */
+  readonly taskRetentionSeconds: number | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -51,6 +55,19 @@ function url(env: Env, name: string): string | undefined {
   return raw;
 }
 
+const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** A duration like 90s, 30m, 12h or 7d. */
+function duration(env: Env, name: string, fallback: number | undefined): number | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const match = /^(\d+)([smhd])$/.exec(raw);
+  if (!match || Number(match[1]) === 0) {
+    throw new ConfigError(`${name} must be a duration like 90s, 30m, 12h or 7d, got ${JSON.stringify(raw)}`);
+  }
+  return Number(match[1]) * UNITS[match[2]];
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: Env = process.env): Config {
@@ -59,6 +76,13 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
   }
   const leaseSeconds = int(env, 'LEASE_SECONDS', 30, 2, 86_400);
+  const eventRetentionSeconds = duration(env, 'EVENT_RETENTION', 7 * 86_400)!;
+  const taskRetentionSeconds = duration(env, 'TASK_RETENTION', undefined);
+  // A task's events are all older than its finish; keeping tasks at least as long as events means
+  // no stored event ever points at a deleted task.
+  if (taskRetentionSeconds !== undefined && taskRetentionSeconds < eventRetentionSeconds) {
+    throw new ConfigError('TASK_RETENTION must be at least EVENT_RETENTION');
+  }
   return Object.freeze({
     databaseUrl: url(env, 'DATABASE_URL'),
     listenDatabaseUrl: url(env, 'LISTEN_DATABASE_URL'),
@@ -77,5 +101,7 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownGraceSeconds: int(env, 'SHUTDOWN_GRACE_SECONDS', 10, 0, 86_400),
     maxPayloadBytes: int(env, 'MAX_PAYLOAD_BYTES', 1_048_576, 1024, 256 * 1_048_576),
     subscriptionBuffer: int(env, 'SUBSCRIPTION_BUFFER', 1000, 10, 1_000_000),
+    eventRetentionSeconds,
+    taskRetentionSeconds,
   });
 }

@@ -7,7 +7,8 @@ export type ErrorCode =
   | 'INVALID_INPUT'
   | 'TASK_FINISHED'
   | 'TASK_NOT_RETRYABLE'
-  | 'SUBSCRIBER_TOO_SLOW';
+  | 'SUBSCRIBER_TOO_SLOW'
+  | 'CURSOR_EXPIRED';
 
 export class ClientError extends Error {
   constructor(

@@ -65,6 +65,13 @@ export const tasks = pgTable(
   ],
 );
 
+// One row: the highest event id pruned so far, so a cursor from before it is refused as expired
+// rather than resumed with a silent gap.
+export const eventLogState = pgTable('event_log_state', {
+  id: integer('id').primaryKey().default(1),
+  prunedThrough: bigint('pruned_through', { mode: 'number' }).notNull().default(0),
+});
+
 // Append-only. Ids are taken under a transaction-scoped advisory lock held until commit, so id
 // order is commit order and a reader that has seen id N has seen every committed event below N.
 export const taskEvents = pgTable(

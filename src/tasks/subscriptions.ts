@@ -68,6 +68,12 @@ export function createSubscriptions(options: { pump: EventPump; store: Store; bu
       active++;
       try {
         let last = args.after ?? pump.lastSeen();
+        if (args.after) {
+          const pruned = await store.retention.prunedThrough();
+          if (args.after < pruned) {
+            throw new ClientError('CURSOR_EXPIRED', `Events up to ${pruned} were pruned; resubscribe with after: "0" for what is kept`);
+          }
+        }
         if (args.after !== undefined) {
           while (true) {
             const page = await store.events.readEvents(last, BACKFILL_PAGE, taskId);

@@ -1,0 +1,63 @@
+// Old events are pruned in batches, a cursor into the pruned range is refused as expired, and
+// finished tasks past TASK_RETENTION are deleted while unfinished ones stay.
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
+import { keepRetention } from '../src/tasks/retention.js';
+import { describePg, freshDatabase } from './support/db.js';
+import { collect, startApp, type TestApp } from './support/app.js';
+
+describePg('retention', () => {
+  let app: TestApp;
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    const db = await freshDatabase();
+    drop = db.drop;
+    app = await startApp({ DATABASE_URL: db.url, EXECUTOR_CONCURRENCY: '0' });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await drop?.();
+  });
+  const n = async (query: ReturnType<typeof sql>) => (await app.db.query<{ n: number }>(query))[0].n;
+
+  it('prunes old events in batches and refuses an expired cursor', async () => {
+    const inputs = Array.from({ length: 1600 }, () => ({ kind: 'echo' }));
+    await app.gql(`mutation($inputs: [CreateTaskInput!]!) { createTasks(inputs: $inputs) { tasks { id } } }`, { inputs });
+    const [{ max }] = await app.db.query<{ max: number }>(sql`SELECT max(id)::int AS max FROM task_events`);
+    await app.db.query(sql`UPDATE task_events SET at = now() - interval '8 days' WHERE id <= ${max}`);
+    await app.gql(`mutation { createTask(input: { kind: "echo" }) { task { id } } }`);
+
+    const retention = keepRetention({ store: app.store, log: createLogger('silent'), eventRetentionSeconds: 7 * 86_400, taskRetentionSeconds: undefined, intervalMs: 3_600_000 });
+    const pruned = await retention.runOnce();
+    retention.stop();
+    expect(pruned.events).toBe(1600);
+    expect(await n(sql`SELECT count(*)::int AS n FROM task_events`)).toBe(1);
+    expect(await app.store.retention.prunedThrough()).toBe(max);
+    expect(await n(sql`SELECT count(*)::int AS n FROM tasks`)).toBe(1601);
+
+    const expired = collect(app.ws(), `subscription { taskEvents(after: "5") { cursor } }`, {});
+    await expired.finished;
+    expect(JSON.stringify(expired.errors)).toContain('CURSOR_EXPIRED');
+    const fromStart = await collect(app.ws(), `subscription { taskEvents(after: "0") { cursor type } }`, {}, (items) => items.length >= 1).finished;
+    expect(Number(fromStart[0].taskEvents.cursor)).toBe(max + 1);
+  });
+
+  it('deletes finished tasks past TASK_RETENTION and keeps the rest', async () => {
+    await app.db.query(sql`UPDATE tasks SET status = 'completed', finished_at = now() - interval '40 days' WHERE id <= 1000`);
+    await app.db.query(sql`UPDATE tasks SET status = 'failed', finished_at = now() - interval '1 day' WHERE id > 1000 AND id <= 1100`);
+    const retention = keepRetention({ store: app.store, log: createLogger('silent'), eventRetentionSeconds: 7 * 86_400, taskRetentionSeconds: 30 * 86_400, intervalMs: 3_600_000 });
+    const pruned = await retention.runOnce();
+    retention.stop();
+    expect(pruned.tasks).toBe(1000);
+    expect(await n(sql`SELECT count(*)::int AS n FROM tasks`)).toBe(601);
+    expect(await n(sql`SELECT count(*)::int AS n FROM tasks WHERE status = 'pending'`)).toBe(501);
+  });
+
+  it('validates the retention settings', () => {
+    expect(loadConfig({ EVENT_RETENTION: '12h' }).eventRetentionSeconds).toBe(43_200);
+    expect(() => loadConfig({ EVENT_RETENTION: 'forever' })).toThrow('EVENT_RETENTION');
+    expect(() => loadConfig({ EVENT_RETENTION: '7d', TASK_RETENTION: '1d' })).toThrow('TASK_RETENTION');
+  });
+});
