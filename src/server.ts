@@ -1,9 +1,11 @@
 // HTTP and WebSocket front: yoga serves GraphQL (queries, mutations, SSE subscriptions, GraphiQL)
 // at /graphql, graphql-ws serves subscriptions over WebSocket on the same path, and /health and
 // /ready answer probes.
+import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -46,6 +48,8 @@ export function createServer(options: ServerOptions) {
     landingPage: false,
     maskedErrors: { maskError: (error) => maskError(error) },
     plugins: [useOperationMetrics(options.metrics)],
+    // The playground's code is bundled and served from here: it works with no internet access.
+    renderGraphiQL,
     graphiql: { defaultQuery: EXAMPLE, subscriptionsProtocol: 'WS', title: 'Task executor' },
     logging: {
       debug: (...args) => log.debug(args.join(' ')),
@@ -58,6 +62,16 @@ export function createServer(options: ServerOptions) {
 
   const http = createHttpServer(async (req, res) => {
     const path = req.url?.split('?')[0];
+    // Every response carries a request id (the caller's, if it sent a sane one) for correlating logs.
+    const given = req.headers['x-request-id'];
+    const requestId = typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+    res.setHeader('x-request-id', requestId);
+    const started = performance.now();
+    res.once('finish', () => {
+      const fields = { requestId, method: req.method, path, status: res.statusCode, ms: +(performance.now() - started).toFixed(1) };
+      if (res.statusCode >= 500) log.warn(fields, 'request failed');
+      else log.debug(fields, 'request');
+    });
     if (path === '/health') return reply(res, 200, { status: 'ok' });
     if (path === '/ready') {
       const ready = await options.ready().catch(() => false);

@@ -162,10 +162,22 @@ describePg('GraphQL API', () => {
     expect(response.status).toBe(400);
   });
 
+  it('serves the playground to a browser, with no external scripts', async () => {
+    const page = await fetch(`${app.url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('<div id="root"></div>');
+    expect(html).not.toMatch(/<script[^>]+src="https?:/);
+    expect(html).not.toMatch(/<link[^>]+href="https?:/);
+  });
+
   it('serves /health and /ready', async () => {
     expect((await fetch(`${app.url}/health`)).status).toBe(200);
     const ready = await fetch(`${app.url}/ready`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready' });
+    expect(ready.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const traced = await fetch(`${app.url}/health`, { headers: { 'x-request-id': 'trace-123' } });
+    expect(traced.headers.get('x-request-id')).toBe('trace-123');
   });
 });

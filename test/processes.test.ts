@@ -6,7 +6,9 @@ import { connect, type Database } from '../src/db/client.js';
 import { createLogger } from '../src/logger.js';
 import { describePg, freshDatabase } from './support/db.js';
 import { spawnServer, type ServerProcess } from './support/process.js';
-import { waitFor } from './support/app.js';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { collect, waitFor } from './support/app.js';
 
 const CREATE_MANY = `mutation($inputs: [CreateTaskInput!]!) { createTasks(inputs: $inputs) { tasks { id } } }`;
 
@@ -57,6 +59,20 @@ describePg('server processes', () => {
     const byWorker = await db.query<{ worker: string; n: number }>(sql`
       SELECT data->>'workerId' AS worker, count(*)::int AS n FROM task_events WHERE type = 'started' GROUP BY 1`);
     expect(new Set(byWorker.map((r) => r.worker))).toEqual(new Set([one.workerId, two.workerId]));
+  });
+
+  it('an API-only process serves live events of tasks another process runs', async () => {
+    const api = await start({ EXECUTOR_CONCURRENCY: '0' });
+    const worker = await start({ EXECUTOR_CONCURRENCY: '2' });
+    const client = createClient({ url: `${api.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
+    const { data } = await api.gql(`mutation { createTask(input: { kind: "sleep", input: { ms: 300 } }) { task { id } } }`);
+    const id = data.createTask.task.id;
+    const updates = await collect(client, `subscription($id: ID!) { taskUpdated(id: $id) { status progress } }`, { id }).finished;
+    await client.dispose();
+    expect(updates.at(-1).taskUpdated).toEqual({ status: 'COMPLETED', progress: 1 });
+    const [started] = await db.query<{ worker: string }>(sql`
+      SELECT data->>'workerId' AS worker FROM task_events WHERE task_id = ${id}::bigint AND type = 'started'`);
+    expect(started.worker).toBe(worker.workerId);
   });
 
   it('a process killed with SIGKILL mid-task loses nothing: its tasks complete elsewhere after the lease', async () => {

@@ -1,0 +1,31 @@
+# syntax=docker/dockerfile:1
+# Stage 1: install everything and type-check, so a broken tree never becomes an image.
+FROM node:20-bookworm-slim AS check
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY src ./src
+COPY drizzle ./drizzle
+COPY scripts ./scripts
+COPY schema.graphql ./
+RUN npx tsc --noEmit \
+ && npx tsx scripts/print-schema.ts --check
+
+# Stage 2: production dependencies only (tsx runs the TypeScript; there is no build output).
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=4000 DATA_DIR=/data
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=check /app/src ./src
+COPY --from=check /app/drizzle ./drizzle
+COPY bin ./bin
+RUN mkdir -p /data && chown node:node /data
+USER node
+EXPOSE 4000
+VOLUME ["/data"]
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+STOPSIGNAL SIGTERM
+CMD ["node", "--import", "tsx", "src/main.ts"]
