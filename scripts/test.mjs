@@ -34,7 +34,7 @@ const skipped = report.testResults.flatMap((file) =>
   file.assertionResults.filter((t) => t.status === 'skipped' || t.status === 'pending' || t.status === 'todo').map((t) => t.fullName),
 );
 if (skipped.length > 0) {
-  console.log(`\nSkipped (no Postgres reachable; set TEST_DATABASE_URL to run them):`);
+  console.log(`\nSkipped (they need Postgres, set TEST_DATABASE_URL, or Chromium at /usr/bin/chromium):`);
   for (const name of skipped) console.log(`  - ${name}`);
 }
 console.log(`\n${report.numPassedTests} passed, ${report.numFailedTests} failed, ${skipped.length} skipped`);
