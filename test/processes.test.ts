@@ -110,8 +110,13 @@ describePg('server processes', () => {
     const [short1, short2, long1, long2] = data.createTasks.tasks.map((t: { id: string }) => t.id);
     const byId = (ids: string[]) => sql`id IN ${ids.map((id) => sql`${id}::bigint`)}`;
     await waitFor(async () => (await count(sql`${byId([short1, short2, long1, long2])} AND status = 'running'`)) === 4, 10_000, 'all running');
+    const socket = new WebSocket(`${server.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+    await new Promise((resolve) => socket.once('open', resolve));
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
+    // 1001 "going away": a graphql-ws client reconnects, to this process's successor or another.
+    expect(await closed).toBe(1001);
     expect(await count(sql`${byId([short1, short2])} AND status = 'completed'`)).toBe(2);
     expect(await count(sql`${byId([long1, long2])} AND status = 'pending' AND attempts = 0 AND worker_id IS NULL`)).toBe(2);
     expect(await count(sql`status = 'running'`)).toBe(0);
