@@ -54,6 +54,8 @@ export async function createApp(config: Config, log: Logger, registry: Registry 
     metrics,
     log,
     host: config.host,
+    apiKeys: config.apiKeys,
+    corsOrigins: config.corsOrigins,
     port: config.port,
     ready: async () => db.listening() && (await migrationsApplied(db)),
   });
@@ -81,6 +83,9 @@ export async function createApp(config: Config, log: Logger, registry: Registry 
       executor.start();
       retention = keepRetention({ store, log, ...config });
       url = await server.start();
+      if (config.apiKeys.length === 0) {
+        log.warn({ host: config.host }, 'no API_KEYS configured: the API is open to anyone who can reach it');
+      }
       log.info(
         { url: `${url}/graphql`, database: db.kind, concurrency: config.executorConcurrency, workerId: executor.workerId },
         'task executor ready',

@@ -14,6 +14,7 @@ const USAGE = `Usage: task-executor <command> [options]
   list [--status STATUS]... [--kind KIND]... [--first N] [--after CURSOR]
 
   --url URL   the server's GraphQL endpoint (default $TASK_EXECUTOR_URL or http://localhost:4000/graphql)
+  --api-key K an API key (default $TASK_EXECUTOR_API_KEY), sent as Authorization: Bearer K
   --wait      follow the task: progress and log lines on stderr, the result as JSON on stdout;
               exit 0 when it COMPLETED, 1 when it FAILED, TIMED_OUT or was CANCELLED`;
 
@@ -22,12 +23,15 @@ const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMED_OUT']);
 
 class Refused extends Error {}
 
+let apiKey: string | undefined;
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
       url: { type: 'string' },
+      'api-key': { type: 'string' },
       input: { type: 'string' },
       priority: { type: 'string' },
       'max-attempts': { type: 'string' },
@@ -48,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const url = values.url ?? process.env.TASK_EXECUTOR_URL ?? 'http://localhost:4000/graphql';
+  apiKey = values['api-key'] ?? process.env.TASK_EXECUTOR_API_KEY;
   const gql = (query: string, variables?: Record<string, unknown>) => request(url, query, variables);
   const int = (name: string, raw: string | undefined) => {
     if (raw === undefined) return undefined;
@@ -119,7 +124,7 @@ function print(value: unknown): number {
 async function request(url: string, query: string, variables?: Record<string, unknown>) {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as { data?: any; errors?: Array<{ message: string; extensions?: { code?: string } }> };
@@ -132,7 +137,12 @@ async function request(url: string, query: string, variables?: Record<string, un
 
 /** Follows one task from its first event; prints progress and logs; the outcome decides the exit. */
 function follow(url: string, id: string): Promise<number> {
-  const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 5 });
+  const client = createClient({
+    url: url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    retryAttempts: 5,
+    connectionParams: apiKey ? { authorization: `Bearer ${apiKey}` } : undefined,
+  });
   let cursor = '0';
   return new Promise<number>((resolve, reject) => {
     const done = (code: number) => {

@@ -1,6 +1,9 @@
 // Every setting comes from the environment, parsed and validated once at start. A bad value stops
 // the server with one line naming the variable, instead of surfacing later as a strange failure.
 
+import { readFileSync } from 'node:fs';
+import { parseKeys, type StoredKey } from './auth.js';
+
 export interface Config {
   /** postgres:// URL; unset means the embedded PGlite database in dataDir. */
   readonly databaseUrl: string | undefined;
@@ -25,6 +28,10 @@ export interface Config {
   readonly eventRetentionSeconds: number;
   /** Finished tasks older than this are deleted; undefined keeps them forever. */
   readonly taskRetentionSeconds: number | undefined;
+  /** Hashes of the API keys; empty means the server is open (and warns so). */
+  readonly apiKeys: readonly StoredKey[];
+  /** Origins allowed by CORS; undefined: any when open, same-origin only with keys. */
+  readonly corsOrigins: readonly string[] | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -55,6 +62,27 @@ function url(env: Env, name: string): string | undefined {
   return raw;
 }
 
+function keys(env: Env): StoredKey[] {
+  const inline = env.API_KEYS?.trim();
+  const file = env.API_KEYS_FILE?.trim();
+  if (inline && file) throw new ConfigError('set API_KEYS or API_KEYS_FILE, not both');
+  const name = inline ? 'API_KEYS' : 'API_KEYS_FILE';
+  let json = inline;
+  if (file) {
+    try {
+      json = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new ConfigError(`API_KEYS_FILE cannot be read: ${(error as Error).message}`);
+    }
+  }
+  if (!json) return [];
+  try {
+    return parseKeys(json);
+  } catch (error) {
+    throw new ConfigError(`${name} ${(error as Error).message}`);
+  }
+}
+
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
 
 /** A duration like 90s, 30m, 12h or 7d. */
@@ -76,6 +104,10 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
   }
   const leaseSeconds = int(env, 'LEASE_SECONDS', 30, 2, 86_400);
+  const apiKeys = keys(env);
+  const corsOrigins = env.CORS_ORIGINS?.trim()
+    ? env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean)
+    : undefined;
   const eventRetentionSeconds = duration(env, 'EVENT_RETENTION', 7 * 86_400)!;
   const taskRetentionSeconds = duration(env, 'TASK_RETENTION', undefined);
   // A task's events are all older than its finish; keeping tasks at least as long as events means
@@ -88,8 +120,8 @@ export function loadConfig(env: Env = process.env): Config {
     listenDatabaseUrl: url(env, 'LISTEN_DATABASE_URL'),
     databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10, 2, 1000),
     dataDir: env.DATA_DIR?.trim() || './.data',
-    // With no access control yet, the server is reachable only from this machine unless asked.
-    host: env.HOST?.trim() || '127.0.0.1',
+    // An open server (no keys) is reachable only from this machine unless HOST says otherwise.
+    host: env.HOST?.trim() || (apiKeys.length ? '0.0.0.0' : '127.0.0.1'),
     port: int(env, 'PORT', 4000, 0, 65_535),
     logLevel,
     executorConcurrency: int(env, 'EXECUTOR_CONCURRENCY', 4, 0, 10_000),
@@ -103,5 +135,7 @@ export function loadConfig(env: Env = process.env): Config {
     subscriptionBuffer: int(env, 'SUBSCRIPTION_BUFFER', 1000, 10, 1_000_000),
     eventRetentionSeconds,
     taskRetentionSeconds,
+    apiKeys,
+    corsOrigins,
   });
 }

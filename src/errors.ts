@@ -8,7 +8,9 @@ export type ErrorCode =
   | 'TASK_FINISHED'
   | 'TASK_NOT_RETRYABLE'
   | 'SUBSCRIBER_TOO_SLOW'
-  | 'CURSOR_EXPIRED';
+  | 'CURSOR_EXPIRED'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN';
 
 export class ClientError extends Error {
   constructor(

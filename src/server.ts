@@ -9,6 +9,7 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { authenticate, bearer, type Principal, type StoredKey } from './auth.js';
 import type { Context } from './graphql/builder.js';
 import { createErrorMasker } from './graphql/errors.js';
 import { schema } from './graphql/schema.js';
@@ -29,7 +30,9 @@ subscription Follow($id: ID! = "1") {
 `;
 
 export interface ServerOptions {
-  context: Context;
+  context: Omit<Context, 'principal' | 'open'>;
+  apiKeys: readonly StoredKey[];
+  corsOrigins: readonly string[] | undefined;
   log: Logger;
   host: string;
   port: number;
@@ -41,16 +44,32 @@ export interface ServerOptions {
 export function createServer(options: ServerOptions) {
   const log = options.log.child({ component: 'server' });
   const maskError = createErrorMasker(log);
+  const open = options.apiKeys.length === 0;
+  const principals = new WeakMap<object, Principal>();
   const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse }>({
     schema,
-    context: () => options.context,
+    context: (initial: { request: Request; principal?: Principal | null }) => ({
+      ...options.context,
+      open,
+      // graphql-ws authenticated its connection once, in onConnect; HTTP requests bring a header.
+      principal:
+        initial.principal !== undefined
+          ? initial.principal
+          : authenticate(options.apiKeys, bearer(initial.request.headers.get('authorization'))),
+    }),
+    cors: options.corsOrigins
+      ? { origin: [...options.corsOrigins], credentials: true, allowedHeaders: ['content-type', 'authorization', 'x-request-id'] }
+      : open
+        ? undefined
+        : false,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     maskedErrors: { maskError: (error) => maskError(error) },
     plugins: [useOperationMetrics(options.metrics)],
     // The playground's code is bundled and served from here: it works with no internet access.
     renderGraphiQL,
-    graphiql: { defaultQuery: EXAMPLE, subscriptionsProtocol: 'WS', title: 'Task executor' },
+    // With keys on, the playground subscribes over SSE, which carries the Headers tab's Authorization.
+    graphiql: { defaultQuery: EXAMPLE, subscriptionsProtocol: open ? 'WS' : 'SSE', title: 'Task executor' },
     logging: {
       debug: (...args) => log.debug(args.join(' ')),
       info: (...args) => log.info(args.join(' ')),
@@ -99,12 +118,25 @@ export function createServer(options: ServerOptions) {
     {
       execute: (args) => (args.rootValue as { execute(a: ExecutionArgs): never }).execute(args),
       subscribe: (args) => (args.rootValue as { subscribe(a: ExecutionArgs): never }).subscribe(args),
+      // With keys configured, a connection must present one in connection_init; a missing or
+      // unknown key closes it with 4403. Scopes are then checked per subscription.
+      onConnect: (ctx) => {
+        if (open) return true;
+        const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
+        const key = bearer(typeof params.authorization === 'string' ? params.authorization : undefined) ??
+          (typeof params.apiKey === 'string' ? params.apiKey : undefined);
+        const principal = authenticate(options.apiKeys, key);
+        if (!principal) return false;
+        principals.set(ctx.extra.socket, principal);
+        return true;
+      },
       onSubscribe: async (ctx, _id, payload) => {
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
           socket: ctx.extra.socket,
           params: payload,
+          principal: principals.get(ctx.extra.socket) ?? null,
         });
         let document;
         try {

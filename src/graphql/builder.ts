@@ -1,5 +1,8 @@
 import SchemaBuilder from '@pothos/core';
 import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import type { Principal, Scope } from '../auth.js';
+import { ClientError } from '../errors.js';
 import type { TaskMetrics } from '../metrics.js';
 import type { Store } from '../store/index.js';
 import type { Registry } from '../tasks/handlers.js';
@@ -14,6 +17,10 @@ export interface Context {
   creator: TaskCreator;
   metrics: TaskMetrics;
   maxPayloadBytes: number;
+  /** Who is asking; null when no valid key was presented. */
+  principal: Principal | null;
+  /** No keys configured: every scope is granted. */
+  open: boolean;
 }
 
 export const builder = new SchemaBuilder<{
@@ -23,9 +30,22 @@ export const builder = new SchemaBuilder<{
     DateTime: { Input: Date; Output: Date };
   };
   DefaultFieldNullability: false;
+  AuthScopes: Record<Scope, boolean>;
 }>({
-  plugins: [RelayPlugin],
+  plugins: [ScopeAuthPlugin, RelayPlugin],
   defaultFieldNullability: false,
+  scopeAuth: {
+    // Subscriptions are checked when they start, not on every event.
+    authorizeOnSubscribe: true,
+    authScopes: (ctx) => {
+      const has = (scope: Scope) => ctx.open || (ctx.principal?.scopes.has(scope) ?? false);
+      return { read: has('read'), write: has('write'), worker: has('worker'), admin: has('admin') };
+    },
+    unauthorizedError: (_parent, ctx) =>
+      ctx.open || ctx.principal
+        ? new ClientError('FORBIDDEN', 'This API key does not have the scope this field needs')
+        : new ClientError('UNAUTHENTICATED', 'An API key is required: send Authorization: Bearer <key>'),
+  },
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',

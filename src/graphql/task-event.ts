@@ -36,6 +36,7 @@ builder.subscriptionField('taskEvents', (t) =>
     description:
       'Every task event in commit order (of one task, given taskId). With `after`, first replays every event after that cursor, then continues live: no gap and no duplicate. "0" replays from the beginning.',
     args: { after: t.arg.string(), taskId: t.arg.id() },
+    authScopes: { read: true },
     subscribe: (_, args, ctx) =>
       failAsResult(
         ctx.subscriptions.events({

@@ -15,5 +15,5 @@ const TaskStatsRef = builder.objectRef<TaskStats>('TaskStats').implement({
 });
 
 builder.queryField('taskStats', (t) =>
-  t.field({ type: TaskStatsRef, resolve: (_, _args, ctx) => ctx.store.tasks.taskStats() }),
+  t.field({ type: TaskStatsRef, authScopes: { read: true }, resolve: (_, _args, ctx) => ctx.store.tasks.taskStats() }),
 );

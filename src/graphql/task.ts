@@ -42,6 +42,7 @@ builder.queryFields((t) => ({
   task: t.field({
     type: TaskRef,
     nullable: true,
+    authScopes: { read: true },
     args: { id: t.arg.id({ required: true }) },
     resolve: (_, { id }, ctx) => ctx.store.tasks.getTask(parseTaskId(String(id))),
   }),
@@ -49,6 +50,7 @@ builder.queryFields((t) => ({
     {
       type: TaskRef,
       description: 'Tasks, newest first.',
+      authScopes: { read: true },
       args: {
         status: t.arg({ type: [TaskStatusEnum] }),
         kind: t.arg.stringList(),
@@ -92,6 +94,7 @@ builder.queryFields((t) => ({
     { name: 'TaskEdge' },
   ),
   taskKinds: t.stringList({
+    authScopes: { read: true },
     description: 'The task kinds this server accepts.',
     resolve: (_, _args, ctx) => ctx.registry.kinds(),
   }),
@@ -122,6 +125,7 @@ const MAX_BATCH = 10_000;
 
 builder.mutationFields((t) => ({
   createTask: t.field({
+    authScopes: { write: true },
     type: CreateTaskPayload,
     args: { input: t.arg({ type: CreateTaskInput, required: true }) },
     resolve: async (_, { input }, ctx) => {
@@ -129,6 +133,7 @@ builder.mutationFields((t) => ({
     },
   }),
   createTasks: t.field({
+    authScopes: { write: true },
     type: CreateTasksPayload,
     description: `Creates up to ${MAX_BATCH} tasks in one statement: all or none.`,
     args: { inputs: t.arg({ type: [CreateTaskInput], required: true }) },
@@ -141,6 +146,7 @@ builder.mutationFields((t) => ({
     },
   }),
   cancelTask: t.field({
+    authScopes: { write: true },
     type: CancelTaskPayload,
     description: 'Cancels a pending or running task; a running handler is aborted.',
     args: { id: t.arg.id({ required: true }) },
@@ -151,6 +157,7 @@ builder.mutationFields((t) => ({
     },
   }),
   retryTask: t.field({
+    authScopes: { write: true },
     type: RetryTaskPayload,
     description: 'Runs a FAILED, CANCELLED or TIMED_OUT task again, with a fresh series of attempts.',
     args: { id: t.arg.id({ required: true }) },
@@ -162,6 +169,7 @@ builder.subscriptionField('taskUpdated', (t) =>
   t.field({
     type: TaskRef,
     description: 'The task now, then after every change; completes after a terminal state.',
+    authScopes: { read: true },
     args: { id: t.arg.id({ required: true }) },
     subscribe: async (_, { id }, ctx) => failAsResult(await ctx.subscriptions.taskUpdates(parseTaskId(String(id)))),
     resolve: (item) => unwrap(item),
