@@ -35,6 +35,8 @@ export function createEventPump(options: { db: Database; store: Store; log: Logg
   const byTask = new Map<string, Set<BatchListener>>();
   const wakeListeners = new Set<() => void>();
   let lastSeen = 0;
+  /** Bumped by every new listener: a read begun before it used a filter that may not cover it. */
+  let listenerEpoch = 0;
   let reading: Promise<void> | undefined;
   let readAgain = false;
   let timer: NodeJS.Timeout | undefined;
@@ -51,7 +53,11 @@ export function createEventPump(options: { db: Database; store: Store; log: Logg
           readAgain = false;
           let scanned: number;
           do {
-            const page = await store.events.readNext(lastSeen, PAGE, filter());
+            const epoch = listenerEpoch;
+            let page = await store.events.readNext(lastSeen, PAGE, filter());
+            // Someone started listening while this read was under way, with a filter that did not
+            // include them: read the same range again, unfiltered, so they miss nothing.
+            if (epoch !== listenerEpoch) page = await store.events.readNext(lastSeen, PAGE, null);
             scanned = page.scanned;
             lastSeen = page.upto;
             if (page.events.length > 0) deliver(page.events);
@@ -84,7 +90,15 @@ export function createEventPump(options: { db: Database; store: Store; log: Logg
       events,
       tasks: () => (loaded ??= store.tasks.getTasks([...new Set(events.map((e) => e.taskId))])),
     };
-    for (const listener of broad.keys()) call(listener, batch);
+    for (const [listener, interest] of broad) {
+      if (!interest?.types) {
+        call(listener, batch);
+        continue;
+      }
+      const types = interest.types;
+      const matching = events.filter((e) => types.includes(e.type));
+      if (matching.length > 0) call(listener, { events: matching, tasks: batch.tasks });
+    }
     if (byTask.size === 0) return;
     const perTask = new Map<string, TaskEvent[]>();
     for (const event of events) {
@@ -147,6 +161,7 @@ export function createEventPump(options: { db: Database; store: Store; log: Logg
     /** Reads now instead of waiting for a notification (after this process wrote events itself). */
     poke: () => void read(),
     subscribe(listener: BatchListener, interest?: Interest): () => void {
+      listenerEpoch++;
       const taskId = interest?.taskId;
       if (taskId === undefined) {
         broad.set(listener, interest);
