@@ -41,7 +41,7 @@ export async function createApp(config: Config, log: Logger, registry: Registry 
     prefetch: config.executorPrefetch,
     metrics: metrics.tasks,
   });
-  const subscriptions = createSubscriptions({ pump, store, bufferLimit: config.subscriptionBuffer });
+  const subscriptions = createSubscriptions({ pump, store, bufferLimit: config.subscriptionBuffer, maxBackfill: config.limits.maxBackfill });
   const server = createServer({
     context: {
       store,
@@ -55,6 +55,7 @@ export async function createApp(config: Config, log: Logger, registry: Registry 
     log,
     host: config.host,
     apiKeys: config.apiKeys,
+    limits: config.limits,
     corsOrigins: config.corsOrigins,
     port: config.port,
     ready: async () => db.listening() && (await migrationsApplied(db)),

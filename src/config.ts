@@ -32,6 +32,18 @@ export interface Config {
   readonly apiKeys: readonly StoredKey[];
   /** Origins allowed by CORS; undefined: any when open, same-origin only with keys. */
   readonly corsOrigins: readonly string[] | undefined;
+  readonly limits: Limits;
+}
+
+/** Each refusal has its own error code; see README "Limits". */
+export interface Limits {
+  readonly maxQueryDepth: number;
+  readonly maxQueryFields: number;
+  readonly maxBodyBytes: number;
+  readonly maxSubscriptionsPerSocket: number;
+  readonly maxSocketsPerAddress: number;
+  readonly socketInitTimeoutMs: number;
+  readonly maxBackfill: number;
 }
 
 export class ConfigError extends Error {}
@@ -137,5 +149,14 @@ export function loadConfig(env: Env = process.env): Config {
     taskRetentionSeconds,
     apiKeys,
     corsOrigins,
+    limits: Object.freeze({
+      maxQueryDepth: int(env, 'MAX_QUERY_DEPTH', 12, 2, 100),
+      maxQueryFields: int(env, 'MAX_QUERY_FIELDS', 500, 10, 100_000),
+      maxBodyBytes: int(env, 'MAX_BODY_BYTES', 16 * 1_048_576, 1024, 1024 * 1_048_576),
+      maxSubscriptionsPerSocket: int(env, 'MAX_SUBSCRIPTIONS_PER_SOCKET', 100, 1, 100_000),
+      maxSocketsPerAddress: int(env, 'MAX_SOCKETS_PER_ADDRESS', 1000, 1, 1_000_000),
+      socketInitTimeoutMs: int(env, 'SOCKET_INIT_TIMEOUT_MS', 3000, 100, 600_000),
+      maxBackfill: int(env, 'MAX_BACKFILL', 10_000, 100, 10_000_000),
+    }),
   });
 }

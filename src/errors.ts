@@ -10,7 +10,8 @@ export type ErrorCode =
   | 'SUBSCRIBER_TOO_SLOW'
   | 'CURSOR_EXPIRED'
   | 'UNAUTHENTICATED'
-  | 'FORBIDDEN';
+  | 'FORBIDDEN'
+  | 'BACKFILL_LIMIT';
 
 export class ClientError extends Error {
   constructor(

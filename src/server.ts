@@ -6,13 +6,15 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import type { AddressInfo } from 'node:net';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga } from 'graphql-yoga';
+import { createYoga, type Plugin } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { authenticate, bearer, type Principal, type StoredKey } from './auth.js';
 import type { Context } from './graphql/builder.js';
 import { createErrorMasker } from './graphql/errors.js';
 import { schema } from './graphql/schema.js';
+import type { Limits } from './config.js';
+import { documentLimitsRule } from './graphql/limits.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { useOperationMetrics } from './graphql/operation-metrics.js';
@@ -32,6 +34,7 @@ subscription Follow($id: ID! = "1") {
 export interface ServerOptions {
   context: Omit<Context, 'principal' | 'open'>;
   apiKeys: readonly StoredKey[];
+  limits: Limits;
   corsOrigins: readonly string[] | undefined;
   log: Logger;
   host: string;
@@ -65,7 +68,13 @@ export function createServer(options: ServerOptions) {
     graphqlEndpoint: '/graphql',
     landingPage: false,
     maskedErrors: { maskError: (error) => maskError(error) },
-    plugins: [useOperationMetrics(options.metrics)],
+    plugins: [
+      useOperationMetrics(options.metrics),
+      {
+        onValidate: ({ addValidationRule }) =>
+          addValidationRule(documentLimitsRule({ maxDepth: options.limits.maxQueryDepth, maxFields: options.limits.maxQueryFields })),
+      } satisfies Plugin,
+    ],
     // The playground's code is bundled and served from here: it works with no internet access.
     renderGraphiQL,
     // With keys on, the playground subscribes over SSE, which carries the Headers tab's Authorization.
@@ -106,6 +115,12 @@ export function createServer(options: ServerOptions) {
       }
       return;
     }
+    if (Number(req.headers['content-length'] ?? 0) > options.limits.maxBodyBytes) {
+      res.setHeader('connection', 'close');
+      return reply(res, 413, {
+        errors: [{ message: `The request body is larger than ${options.limits.maxBodyBytes} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }],
+      });
+    }
     if (path === '/') {
       res.writeHead(302, { location: '/graphql' }).end();
       return;
@@ -113,7 +128,28 @@ export function createServer(options: ServerOptions) {
     return yoga(req, res);
   });
 
-  const wss = new WebSocketServer({ server: http, path: '/graphql' });
+  // Sockets per client address are capped at the upgrade, before any work is done for them.
+  const socketsByAddress = new Map<string, number>();
+  const wss = new WebSocketServer({
+    server: http,
+    path: '/graphql',
+    maxPayload: options.limits.maxBodyBytes,
+    verifyClient: (info, done) => {
+      const address = info.req.socket.remoteAddress ?? '';
+      if ((socketsByAddress.get(address) ?? 0) >= options.limits.maxSocketsPerAddress) return done(false, 429, 'Too many connections');
+      done(true);
+    },
+  });
+  wss.on('connection', (socket, req) => {
+    const address = req.socket.remoteAddress ?? '';
+    socketsByAddress.set(address, (socketsByAddress.get(address) ?? 0) + 1);
+    socket.once('close', () => {
+      const left = (socketsByAddress.get(address) ?? 1) - 1;
+      if (left > 0) socketsByAddress.set(address, left);
+      else socketsByAddress.delete(address);
+    });
+  });
+  const subscriptionsBySocket = new WeakMap<object, number>();
   const ws = useServer(
     {
       execute: (args) => (args.rootValue as { execute(a: ExecutionArgs): never }).execute(args),
@@ -130,7 +166,19 @@ export function createServer(options: ServerOptions) {
         principals.set(ctx.extra.socket, principal);
         return true;
       },
+      connectionInitWaitTimeout: options.limits.socketInitTimeoutMs,
+      onComplete: (ctx) => {
+        subscriptionsBySocket.set(ctx.extra.socket, Math.max(0, (subscriptionsBySocket.get(ctx.extra.socket) ?? 1) - 1));
+      },
       onSubscribe: async (ctx, _id, payload) => {
+        const active = subscriptionsBySocket.get(ctx.extra.socket) ?? 0;
+        if (active >= options.limits.maxSubscriptionsPerSocket) {
+          return [
+            new GraphQLError(`At most ${options.limits.maxSubscriptionsPerSocket} subscriptions per connection`, {
+              extensions: { code: 'RATE_LIMITED' },
+            }),
+          ];
+        }
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
@@ -146,6 +194,7 @@ export function createServer(options: ServerOptions) {
         }
         const errors = validate(schema, document);
         if (errors.length > 0) return errors.map((e: unknown) => maskError(e) as never);
+        subscriptionsBySocket.set(ctx.extra.socket, active + 1);
         return {
           schema,
           operationName: payload.operationName,

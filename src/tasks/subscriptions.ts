@@ -53,8 +53,9 @@ function follow(pump: EventPump, taskId: string | undefined, limit: number) {
   };
 }
 
-export function createSubscriptions(options: { pump: EventPump; store: Store; bufferLimit: number }) {
+export function createSubscriptions(options: { pump: EventPump; store: Store; bufferLimit: number; maxBackfill?: number }) {
   const { pump, store, bufferLimit } = options;
+  const maxBackfill = options.maxBackfill ?? Number.POSITIVE_INFINITY;
   let active = 0;
 
   return {
@@ -74,11 +75,15 @@ export function createSubscriptions(options: { pump: EventPump; store: Store; bu
             throw new ClientError('CURSOR_EXPIRED', `Events up to ${pruned} were pruned; resubscribe with after: "0" for what is kept`);
           }
         }
+        let replayed = 0;
         if (args.after !== undefined) {
           while (true) {
             const page = await store.events.readEvents(last, BACKFILL_PAGE, taskId);
             const tasks = await store.tasks.getTasks([...new Set(page.map((e) => e.taskId))]);
             for (const event of page) {
+              if (++replayed > maxBackfill) {
+                throw new ClientError('BACKFILL_LIMIT', `At most ${maxBackfill} past events per subscription; resubscribe with after: "${last}"`);
+              }
               const task = tasks.get(event.taskId);
               last = event.id;
               if (task) yield { event, task };
