@@ -10,6 +10,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The fuzz test compares the heap before and after, which needs a collection it can ask for.
+    poolOptions: { forks: { execArgv: ['--expose-gc'] } },
     // Two cores: a few files at once keeps the machine responsive for the timing-bound tests.
     maxWorkers: 3,
     minWorkers: 1,
