@@ -65,7 +65,9 @@ describePg('database faults', () => {
     expect(new Set(runs).size).toBe(runs.length);
 
     const stored = (await direct.query<{ id: string }>(sql`SELECT id::text AS id FROM task_events ORDER BY task_events.id`)).map((r) => r.id);
-    await waitFor(async () => stream.items.length >= stored.length, 20_000, 'the subscriber to catch up');
+    await waitFor(async () => stream.items.length >= stored.length, 20_000, 'the subscriber to catch up').catch((error) => {
+      throw new Error(`${error.message}: ${stream.items.length} of ${stored.length}, errors ${JSON.stringify(stream.errors)}`);
+    });
     expect(stream.items.map((i) => i.taskEvents.cursor)).toEqual(stored);
   });
 });

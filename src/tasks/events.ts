@@ -5,6 +5,7 @@
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { EventFilter } from '../store/events.js';
+import { retrying } from './retry.js';
 import { EVENTS_CHANNEL, WAKE_PAYLOAD, type Store, type Task, type TaskEvent } from '../store/index.js';
 
 export interface EventBatch {
@@ -88,7 +89,7 @@ export function createEventPump(options: { db: Database; store: Store; log: Logg
     let loaded: Promise<Map<string, Task>> | undefined;
     const batch: EventBatch = {
       events,
-      tasks: () => (loaded ??= store.tasks.getTasks([...new Set(events.map((e) => e.taskId))])),
+      tasks: () => (loaded ??= retrying(() => store.tasks.getTasks([...new Set(events.map((e) => e.taskId))]), () => stopped)),
     };
     for (const [listener, interest] of broad) {
       if (!interest?.types) {

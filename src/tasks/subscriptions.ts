@@ -5,6 +5,7 @@
 import { ClientError } from '../errors.js';
 import { TERMINAL, type Store, type Task, type TaskEvent } from '../store/index.js';
 import type { EventBatch, EventPump } from './events.js';
+import { retrying } from './retry.js';
 
 export interface EventWithTask {
   event: TaskEvent;
@@ -70,7 +71,7 @@ export function createSubscriptions(options: { pump: EventPump; store: Store; bu
       try {
         let last = args.after ?? pump.lastSeen();
         if (args.after) {
-          const pruned = await store.retention.prunedThrough();
+          const pruned = await retrying(() => store.retention.prunedThrough());
           if (args.after < pruned) {
             throw new ClientError('CURSOR_EXPIRED', `Events up to ${pruned} were pruned; resubscribe with after: "0" for what is kept`);
           }
@@ -78,8 +79,9 @@ export function createSubscriptions(options: { pump: EventPump; store: Store; bu
         let replayed = 0;
         if (args.after !== undefined) {
           while (true) {
-            const page = await store.events.readEvents(last, BACKFILL_PAGE, taskId);
-            const tasks = await store.tasks.getTasks([...new Set(page.map((e) => e.taskId))]);
+            const from = last;
+            const page = await retrying(() => store.events.readEvents(from, BACKFILL_PAGE, taskId));
+            const tasks = await retrying(() => store.tasks.getTasks([...new Set(page.map((e) => e.taskId))]));
             for (const event of page) {
               if (++replayed > maxBackfill) {
                 throw new ClientError('BACKFILL_LIMIT', `At most ${maxBackfill} past events per subscription; resubscribe with after: "${last}"`);
