@@ -20,6 +20,7 @@ export async function createApp(config: Config, log: Logger, registry: Registry 
     listenDatabaseUrl: config.listenDatabaseUrl,
     dataDir: config.dataDir,
     poolSize: config.databasePoolSize,
+    probeSeconds: config.databaseProbeSeconds,
     log,
   });
   try {

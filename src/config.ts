@@ -10,6 +10,8 @@ export interface Config {
   /** A session-mode URL for LISTEN when databaseUrl goes through a transaction-mode pooler. */
   readonly listenDatabaseUrl: string | undefined;
   readonly databasePoolSize: number;
+  /** Connections are probed this often; one unanswered this long is replaced (half-open links). */
+  readonly databaseProbeSeconds: number;
   readonly dataDir: string;
   readonly host: string;
   readonly port: number;
@@ -131,6 +133,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: url(env, 'DATABASE_URL'),
     listenDatabaseUrl: url(env, 'LISTEN_DATABASE_URL'),
     databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10, 2, 1000),
+    databaseProbeSeconds: int(env, 'DATABASE_PROBE_SECONDS', 5, 1, 3600),
     dataDir: env.DATA_DIR?.trim() || './.data',
     // An open server (no keys) is reachable only from this machine unless HOST says otherwise.
     host: env.HOST?.trim() || (apiKeys.length ? '0.0.0.0' : '127.0.0.1'),

@@ -7,6 +7,7 @@ import { migrate as migratePg } from 'drizzle-orm/postgres-js/migrator';
 import { migrate as migrateLite } from 'drizzle-orm/pglite/migrator';
 import postgres from 'postgres';
 import type { Logger } from '../logger.js';
+import { createListener, TIMED_OUT, withTimeout } from './listener.js';
 
 export type Row = Record<string, unknown>;
 
@@ -35,6 +36,8 @@ export interface ConnectOptions {
   dataDir: string;
   poolSize: number;
   log: Logger;
+  /** How often the connections are probed; a probe unanswered this long means a dead link. */
+  probeSeconds?: number;
 }
 
 // drizzle builds every statement; we run it ourselves so postgres.js can keep it prepared (drizzle's
@@ -42,15 +45,30 @@ export interface ConnectOptions {
 const dialect = new PgDialect();
 
 export async function connect(options: ConnectOptions): Promise<Database> {
-  return options.databaseUrl ? connectPostgres(options, options.databaseUrl) : connectPglite(options);
+  const withDefaults = { probeSeconds: 5, ...options };
+  return options.databaseUrl ? connectPostgres(withDefaults, options.databaseUrl) : connectPglite(withDefaults);
 }
 
-function connectPostgres(options: ConnectOptions, url: string): Database {
+function connectPostgres(options: ConnectOptions & { probeSeconds: number }, url: string): Database {
   const log = options.log.child({ component: 'db' });
   const base = { onnotice: () => {}, connection: { application_name: 'task-executor' } };
-  const sql = postgres(url, { ...base, max: options.poolSize });
-  const db = drizzlePg(sql);
-  const listener = createListener(options.listenDatabaseUrl ?? url, base, log);
+  const pool = () => postgres(url, { ...base, max: options.poolSize });
+  let sql = pool();
+  let db = drizzlePg(sql);
+  const listener = createListener(options.listenDatabaseUrl ?? url, base, log, options.probeSeconds);
+  // A connection whose packets vanish (a half-open socket) hangs its queries instead of failing
+  // them. A probe that does not answer in time replaces the whole pool; the old connections are
+  // destroyed, so whatever waited on them fails and is retried by its caller.
+  const probe = setInterval(async () => {
+    const current = sql;
+    const answered = await withTimeout(current`SELECT 1`, options.probeSeconds * 1000).then(() => true, (e) => e !== TIMED_OUT);
+    if (answered || current !== sql) return;
+    log.warn('database not answering; replacing the connection pool');
+    sql = pool();
+    db = drizzlePg(sql);
+    void current.end({ timeout: 0 }).catch(() => {});
+  }, options.probeSeconds * 1000);
+  probe.unref();
   return {
     kind: 'postgres',
     applyMigrations: (migrationsFolder) => migratePg(db, { migrationsFolder }),
@@ -74,72 +92,8 @@ function connectPostgres(options: ConnectOptions, url: string): Database {
     listen: listener.listen,
     listening: listener.listening,
     async close() {
+      clearInterval(probe);
       await listener.close();
-      await sql.end({ timeout: 5 });
-    },
-  };
-}
-
-// One session connection for LISTEN, owned here rather than by postgres.js's sql.listen, which
-// forgets its channels when a reconnect attempt fails while the database is down. This one keeps
-// retrying until LISTEN succeeds again, and says so through onListen so the caller can catch up.
-function createListener(url: string, base: postgres.Options<{}>, log: Logger) {
-  const channels = new Map<string, { onNotify: (payload: string) => void; onListen: () => void }>();
-  let connected = false;
-  let closed = false;
-  let retry: NodeJS.Timeout | undefined;
-  let delay = 100;
-  const sql = postgres(url, {
-    ...base,
-    connection: { application_name: 'task-executor-listen' },
-    max: 1,
-    idle_timeout: 0,
-    max_lifetime: 0,
-    fetch_types: false,
-    onnotify: (channel: string, payload: string) => channels.get(channel)?.onNotify(payload),
-    onclose: () => {
-      if (closed) return;
-      if (connected) log.warn('listener connection lost; reconnecting');
-      connected = false;
-      schedule();
-    },
-  } as postgres.Options<{}>);
-
-  function schedule() {
-    if (closed || retry) return;
-    retry = setTimeout(() => {
-      retry = undefined;
-      void subscribeAll();
-    }, delay);
-    delay = Math.min(delay * 2, 5000);
-  }
-
-  async function subscribeAll() {
-    try {
-      for (const name of channels.keys()) await sql.unsafe(`LISTEN "${name.replace(/"/g, '""')}"`);
-      if (!connected) log.info('listener connected');
-      connected = true;
-      delay = 100;
-      for (const { onListen } of channels.values()) onListen();
-    } catch (error) {
-      connected = false;
-      log.warn({ err: error }, 'listener could not connect; retrying');
-      schedule();
-    }
-  }
-
-  return {
-    async listen(channel: string, onNotify: (payload: string) => void, onListen: () => void) {
-      channels.set(channel, { onNotify, onListen });
-      await sql.unsafe(`LISTEN "${channel.replace(/"/g, '""')}"`);
-      connected = true;
-      onListen();
-    },
-    listening: () => connected,
-    async close() {
-      closed = true;
-      clearTimeout(retry);
-      connected = false;
       await sql.end({ timeout: 5 });
     },
   };
