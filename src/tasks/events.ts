@@ -76,7 +76,6 @@ export function createEventPump(options: { db: Database; store: Store; log: Logg
   /** The union of what listeners follow: null means someone follows everything. */
   function filter(): EventFilter | null {
     const types = new Set<string>();
-    const taskIds = new Set<string>();
     for (const interest of broad.values()) {
       if (!interest?.types) return null;
       for (const type of interest.types) types.add(type);
