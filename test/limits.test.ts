@@ -37,6 +37,10 @@ describePg('limits', () => {
     const started = Date.now();
     expect(code(await app.gql(`query { ...F30 }\nfragment F0 on Query { taskKinds }\n${bomb}`))).toBe('QUERY_TOO_COMPLEX');
     expect(Date.now() - started).toBeLessThan(5000);
+    // Subscriptions over graphql-ws go through the same rules.
+    const wide = collect(app.ws(), `subscription { taskEvents { ${Array.from({ length: 300 }, (_, i) => `a${i}: cursor`).join(' ')} } }`, {});
+    await wide.finished;
+    expect(JSON.stringify(wide.errors)).toContain('QUERY_TOO_COMPLEX');
     await stillServing();
   });
 
