@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import { describePg, freshDatabase } from './support/db.js';
-import { collect, startApp, type TestApp } from './support/app.js';
+import { describePg } from './support/db.js';
+import { appForFile, collect } from './support/app.js';
 
 const KEYS = [
   { name: 'reader', key: 'r'.repeat(32), scopes: ['read'] },
@@ -17,17 +17,7 @@ const KEYS = [
 ];
 
 describePg('API keys', () => {
-  let app: TestApp;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    const db = await freshDatabase();
-    drop = db.drop;
-    app = await startApp({ DATABASE_URL: db.url, EXECUTOR_CONCURRENCY: '2', API_KEYS: JSON.stringify(KEYS), CORS_ORIGINS: 'https://app.example' });
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await drop?.();
-  });
+  const app = appForFile({ EXECUTOR_CONCURRENCY: '2', API_KEYS: JSON.stringify(KEYS), CORS_ORIGINS: 'https://app.example' });
 
   const post = async (key: string | undefined, query: string) => {
     const response = await fetch(`${app.url}/graphql`, {

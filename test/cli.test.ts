@@ -1,9 +1,9 @@
 // The command-line client against a running server, as a script would use it.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describePg, freshDatabase } from './support/db.js';
-import { startApp, type TestApp } from './support/app.js';
+import { expect, it } from 'vitest';
+import { describePg } from './support/db.js';
+import { appForFile } from './support/app.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -19,17 +19,7 @@ function cli(url: string, ...args: string[]): Promise<{ code: number | null; std
 }
 
 describePg('command-line client', () => {
-  let app: TestApp;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    const db = await freshDatabase();
-    drop = db.drop;
-    app = await startApp({ DATABASE_URL: db.url, EXECUTOR_CONCURRENCY: '4', RETRY_BACKOFF_MS: '10' });
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await drop?.();
-  });
+  const app = appForFile({ EXECUTOR_CONCURRENCY: '4', RETRY_BACKOFF_MS: '10' });
 
   it('create --wait prints progress as it comes and the result, exit 0', async () => {
     const run = await cli(app.url, 'create', 'sleep', '--input', '{"ms": 400}', '--wait');

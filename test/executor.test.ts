@@ -1,9 +1,9 @@
 // The lifecycle as the embedded executor drives it: completion, retries with backoff, final
 // failure, timeouts, cancellation of a running handler, runAt, and a clean stop.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { sleep, type TaskKind } from '../src/tasks/kind.js';
-import { describePg, freshDatabase } from './support/db.js';
-import { startApp, waitFor, type TestApp } from './support/app.js';
+import { describePg } from './support/db.js';
+import { appForFile, waitFor } from './support/app.js';
 
 const CREATE = `mutation($input: CreateTaskInput!) { createTask(input: $input) { task { id } } }`;
 const TASK = `query($id: ID!) { task(id: $id) { id status attempts result progress error { code message } startedAt finishedAt runAt } }`;
@@ -23,17 +23,7 @@ const nonError: TaskKind = { run: () => Promise.reject({ reason: 'plain object' 
 const badResult: TaskKind = { run: () => ({ big: 10n }) };
 
 describePg('executor', () => {
-  let app: TestApp;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    const db = await freshDatabase();
-    drop = db.drop;
-    app = await startApp({ DATABASE_URL: db.url, EXECUTOR_CONCURRENCY: '8', RETRY_BACKOFF_MS: '200' }, { watch, stubborn, nonError, badResult });
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await drop?.();
-  });
+  const app = appForFile({ EXECUTOR_CONCURRENCY: '8', RETRY_BACKOFF_MS: '200' }, { watch, stubborn, nonError, badResult });
 
   async function create(input: Record<string, unknown>): Promise<string> {
     const { data, errors } = await app.gql(CREATE, { input });

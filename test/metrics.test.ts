@@ -1,7 +1,7 @@
 // /metrics: every family is there, and each moves when what it counts happens.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describePg, freshDatabase } from './support/db.js';
-import { collect, startApp, waitFor, type TestApp } from './support/app.js';
+import { expect, it } from 'vitest';
+import { describePg } from './support/db.js';
+import { appForFile, collect, waitFor } from './support/app.js';
 
 function parse(text: string): Map<string, number> {
   const values = new Map<string, number>();
@@ -14,17 +14,7 @@ function parse(text: string): Map<string, number> {
 }
 
 describePg('metrics', () => {
-  let app: TestApp;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    const db = await freshDatabase();
-    drop = db.drop;
-    app = await startApp({ DATABASE_URL: db.url, EXECUTOR_CONCURRENCY: '4', RETRY_BACKOFF_MS: '10' });
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await drop?.();
-  });
+  const app = appForFile({ EXECUTOR_CONCURRENCY: '4', RETRY_BACKOFF_MS: '10' });
   const scrape = async () => {
     const response = await fetch(`${app.url}/metrics`);
     expect(response.status).toBe(200);

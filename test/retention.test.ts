@@ -1,25 +1,15 @@
 // Old events are pruned in batches, a cursor into the pruned range is refused as expired, and
 // finished tasks past TASK_RETENTION are deleted while unfinished ones stay.
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { keepRetention } from '../src/tasks/retention.js';
-import { describePg, freshDatabase } from './support/db.js';
-import { collect, startApp, type TestApp } from './support/app.js';
+import { describePg } from './support/db.js';
+import { appForFile, collect } from './support/app.js';
 
 describePg('retention', () => {
-  let app: TestApp;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    const db = await freshDatabase();
-    drop = db.drop;
-    app = await startApp({ DATABASE_URL: db.url, EXECUTOR_CONCURRENCY: '0' });
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await drop?.();
-  });
+  const app = appForFile({ EXECUTOR_CONCURRENCY: '0' });
   const n = async (query: ReturnType<typeof sql>) => (await app.db.query<{ n: number }>(query))[0].n;
 
   it('prunes old events in batches and refuses an expired cursor', async () => {

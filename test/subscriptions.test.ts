@@ -1,24 +1,14 @@
 // Live updates as clients get them: graphql-ws and SSE, in commit order, resumable by cursor with
 // no gap and no duplicate while tasks keep changing.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describePg, freshDatabase } from './support/db.js';
-import { collect, startApp, type TestApp } from './support/app.js';
+import { expect, it } from 'vitest';
+import { describePg } from './support/db.js';
+import { appForFile, collect } from './support/app.js';
 
 const CREATE = `mutation($input: CreateTaskInput!) { createTask(input: $input) { task { id } } }`;
 const EVENTS = `subscription($after: String, $taskId: ID) { taskEvents(after: $after, taskId: $taskId) { cursor type status at task { id status } } }`;
 
 describePg('subscriptions', () => {
-  let app: TestApp;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    const db = await freshDatabase();
-    drop = db.drop;
-    app = await startApp({ DATABASE_URL: db.url, EXECUTOR_CONCURRENCY: '8', SUBSCRIPTION_BUFFER: '100000' });
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await drop?.();
-  });
+  const app = appForFile({ EXECUTOR_CONCURRENCY: '8', SUBSCRIPTION_BUFFER: '100000' });
   const create = async (input: Record<string, unknown>) => (await app.gql(CREATE, { input })).data.createTask.task.id as string;
 
   it('graphql-ws: one task from created to completed, in order, each with its cursor', async () => {

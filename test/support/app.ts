@@ -1,12 +1,14 @@
 // Starts the real server in this process on a random port, and talks to it the way clients do:
 // HTTP POSTs for queries and mutations, a graphql-ws client for subscriptions.
 import { createClient, type Client } from 'graphql-ws';
+import { afterAll, beforeAll } from 'vitest';
 import WebSocket from 'ws';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createRegistry, builtInKinds } from '../../src/tasks/handlers.js';
 import type { TaskKind } from '../../src/tasks/kind.js';
+import { freshDatabase } from './db.js';
 
 export interface TestApp extends App {
   gql<T = any>(query: string, variables?: Record<string, unknown>): Promise<{ data: T; errors: any[] }>;
@@ -100,4 +102,30 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | false | null>
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/**
+ * A fresh database and a running server for the test file that calls it (in its describe). The
+ * returned object stands for the app once beforeAll has started it; afterAll stops it and drops
+ * the database.
+ */
+export function appForFile(env: Record<string, string | undefined>, extraKinds: Record<string, TaskKind> = {}): TestApp {
+  let app: TestApp | undefined;
+  let drop: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const db = await freshDatabase();
+    drop = db.drop;
+    app = await startApp({ DATABASE_URL: db.url, ...env }, extraKinds);
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await drop?.();
+  });
+  return new Proxy({} as TestApp, {
+    get: (_, key) => {
+      if (!app) throw new Error('appForFile: the app is used before beforeAll started it');
+      const value = Reflect.get(app, key);
+      return typeof value === 'function' ? value.bind(app) : value;
+    },
+  });
 }
