@@ -1,24 +1,14 @@
 // The GraphQL contract over HTTP: shapes, paging, and every client mistake answered with its code
 // while nothing is written.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describePg, freshDatabase } from './support/db.js';
-import { startApp, type TestApp } from './support/app.js';
+import { expect, it } from 'vitest';
+import { describePg } from './support/db.js';
+import { appForFile } from './support/app.js';
 
 const CREATE = `mutation($input: CreateTaskInput!) { createTask(input: $input) { task { id kind status priority maxAttempts timeoutSeconds input runAt idempotencyKey } } }`;
 
 describePg('GraphQL API', () => {
-  let app: TestApp;
-  let drop: () => Promise<void>;
   // An API-only server: tasks stay PENDING, so what the tests read is what they wrote.
-  beforeAll(async () => {
-    const db = await freshDatabase();
-    drop = db.drop;
-    app = await startApp({ DATABASE_URL: db.url, EXECUTOR_CONCURRENCY: '0' });
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await drop?.();
-  });
+  const app = appForFile({ EXECUTOR_CONCURRENCY: '0' });
 
   const count = async () => (await app.gql(`{ taskStats { total } }`)).data.taskStats.total as number;
 

@@ -2,18 +2,14 @@
 // one task's result) must lose nothing and record nothing twice: the others complete exactly
 // once, and the refused one fails with a clear code instead of blocking the rest forever.
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describePg, freshDatabase } from './support/db.js';
-import { startApp, waitFor, type TestApp } from './support/app.js';
+import { beforeAll, expect, it } from 'vitest';
+import { describePg } from './support/db.js';
+import { appForFile, waitFor } from './support/app.js';
 
 describePg('batched outcomes', () => {
-  let app: TestApp;
-  let drop: () => Promise<void>;
+  // Concurrency 0 first: every task is claimed and finished together, in shared batches.
+  const app = appForFile({ EXECUTOR_CONCURRENCY: '0', EXECUTOR_PREFETCH: '100' });
   beforeAll(async () => {
-    const db = await freshDatabase();
-    drop = db.drop;
-    // Concurrency 0 first: every task is claimed and finished together, in shared batches.
-    app = await startApp({ DATABASE_URL: db.url, EXECUTOR_CONCURRENCY: '0', EXECUTOR_PREFETCH: '100' });
     await app.db.query(sql.raw(`
       CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
@@ -21,10 +17,6 @@ describePg('batched outcomes', () => {
         RETURN NEW;
       END $$;
       CREATE TRIGGER refuse_poison BEFORE UPDATE ON tasks FOR EACH ROW EXECUTE FUNCTION refuse_poison();`));
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await drop?.();
   });
 
   it('records every other outcome exactly once and fails the refused one', async () => {

@@ -3,9 +3,9 @@
 // error, never crash or 5xx, change no stored task, and give its memory back afterwards.
 import { sql } from 'drizzle-orm';
 import WebSocket from 'ws';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describePg, freshDatabase } from './support/db.js';
-import { startApp, type TestApp } from './support/app.js';
+import { beforeAll, expect, it } from 'vitest';
+import { describePg } from './support/db.js';
+import { appForFile } from './support/app.js';
 
 function random(seed: number) {
   return () => {
@@ -15,17 +15,9 @@ function random(seed: number) {
 }
 
 describePg('hostile input', () => {
-  let app: TestApp;
-  let drop: () => Promise<void>;
+  const app = appForFile({ EXECUTOR_CONCURRENCY: '2', MAX_BODY_BYTES: '1048576' });
   beforeAll(async () => {
-    const db = await freshDatabase();
-    drop = db.drop;
-    app = await startApp({ DATABASE_URL: db.url, EXECUTOR_CONCURRENCY: '2', MAX_BODY_BYTES: '1048576' });
     await app.gql(`mutation { createTasks(inputs: [{ kind: "echo" }, { kind: "sleep", input: { ms: 10000000 } }]) { tasks { id } } }`);
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await drop?.();
   });
 
   const snapshot = async () =>

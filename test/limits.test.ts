@@ -1,30 +1,19 @@
 // Every limit answers with its own code, and the server goes on serving others.
 import WebSocket from 'ws';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describePg, freshDatabase } from './support/db.js';
-import { collect, startApp, type TestApp } from './support/app.js';
+import { expect, it } from 'vitest';
+import { describePg } from './support/db.js';
+import { appForFile, collect } from './support/app.js';
 
 describePg('limits', () => {
-  let app: TestApp;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    const db = await freshDatabase();
-    drop = db.drop;
-    app = await startApp({
-      DATABASE_URL: db.url,
-      EXECUTOR_CONCURRENCY: '0',
-      MAX_QUERY_DEPTH: '4',
-      MAX_QUERY_FIELDS: '200',
-      MAX_BODY_BYTES: '65536',
-      MAX_SUBSCRIPTIONS_PER_SOCKET: '2',
-      MAX_SOCKETS_PER_ADDRESS: '3',
-      SOCKET_INIT_TIMEOUT_MS: '300',
-      MAX_BACKFILL: '100',
-    });
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await drop?.();
+  const app = appForFile({
+    EXECUTOR_CONCURRENCY: '0',
+    MAX_QUERY_DEPTH: '4',
+    MAX_QUERY_FIELDS: '200',
+    MAX_BODY_BYTES: '65536',
+    MAX_SUBSCRIPTIONS_PER_SOCKET: '2',
+    MAX_SOCKETS_PER_ADDRESS: '3',
+    SOCKET_INIT_TIMEOUT_MS: '300',
+    MAX_BACKFILL: '100',
   });
   const code = (result: { errors?: any[] }) => result.errors?.[0]?.extensions?.code;
   const stillServing = async () => expect((await app.gql('{ taskKinds }')).data.taskKinds).toContain('echo');
