@@ -4,7 +4,7 @@
 // (cancelled, timed out or reclaimed meanwhile) and must be discarded, never applied twice.
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { eventGate, idArray, TASK_COLUMNS, toTask, type ClaimedTask, type Task, type TaskError, type TaskStatus } from './rows.js';
+import { eventGate, idArray, TASK_COLUMNS, toClaimedTask, toTask, type ClaimedTask, type Task, type TaskError, type TaskStatus } from './rows.js';
 
 export interface Outcome {
   id: string;
@@ -50,15 +50,7 @@ export function claimStore(db: Database) {
         SELECT id::text AS id, kind, input, attempts, max_attempts, timeout_seconds,
           (extract(epoch FROM run_at) * 1000)::float8 AS run_at
         FROM changed ORDER BY changed.priority DESC, changed.run_at, changed.id`);
-      return rows.map((row) => ({
-        id: String(row.id),
-        kind: row.kind as string,
-        input: row.input ?? null,
-        attempts: row.attempts as number,
-        maxAttempts: row.max_attempts as number,
-        timeoutSeconds: row.timeout_seconds as number,
-        runAtMs: row.run_at as number,
-      }));
+      return rows.map(toClaimedTask);
     },
 
     /**

@@ -3,7 +3,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import type { Row } from '../db/client.js';
-import { EVENT_COLUMNS, EVENT_COLUMNS_E, idArray, toEvent, type TaskEvent } from './rows.js';
+import { EVENT_COLUMNS, idArray, toEvent, type TaskEvent } from './rows.js';
 
 export interface EventFilter {
   types: string[];
@@ -14,9 +14,9 @@ export function eventStore(db: Database) {
   return {
     async readEvents(afterId: number, limit: number, taskId?: string): Promise<TaskEvent[]> {
       const rows = await db.query(sql`
-        SELECT ${EVENT_COLUMNS} FROM task_events
-        WHERE id > ${afterId} ${taskId ? sql`AND task_id = ${taskId}::bigint` : sql``}
-        ORDER BY task_events.id LIMIT ${limit}`);
+        SELECT ${EVENT_COLUMNS} FROM task_events e
+        WHERE e.id > ${afterId} ${taskId ? sql`AND e.task_id = ${taskId}::bigint` : sql``}
+        ORDER BY e.id LIMIT ${limit}`);
       return rows.map(toEvent);
     },
 
@@ -30,7 +30,7 @@ export function eventStore(db: Database) {
         ? sql`AND (e.type IN ${filter.types.length ? filter.types : ['']} OR e.task_id = ANY(${idArray(filter.taskIds)}))`
         : sql``;
       const rows = await db.query<Row & { upto: string | null; scanned: number }>(sql`
-        SELECT m.upto::text AS upto, m.scanned, ${EVENT_COLUMNS_E}
+        SELECT m.upto::text AS upto, m.scanned, ${EVENT_COLUMNS}
         FROM (SELECT max(id) AS upto, count(*)::int AS scanned FROM (
           SELECT id FROM task_events WHERE id > ${afterId} ORDER BY id LIMIT ${limit}) page) m
         LEFT JOIN task_events e ON e.id > ${afterId} AND e.id <= m.upto ${match}

@@ -64,13 +64,10 @@ export const TASK_COLUMNS = sql.join(
   sql`, `,
 );
 
-const eventColumns = (t: string) =>
-  sql.raw(
-    `${t}id::text AS id, ${t}task_id::text AS task_id, ${t}type, ${t}status, ${t}data, (extract(epoch FROM ${t}at) * 1000)::float8 AS at`,
-  );
-export const EVENT_COLUMNS = eventColumns('');
-/** The same columns of a table aliased `e`. */
-export const EVENT_COLUMNS_E = eventColumns('e.');
+/** The columns of task_events, aliased `e`, as toEvent reads them. */
+export const EVENT_COLUMNS = sql.raw(
+  'e.id::text AS id, e.task_id::text AS task_id, e.type, e.status, e.data, (extract(epoch FROM e.at) * 1000)::float8 AS at',
+);
 
 const date = (value: unknown) => (value === null || value === undefined ? null : new Date(Number(value)));
 
@@ -95,6 +92,18 @@ export function toTask(row: Row): Task {
     startedAt: date(row.started_at),
     finishedAt: date(row.finished_at),
     updatedAt: date(row.updated_at)!,
+  };
+}
+
+export function toClaimedTask(row: Row): ClaimedTask {
+  return {
+    id: String(row.id),
+    kind: row.kind as string,
+    input: row.input ?? null,
+    attempts: row.attempts as number,
+    maxAttempts: row.max_attempts as number,
+    timeoutSeconds: row.timeout_seconds as number,
+    runAtMs: row.run_at as number,
   };
 }
 
