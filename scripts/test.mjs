@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// `npm test`: type-check, schema drift check, then the whole suite. Ends with one plain line,
-// "N passed, N failed, N skipped", and names every skipped test. With REQUIRE_POSTGRES=1 (CI) a
-// skipped test is a failure: there, every test must have run against a real Postgres.
+// `npm test`: type-check (server and dashboard), schema drift check, dashboard build, then the
+// whole suite. Ends with one plain line, "N passed, N failed, N skipped", and names every skipped
+// test. With REQUIRE_POSTGRES=1 (CI) a skipped test is a failure: there, every test must have run
+// against a real Postgres.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 
@@ -10,6 +11,11 @@ const run = (command, args) => spawnSync(command, args, { stdio: 'inherit' }).st
 
 console.log('> tsc --noEmit');
 if (run(bin('tsc'), ['--noEmit']) !== 0) process.exit(1);
+console.log('> tsc --noEmit -p web/tsconfig.json');
+if (run(bin('tsc'), ['--noEmit', '-p', 'web/tsconfig.json']) !== 0) process.exit(1);
+// The dashboard test loads the built page: build it first (a clean clone has no web/dist).
+console.log('> build the dashboard');
+if (run(process.execPath, ['scripts/build-web.mjs', '--if-stale']) !== 0) process.exit(1);
 console.log('> schema drift check');
 if (run(bin('tsx'), ['scripts/print-schema.ts', '--check']) !== 0) process.exit(1);
 

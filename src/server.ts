@@ -1,6 +1,6 @@
 // HTTP and WebSocket front: yoga serves GraphQL (queries, mutations, SSE subscriptions, GraphiQL)
-// at /graphql, graphql-ws serves subscriptions over WebSocket on the same path, and /health and
-// /ready answer probes.
+// at /graphql, graphql-ws serves subscriptions over WebSocket on the same path, /health and
+// /ready answer probes, and / serves the dashboard's built files.
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +18,7 @@ import { documentLimitsRule } from './graphql/limits.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { useOperationMetrics } from './graphql/operation-metrics.js';
+import { DEFAULT_WEB_ROOT, serveDashboard } from './static.js';
 
 const EXAMPLE = `# Create a task, then follow it live: run "Follow" with the id you got back.
 mutation Create {
@@ -42,6 +43,8 @@ export interface ServerOptions {
   metrics: Metrics;
   /** Database reachable, migrations applied, listener connected. */
   ready(): Promise<boolean>;
+  /** The dashboard's built files; web/dist by default. */
+  webRoot?: string;
 }
 
 export function createServer(options: ServerOptions) {
@@ -121,10 +124,7 @@ export function createServer(options: ServerOptions) {
         errors: [{ message: `The request body is larger than ${options.limits.maxBodyBytes} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }],
       });
     }
-    if (path === '/') {
-      res.writeHead(302, { location: '/graphql' }).end();
-      return;
-    }
+    if (path && (await serveDashboard(options.webRoot ?? DEFAULT_WEB_ROOT, path, req, res))) return;
     return yoga(req, res);
   });
 

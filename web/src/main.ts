@@ -1,0 +1,130 @@
+// Starts the dashboard: asks for an access key when the server requires one, opens the socket,
+// lays out the page and routes by the URL's hash (#/, #/tasks/<id>, #/workers).
+import { askForKey, currentKey, forgetKey } from './auth';
+import { ApiError, describeError, gql, whenUnauthenticated } from './api';
+import { createForm } from './create-form';
+import { fill, h } from './dom';
+import { KINDS } from './documents';
+import { followAllEvents } from './events';
+import { connectSocket, type ConnectionState } from './socket';
+import { statsView } from './stats';
+import { taskPage } from './task-page';
+import { tasksTable } from './tasks-table';
+import { workersView } from './workers';
+
+const app = document.getElementById('app')!;
+
+/** Resolves once the server answers a query: with no key when it is open, else with an accepted one. */
+async function authenticate(): Promise<void> {
+  let problem = 'This server requires an access key.';
+  for (;;) {
+    try {
+      await gql(KINDS);
+      return;
+    } catch (error) {
+      if (!(error instanceof ApiError && error.code === 'UNAUTHENTICATED')) return; // shown by the views
+      if (currentKey()) problem = 'That key was not accepted. Check it and try again.';
+      forgetKey();
+      await askForKey(app, problem);
+    }
+  }
+}
+
+function connectionBanner() {
+  const banner = h('div', { class: 'banner', role: 'alert', hidden: true, id: 'connection-banner' });
+  const indicator = h('span', { class: 'live', 'data-state': 'connecting' }, 'Connecting…');
+  const texts: Record<ConnectionState, [string, string | undefined]> = {
+    connecting: ['Connecting…', undefined],
+    connected: ['Live', undefined],
+    lost: ['Offline', 'The connection to the server was lost. Reconnecting… what you see may be out of date until then.'],
+    refused: ['Refused', 'The server refused the connection: the access key is missing or no longer valid. Reload to enter one.'],
+  };
+  let shown = false;
+  return {
+    banner,
+    indicator,
+    set(state: ConnectionState) {
+      const [label, message] = texts[state];
+      indicator.textContent = label;
+      indicator.dataset.state = state;
+      if (message) {
+        banner.textContent = message;
+        banner.hidden = false;
+        shown = true;
+      } else if (shown && state === 'connected') {
+        // Say it came back, briefly, so the change is noticed.
+        banner.textContent = 'Reconnected: caught up with the server.';
+        banner.className = 'banner ok';
+        setTimeout(() => (banner.hidden = true), 3000);
+        shown = false;
+        return;
+      }
+      banner.className = 'banner';
+    },
+  };
+}
+
+async function main() {
+  await authenticate();
+  whenUnauthenticated(() => {
+    forgetKey();
+    location.reload();
+  });
+
+  const status = connectionBanner();
+  let hub: ReturnType<typeof followAllEvents> | undefined;
+  const client = connectSocket({ onState: status.set, onReconnected: () => hub?.resync() });
+  hub = followAllEvents(client);
+
+  const form = createForm();
+  const table = tasksTable(hub, () => stats.render());
+  const stats = statsView(hub, (s) => table.setStatus(s), table.filterStatus);
+  gql<{ taskKinds: string[] }>(KINDS)
+    .then(({ taskKinds }) => {
+      form.setKinds(taskKinds);
+      table.setKinds(taskKinds);
+    })
+    .catch((error) => form.setKinds(undefined, describeError(error)));
+
+  const home = h('div', { class: 'home' }, stats.root, h('div', { class: 'columns' }, table.root, form.root));
+  const view = h('main', { id: 'main', tabindex: -1 });
+  const link = (href: string, label: string) => h('a', { href, 'data-route': href }, label);
+  const nav = h('nav', { 'aria-label': 'Sections' }, link('#/', 'Tasks'), link('#/workers', 'Workers'), h('a', { href: '/graphql' }, 'GraphiQL'));
+  fill(
+    app,
+    h('a', { class: 'skip', href: '#main', onClick: (e: Event) => (e.preventDefault(), view.focus()) }, 'Skip to content'),
+    h(
+      'header',
+      null,
+      h('h1', null, h('a', { href: '#/' }, 'Task executor')),
+      nav,
+      h(
+        'div',
+        { class: 'header-end' },
+        status.indicator,
+        currentKey() && h('button', { type: 'button', class: 'link', onClick: () => (forgetKey(), location.reload()) }, 'Forget key'),
+      ),
+    ),
+    status.banner,
+    view,
+  );
+
+  let current: { root: HTMLElement; focus(): void; dispose(): void } | undefined;
+  const route = () => {
+    current?.dispose();
+    current = undefined;
+    const hash = location.hash.replace(/^#/, '') || '/';
+    const taskMatch = /^\/tasks\/([^/]+)$/.exec(hash);
+    const section = taskMatch ? '#/' : hash === '/workers' ? '#/workers' : '#/';
+    nav.querySelectorAll('a[data-route]').forEach((a) => a.toggleAttribute('aria-current', a.getAttribute('data-route') === section));
+    if (taskMatch) current = taskPage(decodeURIComponent(taskMatch[1]), client, hub!);
+    else if (hash === '/workers') current = workersView(client, hub!);
+    fill(view, current ? current.root : home);
+    document.title = taskMatch ? `Task #${taskMatch[1]} · Task executor` : hash === '/workers' ? 'Workers · Task executor' : 'Tasks · Task executor';
+    current?.focus();
+  };
+  window.addEventListener('hashchange', route);
+  route();
+}
+
+void main();

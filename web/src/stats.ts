@@ -1,0 +1,62 @@
+// Counts per status at the top of the task list. Each count is a button that filters the table by
+// its status. Re-read after events that change a status, debounced: a burst of events costs one
+// query, and no timer asks the server for anything.
+import { describeError, gql } from './api';
+import { debounce, fill, h } from './dom';
+import { STATS } from './documents';
+import type { EventHub } from './events';
+import { STATUSES, statusLabel } from './format';
+import type { TaskStats, TaskStatus } from './types';
+
+const FIELD: Record<TaskStatus, keyof TaskStats> = {
+  PENDING: 'pending',
+  RUNNING: 'running',
+  COMPLETED: 'completed',
+  FAILED: 'failed',
+  CANCELLED: 'cancelled',
+  TIMED_OUT: 'timedOut',
+};
+const QUIET_EVENTS = new Set(['progress', 'log']);
+
+export function statsView(hub: EventHub, filterBy: (status: TaskStatus | undefined) => void, selected: () => TaskStatus | undefined) {
+  const root = h('section', { class: 'stats', 'aria-label': 'Tasks per status' });
+  let stats: TaskStats | undefined;
+  let problem: string | undefined;
+
+  const render = () => {
+    if (problem && !stats) return fill(root, h('p', { class: 'error' }, `Counts unavailable: ${problem}`));
+    const current = selected();
+    const count = (status: TaskStatus | undefined) => (stats ? (status ? stats[FIELD[status]] : stats.total) : '…');
+    const button = (status: TaskStatus | undefined) =>
+      h(
+        'button',
+        {
+          type: 'button',
+          class: `stat ${status ? `status-${status.toLowerCase()}` : 'stat-total'}`,
+          'aria-pressed': String(current === status),
+          'data-stat': status ?? 'TOTAL',
+          onClick: () => filterBy(current === status ? undefined : status),
+        },
+        h('span', { class: 'stat-count' }, String(count(status))),
+        h('span', { class: 'stat-label' }, status ? statusLabel(status) : 'All'),
+      );
+    fill(root, button(undefined), STATUSES.map(button));
+  };
+  const load = async () => {
+    try {
+      stats = (await gql<{ taskStats: TaskStats }>(STATS)).taskStats;
+      problem = undefined;
+    } catch (error) {
+      problem = describeError(error);
+    }
+    render();
+  };
+  const reload = debounce(() => void load(), 250);
+  hub.onEvent((event) => {
+    if (!QUIET_EVENTS.has(event.type)) reload();
+  });
+  hub.onResync(reload);
+  void load();
+  render();
+  return { root, render };
+}

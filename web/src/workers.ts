@@ -1,0 +1,127 @@
+// The workers: each server process and external worker with its state, concurrency and running
+// count, live over workerUpdated. Pause, resume and a concurrency field steer each one. A server
+// without the workers API (or a key without its scope) gets a clear "unavailable" state instead.
+import type { Client } from 'graphql-ws';
+import { describeError, gql } from './api';
+import { fill, h } from './dom';
+import { PAUSE_WORKER, RESUME_WORKER, SET_CONCURRENCY, WORKER_UPDATED, WORKERS } from './documents';
+import type { EventHub } from './events';
+import { age, statusLabel } from './format';
+import type { Worker } from './types';
+
+export function workersView(client: Client, hub: EventHub) {
+  const workers = new Map<string, Worker>();
+  const messages = new Map<string, HTMLElement>();
+  let problem: string | undefined;
+  let loaded = false;
+  const list = h('div', { class: 'workers' });
+  const root = h('section', { class: 'workers-page', 'aria-labelledby': 'workers-heading' }, h('h2', { id: 'workers-heading', tabindex: -1 }, 'Workers'), list);
+
+  function card(w: Worker) {
+    const message = messages.get(w.id) ?? h('p', { class: 'outcome', role: 'status', 'aria-live': 'polite' });
+    messages.set(w.id, message);
+    const concurrency = h('input', { id: `concurrency-${w.id}`, type: 'number', min: 0, step: 1, value: String(w.concurrency), inputmode: 'numeric' });
+    const steer = async (query: string, variables: Record<string, unknown>, done: string) => {
+      try {
+        const data = await gql<Record<string, Worker>>(query, { id: w.id, ...variables });
+        fill(message, h('span', { class: 'ok' }, done));
+        put(Object.values(data)[0]);
+      } catch (error) {
+        fill(message, h('span', { class: 'error', role: 'alert' }, describeError(error)));
+      }
+    };
+    const paused = w.state === 'PAUSED';
+    return h(
+      'article',
+      { class: `panel worker state-${w.state.toLowerCase()}`, 'data-worker-id': w.id, 'aria-label': `Worker ${w.name}` },
+      h('div', { class: 'panel-head' }, h('h3', null, w.name), h('span', { class: `badge worker-state state-${w.state.toLowerCase()}` }, statusLabel(w.state))),
+      h(
+        'dl',
+        null,
+        h('dt', null, 'Running'),
+        h('dd', { 'data-field': 'running' }, `${w.running} of ${w.concurrency}`),
+        h('dt', null, 'Processed'),
+        h('dd', null, `${w.processed} (${w.succeeded} ok, ${w.failed} failed)`),
+        h('dt', null, 'Kind'),
+        h('dd', null, `${w.kind === 'EMBEDDED' ? 'In the server' : 'External'}${w.host ? ` on ${w.host}` : ''}${w.pid ? `, pid ${w.pid}` : ''}`),
+        h('dt', null, 'Runs'),
+        h('dd', null, w.kinds.length ? w.kinds.join(', ') : 'every kind'),
+        h('dt', null, 'Up for'),
+        h('dd', null, age(w.startedAt)),
+        h('dt', null, 'Last heartbeat'),
+        h('dd', null, `${age(w.lastHeartbeatAt)} ago`),
+      ),
+      w.state !== 'OFFLINE' &&
+        h(
+          'form',
+          {
+            class: 'steer',
+            onSubmit: (event: Event) => {
+              event.preventDefault();
+              const value = Number(concurrency.value);
+              if (!Number.isInteger(value) || value < 0) return fill(message, h('span', { class: 'error' }, 'Concurrency must be a whole number, 0 or more.'));
+              void steer(SET_CONCURRENCY, { concurrency: value }, `Concurrency set to ${value}.`);
+            },
+          },
+          h('label', { for: `concurrency-${w.id}` }, 'Concurrency'),
+          concurrency,
+          h('button', { type: 'submit' }, 'Set'),
+          h(
+            'button',
+            { type: 'button', onClick: () => void steer(paused ? RESUME_WORKER : PAUSE_WORKER, {}, paused ? 'Resumed.' : 'Paused.') },
+            paused ? 'Resume' : 'Pause',
+          ),
+        ),
+      message,
+    );
+  }
+
+  function render() {
+    if (problem) {
+      return fill(list, h('div', { class: 'panel empty-state', role: 'status' }, h('p', null, 'Workers unavailable.'), h('p', { class: 'muted' }, problem)));
+    }
+    if (!loaded) return fill(list, h('p', { class: 'muted' }, 'Loading…'));
+    if (workers.size === 0) return fill(list, h('p', { class: 'empty-state' }, 'No workers have registered.'));
+    const sorted = [...workers.values()].sort((a, b) => (a.state === 'OFFLINE' ? 1 : 0) - (b.state === 'OFFLINE' ? 1 : 0) || a.name.localeCompare(b.name));
+    // Keep the element with focus (a concurrency field being edited) across a live update.
+    const focused = document.activeElement?.id;
+    fill(list, sorted.map(card));
+    if (focused) document.getElementById(focused)?.focus();
+  }
+
+  function put(worker: Worker) {
+    workers.set(worker.id, worker);
+    render();
+  }
+
+  let stop: (() => void) | undefined;
+  async function load() {
+    try {
+      const data = await gql<{ workers: Worker[] }>(WORKERS);
+      workers.clear();
+      data.workers.forEach((w) => workers.set(w.id, w));
+      problem = undefined;
+      loaded = true;
+      stop ??= client.subscribe<{ workerUpdated: Worker }>({ query: WORKER_UPDATED }, {
+        next: (result) => result.data && put(result.data.workerUpdated),
+        error: () => {},
+        complete: () => {},
+      });
+    } catch (error) {
+      problem = describeError(error);
+    }
+    render();
+  }
+
+  const offResync = hub.onResync(() => void load());
+  void load();
+  render();
+  return {
+    root,
+    focus: () => root.querySelector<HTMLElement>('#workers-heading')?.focus(),
+    dispose() {
+      stop?.();
+      offResync();
+    },
+  };
+}
