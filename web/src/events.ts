@@ -35,6 +35,9 @@ export function followAllEvents(client: Client): EventHub {
         const event = result.data?.taskEvents;
         if (event) {
           cursor = event.cursor;
+          // Shown on the page's root element: where the page stands in the event log, at a glance
+          // in the browser's inspector (and for the end-to-end test).
+          document.documentElement.dataset.cursor = cursor;
           listeners.forEach((fn) => fn(event));
         }
         // CURSOR_EXPIRED means the events after our cursor are gone: start from now and re-read.

@@ -1,0 +1,260 @@
+// The dashboard at / in a real headless Chromium against a real server and Postgres: create a task
+// from the form and watch its row change live, cancel and retry from a task's page, watch log lines
+// stream, and survive a server restart (banner, reconnect, catch-up from the last cursor).
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sleep, type TaskKind } from '../src/tasks/kind.js';
+import { freshDatabase, postgresUrl } from './support/db.js';
+import { collect, startApp, waitFor, type TestApp } from './support/app.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+type Locator = import('playwright-core').Locator;
+const screenshot = (name: string) => fileURLToPath(new URL(`../docs/${name}`, import.meta.url));
+
+/** Writes each line to the task's log, a pause apart: for watching log lines arrive. */
+const talk: TaskKind<{ lines: string[]; pauseMs: number }> = {
+  async run({ lines, pauseMs }, ctx) {
+    for (const line of lines) {
+      await ctx.log(line, line.startsWith('warn:') ? 'warn' : 'info');
+      await sleep(pauseMs, ctx.signal);
+    }
+    return { lines: lines.length };
+  },
+};
+
+async function freePort(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return String(port);
+}
+
+describe.skipIf(!postgresUrl || !existsSync(CHROMIUM))('dashboard in Chromium', () => {
+  let app: TestApp;
+  let databaseUrl: string;
+  let port: string;
+  let drop: () => Promise<void>;
+  let browser: import('playwright-core').Browser;
+  const start = () => startApp({ DATABASE_URL: databaseUrl, PORT: port, EXECUTOR_CONCURRENCY: '2' }, { talk });
+
+  beforeAll(async () => {
+    // The page is served from web/dist: build it if the sources changed (a clean clone has none).
+    const build = spawnSync(process.execPath, ['scripts/build-web.mjs', '--if-stale'], { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`the dashboard build failed:\n${build.stdout}\n${build.stderr}`);
+    const db = await freshDatabase();
+    drop = db.drop;
+    databaseUrl = db.url;
+    // A fixed port, so that the page open in the browser finds the restarted server at its address.
+    port = await freePort();
+    app = await start();
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+    await drop?.();
+  });
+
+  async function openPage(hash = '') {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+    await page.goto(`${app.url}/${hash}`);
+    await page.locator('.live[data-state="connected"]').waitFor({ timeout: 10_000 });
+    return { page, errors };
+  }
+
+  /** Waits until the element's text includes `text` (or equals it, with exact). */
+  const shows = (locator: Locator, text: string, exact = false) =>
+    waitFor(async () => {
+      const shown = await locator.innerText({ timeout: 1000 }).catch(() => '');
+      return exact ? shown.trim() === text : shown.includes(text);
+    }, 10_000, `"${text}" on the page`);
+  const statusOn = (locator: Locator, status: string) =>
+    waitFor(async () => (await locator.getAttribute('data-status', { timeout: 1000 }).catch(() => null)) === status, 20_000, `${status} on the page`);
+
+  const taskStatus = async (id: string) => (await app.gql(`query($id: ID!) { task(id: $id) { status } }`, { id })).data.task.status as string;
+
+  it('creates a task from the form and its row changes in place from PENDING to COMPLETED, the bar moving', async () => {
+    const { page, errors } = await openPage();
+    await shows(page.locator('tbody .empty'), 'No tasks yet');
+    // Every row the table draws is recorded, so no state it passed through can be missed. A marker
+    // on window shows that the page was never reloaded.
+    await page.evaluate(() => {
+      const seen: { id: string; status: string; progress: number }[] = [];
+      Object.assign(window, { seen, marker: 'still here' });
+      new MutationObserver((records) => {
+        for (const record of records) {
+          for (const node of record.addedNodes) {
+            if (!(node instanceof HTMLElement) || !node.matches('tr[data-task-id]')) continue;
+            const bar = node.querySelector('[role="progressbar"]')!;
+            seen.push({ id: node.dataset.taskId!, status: node.dataset.status!, progress: Number(bar.getAttribute('aria-valuenow')) });
+          }
+        }
+      }).observe(document.querySelector('table.tasks tbody')!, { childList: true });
+    });
+
+    // Invalid JSON is named before anything is sent.
+    await page.selectOption('#create-kind', 'sleep');
+    await page.fill('#create-input', '{"ms": 1500');
+    await page.click('.create-form button[type="submit"]');
+    await shows(page.locator('#create-input-error'), 'The input is not valid JSON');
+    expect(await page.getAttribute('#create-input', 'aria-invalid')).toBe('true');
+    expect((await app.gql('{ tasks { totalCount } }')).data.tasks.totalCount).toBe(0);
+
+    await page.fill('#create-input', '{"ms": 1500}');
+    expect(await page.locator('#create-input-error').innerText()).toBe('');
+    await page.click('.create-form button[type="submit"]');
+    const id = (await page.locator('[data-created-id]').getAttribute('data-created-id'))!;
+    expect(id).toMatch(/^\d+$/);
+    const row = page.locator(`tr[data-task-id="${id}"]`);
+    await statusOn(row, 'COMPLETED');
+
+    const seen = (await page.evaluate(() => (window as unknown as { seen: { id: string; status: string; progress: number }[] }).seen)).filter((r) => r.id === id);
+    expect(['PENDING', 'RUNNING']).toContain(seen[0].status);
+    expect(seen.some((r) => r.status === 'RUNNING' && r.progress > 0 && r.progress < 100)).toBe(true);
+    expect(seen.at(-1)).toMatchObject({ status: 'COMPLETED', progress: 100 });
+    expect(await row.locator('[role="progressbar"]').getAttribute('aria-valuenow')).toBe('100');
+    expect(await taskStatus(id)).toBe('COMPLETED');
+    // The counts at the top follow too.
+    await waitFor(async () => (await page.locator('[data-stat="COMPLETED"] .stat-count').innerText()) === '1', 10_000, 'the completed count');
+    expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe('still here');
+
+    // Filtering by status reads the matching tasks only.
+    await page.selectOption('#filter-status', 'FAILED');
+    await shows(page.locator('tbody .empty'), 'No tasks match this filter');
+    await page.selectOption('#filter-status', 'COMPLETED');
+    await row.waitFor();
+    if (process.env.UPDATE_SCREENSHOTS === '1') {
+      await page.selectOption('#filter-status', '');
+      await app.gql(`mutation { a: createTask(input: { kind: "sleep", input: { ms: 8000 } }) { task { id } } b: createTask(input: { kind: "fail", input: { message: "no such file" }, maxAttempts: 1 }) { task { id } } c: createTask(input: { kind: "echo", input: { hello: "world" }, priority: 5 }) { task { id } } }`);
+      await waitFor(async () => (await page.locator('tr[data-status="RUNNING"] [aria-valuenow="25"], tr[data-status="RUNNING"] [aria-valuenow="50"]').count()) > 0, 10_000, 'a running row');
+      await page.screenshot({ path: screenshot('dashboard-tasks.png') });
+      await page.screenshot({ path: screenshot('dashboard-narrow.png'), clip: { x: 0, y: 0, width: 420, height: 800 } });
+    }
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('cancels a running task from its page, then retries it, showing each outcome', async () => {
+    const created = await app.gql(`mutation { createTask(input: { kind: "sleep", input: { ms: 60000 } }) { task { id } } }`);
+    const id = created.data.createTask.task.id as string;
+    const { page, errors } = await openPage(`#/tasks/${id}`);
+    const badge = page.locator('.task-details .badge');
+    await statusOn(badge, 'RUNNING');
+    await waitFor(() => page.getByRole('button', { name: 'Retry' }).isDisabled(), 10_000, 'a disabled button');
+
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await shows(page.locator('.task-page .outcome'), 'Cancelled.', true);
+    await statusOn(badge, 'CANCELLED');
+    expect(await taskStatus(id)).toBe('CANCELLED');
+    await shows(page.locator('.history'), 'cancelled');
+    await waitFor(() => page.getByRole('button', { name: 'Cancel' }).isDisabled(), 10_000, 'a disabled button');
+
+    await page.getByRole('button', { name: 'Retry' }).click();
+    await shows(page.locator('.task-page .outcome'), 'Queued to run again.', true);
+    await statusOn(badge, 'RUNNING');
+    // A refusal shows the error's code. Cancelled behind the page's back, the page turns the
+    // button off; a page that has not heard yet (forced here) shows the server's answer.
+    await app.gql(`mutation($id: ID!) { cancelTask(id: $id) { task { id } } }`, { id });
+    await statusOn(badge, 'CANCELLED');
+    await page.evaluate(() => document.querySelector<HTMLButtonElement>('.task-page .actions button.danger')!.removeAttribute('disabled'));
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await shows(page.locator('.task-page .outcome'), 'Not cancelled: TASK_FINISHED');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("streams a task's log lines onto its page as they are written", async () => {
+    const lines = ['connecting to the source', 'warn: slow response, retrying', 'copied 42 rows'];
+    const created = await app.gql(`mutation($input: JSON) { createTask(input: { kind: "talk", input: $input }) { task { id } } }`, {
+      input: { lines, pauseMs: 700 },
+    });
+    const id = created.data.createTask.task.id as string;
+    const { page, errors } = await openPage(`#/tasks/${id}`);
+    const logs = page.locator('.logs li');
+    await waitFor(async () => (await logs.count()) >= 1, 10_000, 'the first log line');
+    // The page shows the first lines before the task has written the last: they arrive live.
+    expect(await logs.count()).toBeLessThan(lines.length);
+    await waitFor(async () => (await logs.count()) === lines.length, 10_000, 'every log line');
+    expect(await logs.locator('.message').allInnerTexts()).toEqual(lines);
+    expect(await logs.nth(1).getAttribute('class')).toContain('level-warn');
+    await statusOn(page.locator('.task-details .badge'), 'COMPLETED');
+    await shows(page.locator('[data-field="result"]'), '"lines": 3');
+    if (process.env.UPDATE_SCREENSHOTS === '1') await page.screenshot({ path: screenshot('dashboard-task.png'), fullPage: true });
+
+    // A reload replays the whole history: the same lines, once each.
+    await page.reload();
+    await waitFor(async () => (await logs.count()) === lines.length, 10_000, 'the replayed log lines');
+    expect(await logs.locator('.message').allInnerTexts()).toEqual(lines);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('says when the server goes away, reconnects by itself and catches up with what happened meanwhile', async () => {
+    const { page } = await openPage();
+    const before = await app.gql(`mutation { createTask(input: { kind: "sleep", input: { ms: 100 } }) { task { id } } }`);
+    const seenId = before.data.createTask.task.id as string;
+    await statusOn(page.locator(`tr[data-task-id="${seenId}"]`), 'COMPLETED');
+    const cursorBefore = Number(await page.locator('html').getAttribute('data-cursor'));
+    expect(cursorBefore).toBeGreaterThan(0);
+
+    await app.stop();
+    const banner = page.locator('#connection-banner');
+    await waitFor(async () => (await banner.isVisible()) && (await banner.innerText()).includes('connection to the server was lost'), 10_000, 'the banner');
+    expect(await page.locator('.live').getAttribute('data-state')).toBe('lost');
+
+    // Meanwhile another process on the same database creates and completes a task.
+    const other = await startApp({ DATABASE_URL: databaseUrl, EXECUTOR_CONCURRENCY: '1' });
+    const made = await other.gql(`mutation { createTask(input: { kind: "echo", input: { while: "away" } }) { task { id } } }`);
+    const awayId = made.data.createTask.task.id as string;
+    await waitFor(async () => (await other.gql(`query($id: ID!) { task(id: $id) { status } }`, { id: awayId })).data.task.status === 'COMPLETED', 10_000, 'the task run while away');
+    // The last event in the log: the page must resume its subscription from its cursor and reach it.
+    const events = collect<{ taskEvents: { cursor: string; type: string } }>(
+      other.ws(),
+      `subscription($id: ID!) { taskEvents(taskId: $id, after: "0") { cursor type } }`,
+      { id: awayId },
+      (items) => items.some((item) => item.taskEvents.type === 'completed'),
+    );
+    const lastCursor = (await events.finished).at(-1)!.taskEvents.cursor;
+    expect(Number(lastCursor)).toBeGreaterThan(cursorBefore);
+    await other.stop();
+    // Still offline: nothing new on the page yet.
+    expect(await page.locator(`tr[data-task-id="${awayId}"]`).count()).toBe(0);
+
+    app = await start();
+    await page.locator('.live[data-state="connected"]').waitFor({ timeout: 20_000 });
+    await statusOn(page.locator(`tr[data-task-id="${awayId}"]`), 'COMPLETED');
+    await shows(banner, 'Reconnected');
+    await waitFor(async () => (await page.locator('html').getAttribute('data-cursor')) === lastCursor, 10_000, 'the page to replay the missed events');
+
+    // What the page shows equals the database: every row, and the counts.
+    const truth = await app.gql(`{ tasks(first: 20) { nodes { id status } } taskStats { completed total } }`);
+    await waitFor(async () => {
+      const rows = await page.locator('tbody tr[data-task-id]').evaluateAll((trs) => trs.map((tr) => ({ id: (tr as HTMLElement).dataset.taskId, status: (tr as HTMLElement).dataset.status })));
+      return JSON.stringify(rows) === JSON.stringify(truth.data.tasks.nodes);
+    }, 10_000, 'the rows to equal the database');
+    await waitFor(async () => (await page.locator('[data-stat="TOTAL"] .stat-count').innerText()) === String(truth.data.taskStats.total), 10_000, 'the total count');
+    expect(await page.locator('[data-stat="COMPLETED"] .stat-count').innerText()).toBe(String(truth.data.taskStats.completed));
+    await page.close();
+  });
+
+  it('shows the workers, or says clearly that they are unavailable', async () => {
+    const { page, errors } = await openPage('#/workers');
+    await waitFor(async () => (await page.locator('.worker, .workers .empty-state').count()) > 0, 10_000, 'the workers view');
+    const text = await page.locator('.workers').innerText();
+    expect(text).toMatch(/Workers unavailable|Running/);
+    if (process.env.UPDATE_SCREENSHOTS === '1') await page.screenshot({ path: screenshot('dashboard-workers.png') });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
