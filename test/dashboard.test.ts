@@ -258,3 +258,50 @@ describe.skipIf(!postgresUrl || !existsSync(CHROMIUM))('dashboard in Chromium', 
     await page.close();
   });
 });
+
+describe.skipIf(!postgresUrl || !existsSync(CHROMIUM))('dashboard with access keys', () => {
+  const KEY = 'dashboard-test-key-0123456789';
+  let app: TestApp;
+  let drop: () => Promise<void>;
+  let browser: import('playwright-core').Browser;
+  beforeAll(async () => {
+    const db = await freshDatabase();
+    drop = db.drop;
+    app = await startApp({ DATABASE_URL: db.url, HOST: '127.0.0.1', API_KEYS: JSON.stringify([{ name: 'ops', key: KEY, scopes: ['read', 'write'] }]) });
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+    await drop?.();
+  });
+
+  it('asks for a key, refuses a wrong one, then works over HTTP and WebSocket and keeps it for the session', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${app.url}/`);
+    const problem = page.locator('#key-problem');
+    await problem.waitFor({ timeout: 10_000 });
+    expect(await problem.innerText()).toContain('requires an access key');
+    await page.fill('#api-key', 'not-the-right-key-at-all');
+    await page.click('.key-form button[type="submit"]');
+    await waitFor(async () => (await problem.innerText().catch(() => '')).includes('not accepted'), 10_000, 'the refusal');
+
+    await page.fill('#api-key', KEY);
+    await page.click('.key-form button[type="submit"]');
+    // Connected means the socket's connection_init carried the key (a wrong one closes it with 4403).
+    await page.locator('.live[data-state="connected"]').waitFor({ timeout: 10_000 });
+    await page.selectOption('#create-kind', 'echo');
+    await page.click('.create-form button[type="submit"]');
+    const id = await page.locator('[data-created-id]').getAttribute('data-created-id');
+    await waitFor(async () => (await page.locator(`tr[data-task-id="${id}"]`).getAttribute('data-status', { timeout: 1000 }).catch(() => null)) === 'COMPLETED', 10_000, 'the row, live');
+
+    // A reload keeps the key (sessionStorage); "Forget key" asks again.
+    await page.reload();
+    await page.locator('.live[data-state="connected"]').waitFor({ timeout: 10_000 });
+    expect(await page.locator('#api-key').count()).toBe(0);
+    await page.getByRole('button', { name: 'Forget key' }).click();
+    await page.locator('#api-key').waitFor({ timeout: 10_000 });
+    await page.close();
+  });
+});
