@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# Stage 1: install everything and type-check, so a broken tree never becomes an image.
+# Stage 1: install everything, type-check and build the dashboard, so a broken tree never becomes
+# an image.
 FROM node:20-bookworm-slim AS check
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -9,10 +10,14 @@ COPY src ./src
 COPY drizzle ./drizzle
 COPY scripts ./scripts
 COPY schema.graphql ./
+COPY web ./web
 RUN npx tsc --noEmit \
- && npx tsx scripts/print-schema.ts --check
+ && npx tsc --noEmit -p web/tsconfig.json \
+ && npx tsx scripts/print-schema.ts --check \
+ && node scripts/build-web.mjs
 
-# Stage 2: production dependencies only (tsx runs the TypeScript; there is no build output).
+# Stage 2: production dependencies only (tsx runs the TypeScript; the only build output is the
+# dashboard's static files).
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=4000 DATA_DIR=/data
 WORKDIR /app
@@ -20,6 +25,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=check /app/src ./src
 COPY --from=check /app/drizzle ./drizzle
+COPY --from=check /app/web/dist ./web/dist
 COPY bin ./bin
 RUN mkdir -p /data && chown node:node /data
 USER node

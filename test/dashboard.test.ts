@@ -139,7 +139,8 @@ describe.skipIf(!postgresUrl || !existsSync(CHROMIUM))('dashboard in Chromium', 
       await app.gql(`mutation { a: createTask(input: { kind: "sleep", input: { ms: 8000 } }) { task { id } } b: createTask(input: { kind: "fail", input: { message: "no such file" }, maxAttempts: 1 }) { task { id } } c: createTask(input: { kind: "echo", input: { hello: "world" }, priority: 5 }) { task { id } } }`);
       await waitFor(async () => (await page.locator('tr[data-status="RUNNING"] [aria-valuenow="25"], tr[data-status="RUNNING"] [aria-valuenow="50"]').count()) > 0, 10_000, 'a running row');
       await page.screenshot({ path: screenshot('dashboard-tasks.png') });
-      await page.screenshot({ path: screenshot('dashboard-narrow.png'), clip: { x: 0, y: 0, width: 420, height: 800 } });
+      await page.setViewportSize({ width: 400, height: 860 });
+      await page.screenshot({ path: screenshot('dashboard-narrow.png') });
     }
     expect(errors).toEqual([]);
     await page.close();

@@ -29,11 +29,16 @@ export function fill(parent: Element, ...children: Child[]): void {
   append(parent, children);
 }
 
-/** Calls `fn` once, `ms` after the last of a burst of calls. */
-export function debounce(fn: () => void, ms: number): () => void {
+/**
+ * Calls `fn` once for a burst of calls, `ms` after the first of them. Unlike a debounce, a steady
+ * stream of calls (a busy queue) still gets `fn` called every `ms`, never starved.
+ */
+export function coalesce(fn: () => void, ms: number): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   return () => {
-    clearTimeout(timer);
-    timer = setTimeout(fn, ms);
+    timer ??= setTimeout(() => {
+      timer = undefined;
+      fn();
+    }, ms);
   };
 }

@@ -43,7 +43,10 @@ export function followAllEvents(client: Client): EventHub {
         // CURSOR_EXPIRED means the events after our cursor are gone: start from now and re-read.
         if (result.errors?.some((e) => e.extensions?.code === 'CURSOR_EXPIRED')) cursor = undefined;
       },
-      error: () => restart(),
+      // A refused key (4403) is final until the page asks for another; anything else is retried.
+      error: (error) => {
+        if ((error as CloseEvent)?.code !== 4403) restart();
+      },
       complete: () => restart(),
     });
   };

@@ -1,8 +1,8 @@
 // Counts per status at the top of the task list. Each count is a button that filters the table by
-// its status. Re-read after events that change a status, debounced: a burst of events costs one
-// query, and no timer asks the server for anything.
+// its status. Re-read after events that change a status, coalesced: a burst of events costs one
+// query, and no timer asks the server for anything while nothing happens.
 import { describeError, gql } from './api';
-import { debounce, fill, h } from './dom';
+import { coalesce, fill, h } from './dom';
 import { STATS } from './documents';
 import type { EventHub } from './events';
 import { STATUSES, statusLabel } from './format';
@@ -51,7 +51,7 @@ export function statsView(hub: EventHub, filterBy: (status: TaskStatus | undefin
     }
     render();
   };
-  const reload = debounce(() => void load(), 250);
+  const reload = coalesce(() => void load(), 250);
   hub.onEvent((event) => {
     if (!QUIET_EVENTS.has(event.type)) reload();
   });

@@ -83,10 +83,15 @@ export function workersView(client: Client, hub: EventHub) {
     if (!loaded) return fill(list, h('p', { class: 'muted' }, 'Loading…'));
     if (workers.size === 0) return fill(list, h('p', { class: 'empty-state' }, 'No workers have registered.'));
     const sorted = [...workers.values()].sort((a, b) => (a.state === 'OFFLINE' ? 1 : 0) - (b.state === 'OFFLINE' ? 1 : 0) || a.name.localeCompare(b.name));
-    // Keep the element with focus (a concurrency field being edited) across a live update.
-    const focused = document.activeElement?.id;
+    // A live update redraws the cards: keep the focus, and a concurrency being typed, where they were.
+    const focused = document.activeElement as HTMLInputElement | null;
+    const typing = focused?.id.startsWith('concurrency-') ? focused.value : undefined;
     fill(list, sorted.map(card));
-    if (focused) document.getElementById(focused)?.focus();
+    const again = focused?.id ? (document.getElementById(focused.id) as HTMLInputElement | null) : null;
+    if (again) {
+      if (typing !== undefined) again.value = typing;
+      again.focus();
+    }
   }
 
   function put(worker: Worker) {
