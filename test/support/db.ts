@@ -2,9 +2,10 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { describe, inject } from 'vitest';
-import { TEMPLATE } from './global-setup.js';
+import './global-setup.js';
 
 export const postgresUrl = inject('postgresUrl');
+const TEMPLATE = inject('templateDatabase');
 
 /** describe() for tests that need a real Postgres; reported as skipped when there is none. */
 export const describePg = describe.skipIf(!postgresUrl);

@@ -7,11 +7,14 @@ import { connect } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { createLogger } from '../../src/logger.js';
 
-export const TEMPLATE = 'task_executor_test_template';
+// One template per run: two checkouts running the suite against the same Postgres at once must not
+// drop each other's template (the worker processes learn the name through inject).
+const TEMPLATE = `task_executor_test_template_${process.pid}`;
 
 declare module 'vitest' {
   export interface ProvidedContext {
     postgresUrl: string | null;
+    templateDatabase: string;
   }
 }
 
@@ -38,6 +41,7 @@ export default async function setup(project: TestProject) {
   await db.close();
   await admin.end();
   project.provide('postgresUrl', adminUrl);
+  project.provide('templateDatabase', TEMPLATE);
   return async () => {
     const cleanup = postgres(adminUrl, { max: 1, onnotice: () => {} });
     await cleanup.unsafe(`DROP DATABASE IF EXISTS ${TEMPLATE} WITH (FORCE)`).catch(() => {});
