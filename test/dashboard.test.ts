@@ -249,6 +249,36 @@ describe.skipIf(!postgresUrl || !existsSync(CHROMIUM))('dashboard in Chromium', 
     await page.close();
   });
 
+  it('pages with the cursors, filters by kind, and opens a task from the keyboard', async () => {
+    const inputs = Array.from({ length: 23 }, (_, i) => ({ kind: 'echo', input: { n: i } }));
+    await app.gql(`mutation($inputs: [CreateTaskInput!]!) { createTasks(inputs: $inputs) { tasks { id } } }`, { inputs });
+    const truth = (await app.gql(`{ tasks(first: 500, kind: ["echo"]) { nodes { id } } }`)).data.tasks.nodes.map((t: { id: string }) => t.id);
+    const { page, errors } = await openPage();
+    await page.selectOption('#filter-kind', 'echo');
+    const ids = () => page.locator('tbody tr[data-task-id]').evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.taskId!));
+    const showing = (expected: string[]) => waitFor(async () => JSON.stringify(await ids()) === JSON.stringify(expected), 10_000, `rows ${expected[0]}..${expected.at(-1)}`);
+    await showing(truth.slice(0, 20));
+    await page.getByRole('button', { name: 'Older ›' }).click();
+    await showing(truth.slice(20, 40));
+    expect(await page.getByRole('button', { name: 'Older ›' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: '‹ Newer' }).click();
+    await showing(truth.slice(0, 20));
+
+    // Tab through the page to the first task's link; Enter opens its page.
+    await page.locator('body').focus();
+    let focused = '';
+    for (let i = 0; i < 40 && focused !== `#${truth[0]}`; i++) {
+      await page.keyboard.press('Tab');
+      focused = await page.evaluate(() => document.activeElement?.textContent ?? '');
+    }
+    expect(focused).toBe(`#${truth[0]}`);
+    await page.keyboard.press('Enter');
+    await waitFor(async () => page.url().endsWith(`#/tasks/${truth[0]}`), 10_000, "the task's page");
+    await shows(page.locator('[data-field="input"]'), `"n": 22`);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('shows the workers, or says clearly that they are unavailable', async () => {
     const { page, errors } = await openPage('#/workers');
     await waitFor(async () => (await page.locator('.worker, .workers .empty-state').count()) > 0, 10_000, 'the workers view');
