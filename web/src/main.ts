@@ -53,7 +53,7 @@ function connectionBanner() {
         shown = true;
       } else if (shown && state === 'connected') {
         // Say it came back, briefly, so the change is noticed.
-        banner.textContent = 'Reconnected: caught up with the server.';
+        banner.textContent = 'Reconnected: catching up with what happened meanwhile.';
         banner.className = 'banner ok';
         setTimeout(() => (banner.hidden = true), 3000);
         shown = false;
