@@ -13,6 +13,9 @@ import { createEventPump } from './tasks/events.js';
 import { createExecutor } from './tasks/executor.js';
 import { createRegistry, type Registry } from './tasks/handlers.js';
 import { createSubscriptions } from './tasks/subscriptions.js';
+import { createKindCatalog } from './workers/catalog.js';
+import { createExternalWorkers } from './workers/external.js';
+import { createWorkerHub } from './workers/hub.js';
 
 export async function createApp(config: Config, log: Logger, registry: Registry = createRegistry()) {
   const db: Database = await connect({
@@ -29,7 +32,7 @@ export async function createApp(config: Config, log: Logger, registry: Registry 
     await db.close();
     throw error;
   }
-  const store = createStore(db);
+  const store = createStore(db, { logs: config.taskLogs });
   const metrics = createMetrics();
   const pump = createEventPump({ db, store, log, pollIntervalMs: config.pollIntervalMs, onNotify: metrics.notified });
   const executor = createExecutor({
@@ -38,15 +41,23 @@ export async function createApp(config: Config, log: Logger, registry: Registry 
     registry,
     log,
     ...config,
+    workerName: config.workerName,
     concurrency: config.executorConcurrency,
     prefetch: config.executorPrefetch,
     metrics: metrics.tasks,
   });
+  const kinds = createKindCatalog(registry, store);
+  const workers = createWorkerHub({ db, store, log });
+  // A command for this process's executor may arrive through any process: obey it from the row.
+  workers.onChange((worker) => executor.obey(worker));
+  const external = createExternalWorkers({ store, pump, kinds, log, ...config });
   const subscriptions = createSubscriptions({ pump, store, bufferLimit: config.subscriptionBuffer, maxBackfill: config.limits.maxBackfill });
   const server = createServer({
     context: {
       store,
-      registry,
+      kinds,
+      workers,
+      external,
       subscriptions,
       creator: createTaskCreator(store.tasks, metrics.tasks.created),
       metrics: metrics.tasks,
@@ -76,11 +87,13 @@ export async function createApp(config: Config, log: Logger, registry: Registry 
     store,
     pump,
     executor,
+    workers,
     get url() {
       return url;
     },
     async start() {
       await pump.start();
+      await workers.start();
       // With concurrency 0 the executor claims nothing but still sweeps expired leases.
       executor.start();
       retention = keepRetention({ store, log, ...config });
@@ -96,6 +109,7 @@ export async function createApp(config: Config, log: Logger, registry: Registry 
     },
     /** Stops accepting, drains running tasks within the grace period, then closes the database. */
     async stop() {
+      external.stop();
       await server.stop();
       retention?.stop();
       await executor.stop(config.shutdownGraceSeconds * 1000);

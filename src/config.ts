@@ -19,6 +19,9 @@ export interface Config {
   readonly executorConcurrency: number;
   /** Tasks claimed ahead of free slots, for throughput with many short tasks; 0 claims free slots only. */
   readonly executorPrefetch: number;
+  /** How this process's executor is listed among the workers; default host:pid. */
+  readonly workerName: string | undefined;
+  readonly taskLogs: Readonly<{ maxLines: number; maxBytes: number }>;
   readonly leaseSeconds: number;
   readonly pollIntervalMs: number;
   readonly retryBackoffMs: number;
@@ -141,6 +144,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     executorConcurrency: int(env, 'EXECUTOR_CONCURRENCY', 4, 0, 10_000),
     executorPrefetch: int(env, 'EXECUTOR_PREFETCH', 0, 0, 10_000),
+    workerName: env.WORKER_NAME?.trim() || undefined,
     leaseSeconds,
     pollIntervalMs: int(env, 'POLL_INTERVAL_MS', 1000, 10, 3_600_000),
     retryBackoffMs: int(env, 'RETRY_BACKOFF_MS', 1000, 0, 86_400_000),
@@ -148,6 +152,10 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownGraceSeconds: int(env, 'SHUTDOWN_GRACE_SECONDS', 10, 0, 86_400),
     maxPayloadBytes: int(env, 'MAX_PAYLOAD_BYTES', 1_048_576, 1024, 256 * 1_048_576),
     subscriptionBuffer: int(env, 'SUBSCRIPTION_BUFFER', 1000, 10, 1_000_000),
+    taskLogs: Object.freeze({
+      maxLines: int(env, 'TASK_LOG_MAX_LINES', 1000, 1, 1_000_000),
+      maxBytes: int(env, 'TASK_LOG_MAX_BYTES', 1_048_576, 1024, 1024 * 1_048_576),
+    }),
     eventRetentionSeconds,
     taskRetentionSeconds,
     apiKeys,

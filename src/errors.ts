@@ -11,7 +11,10 @@ export type ErrorCode =
   | 'CURSOR_EXPIRED'
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
-  | 'BACKFILL_LIMIT';
+  | 'BACKFILL_LIMIT'
+  | 'WORKER_NOT_FOUND'
+  | 'WORKER_NOT_ACTIVE'
+  | 'NOT_TASK_OWNER';
 
 export class ClientError extends Error {
   constructor(

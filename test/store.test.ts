@@ -30,7 +30,7 @@ describePg('store', () => {
     drop = fresh.drop;
     // Two independent pools, as two server processes would have.
     dbs = await Promise.all([1, 2].map(() => connect({ databaseUrl: fresh.url, dataDir: '', poolSize: 8, log })));
-    [a, b] = dbs.map(createStore);
+    [a, b] = dbs.map((db) => createStore(db));
   });
   afterAll(async () => {
     for (const db of dbs) await db.close();

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   index,
+  primaryKey,
   integer,
   jsonb,
   pgEnum,
@@ -46,6 +47,10 @@ export const tasks = pgTable(
     startedAt: tz('started_at'),
     finishedAt: tz('finished_at'),
     updatedAt: tz('updated_at').notNull().defaultNow(),
+    // Log lines and bytes written so far, so a runaway task's log is capped in the same statement
+    // that would write past the cap.
+    logLines: integer('log_lines').notNull().default(0),
+    logBytes: integer('log_bytes').notNull().default(0),
   },
   // Every index here is paid for on every state change (a status change is never a HOT update),
   // so there are as few as the reads need.
@@ -59,6 +64,11 @@ export const tasks = pgTable(
     index('tasks_running_lease_idx')
       .on(t.leaseExpiresAt)
       .where(sql`status = 'running'`),
+    // Statistics read the most recently finished tasks; only finished rows are in it, and a row
+    // enters it once, when it finishes.
+    index('tasks_finished_idx')
+      .on(t.finishedAt)
+      .where(sql`finished_at IS NOT NULL`),
     uniqueIndex('tasks_idempotency_key_idx')
       .on(t.idempotencyKey)
       .where(sql`idempotency_key IS NOT NULL`),
@@ -85,4 +95,56 @@ export const taskEvents = pgTable(
     at: tz('at').notNull().defaultNow(),
   },
   (t) => [index('task_events_task_id_idx').on(t.taskId, t.id)],
+);
+
+export const workerKind = pgEnum('worker_kind', ['embedded', 'external']);
+export const workerState = pgEnum('worker_state', ['active', 'paused', 'stopping', 'offline']);
+
+// Every executor: the embedded one in each server process and each external worker. The row is
+// also the command channel: a client changes concurrency or state here, from any process, and the
+// worker's own process picks it up on NOTIFY or, failing that, at its next heartbeat.
+export const workers = pgTable('workers', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  kind: workerKind('kind').notNull(),
+  host: text('host'),
+  pid: integer('pid'),
+  kinds: text('kinds').array().notNull(),
+  concurrency: integer('concurrency').notNull(),
+  running: integer('running').notNull().default(0),
+  processed: bigint('processed', { mode: 'number' }).notNull().default(0),
+  succeeded: bigint('succeeded', { mode: 'number' }).notNull().default(0),
+  failed: bigint('failed', { mode: 'number' }).notNull().default(0),
+  state: workerState('state').notNull().default('active'),
+  leaseSeconds: integer('lease_seconds').notNull(),
+  startedAt: tz('started_at').notNull().defaultNow(),
+  lastHeartbeatAt: tz('last_heartbeat_at').notNull().defaultNow(),
+  updatedAt: tz('updated_at').notNull().defaultNow(),
+  // Ids of this external worker's tasks cancelled since its last heartbeat, which hands them over.
+  cancelledTaskIds: bigint('cancelled_task_ids', { mode: 'number' }).array().notNull().default(sql`'{}'`),
+});
+
+// Tasks per kind and status, kept exact by statement-level triggers on tasks (one upsert per kind
+// and status a statement touched, not one per row), so counting a million tasks reads a few rows.
+export const taskCounts = pgTable(
+  'task_counts',
+  {
+    kind: text('kind').notNull(),
+    status: taskStatus('status').notNull(),
+    n: bigint('n', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.status] })],
+);
+
+// Tasks that reached a final status, per second, kind and status: throughput over the last minute
+// and hour is a sum over at most 3,600 rows per kind. Kept by the same triggers; pruned after a day.
+export const taskFinishes = pgTable(
+  'task_finishes',
+  {
+    second: tz('second').notNull(),
+    kind: text('kind').notNull(),
+    status: taskStatus('status').notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.second, t.kind, t.status] })],
 );

@@ -5,14 +5,18 @@ import type { Principal, Scope } from '../auth.js';
 import { ClientError } from '../errors.js';
 import type { TaskMetrics } from '../metrics.js';
 import type { Store } from '../store/index.js';
-import type { Registry } from '../tasks/handlers.js';
 import type { TaskCreator } from '../tasks/creator.js';
 import type { Subscriptions } from '../tasks/subscriptions.js';
+import type { KindCatalog } from '../workers/catalog.js';
+import type { ExternalWorkers } from '../workers/external.js';
+import type { WorkerHub } from '../workers/hub.js';
 
 /** What every resolver may use. Resolvers call these; they hold no SQL of their own. */
 export interface Context {
   store: Store;
-  registry: Registry;
+  kinds: KindCatalog;
+  workers: WorkerHub;
+  external: ExternalWorkers;
   subscriptions: Subscriptions;
   creator: TaskCreator;
   metrics: TaskMetrics;
@@ -21,6 +25,8 @@ export interface Context {
   principal: Principal | null;
   /** No keys configured: every scope is granted. */
   open: boolean;
+  /** The HTTP request (absent over graphql-ws): its signal fires when the client goes away. */
+  request?: Request;
 }
 
 export const builder = new SchemaBuilder<{

@@ -5,5 +5,8 @@ import './task-status.js';
 import './task.js';
 import './task-event.js';
 import './task-stats.js';
+import './task-log.js';
+import './worker.js';
+import './worker-protocol.js';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

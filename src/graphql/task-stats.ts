@@ -1,8 +1,27 @@
-import type { TaskStats } from '../store/tasks.js';
+import type { Durations, TaskStats } from '../store/stats.js';
+import { STATS_SAMPLE } from '../store/stats.js';
+import { invalidInput } from '../errors.js';
 import { builder } from './builder.js';
 
+const DurationsRef = builder.objectRef<Durations>('Durations').implement({
+  description: 'Average and percentiles of a duration, in milliseconds; null when nothing was measured.',
+  fields: (t) => ({
+    averageMs: t.exposeFloat('averageMs', { nullable: true }),
+    p50Ms: t.exposeFloat('p50Ms', { nullable: true }),
+    p95Ms: t.exposeFloat('p95Ms', { nullable: true }),
+  }),
+});
+
+const ThroughputRef = builder.objectRef<TaskStats['throughput']>('TaskThroughput').implement({
+  description: 'Tasks that reached a final status (completed, failed, cancelled, timed out).',
+  fields: (t) => ({
+    lastMinute: t.exposeInt('lastMinute'),
+    lastHour: t.exposeInt('lastHour'),
+  }),
+});
+
 const TaskStatsRef = builder.objectRef<TaskStats>('TaskStats').implement({
-  description: 'How many tasks are in each status.',
+  description: 'How many tasks are in each status, how they fared, and how fast they go.',
   fields: (t) => ({
     pending: t.exposeInt('pending'),
     running: t.exposeInt('running'),
@@ -11,9 +30,28 @@ const TaskStatsRef = builder.objectRef<TaskStats>('TaskStats').implement({
     cancelled: t.exposeInt('cancelled'),
     timedOut: t.exposeInt('timed_out'),
     total: t.exposeInt('total'),
+    successRate: t.exposeFloat('successRate', {
+      nullable: true,
+      description: 'Completed among the sampled tasks that completed, failed or timed out: 0 to 1.',
+    }),
+    queueWait: t.expose('queueWait', { type: DurationsRef, description: 'From due (runAt) to start, of the sampled tasks that ran.' }),
+    runTime: t.expose('runTime', { type: DurationsRef, description: 'From start to finish of the latest attempt, of the sampled tasks that ran.' }),
+    throughput: t.expose('throughput', { type: ThroughputRef }),
+    sampleSize: t.exposeInt('sampleSize', {
+      description: `How many finished tasks successRate, queueWait and runTime come from: the latest ${STATS_SAMPLE} finished since \`since\`.`,
+    }),
   }),
 });
 
 builder.queryField('taskStats', (t) =>
-  t.field({ type: TaskStatsRef, authScopes: { read: true }, resolve: (_, _args, ctx) => ctx.store.tasks.taskStats() }),
+  t.field({
+    type: TaskStatsRef,
+    authScopes: { read: true },
+    description: 'Counts are of all tasks (of kind, if given); rates and timings of tasks finished since `since` (default: any time).',
+    args: { kind: t.arg.string(), since: t.arg({ type: 'DateTime' }) },
+    resolve: (_, { kind, since }, ctx) => {
+      if (since && Number.isNaN(since.getTime())) throw invalidInput('since is not a valid date');
+      return ctx.store.stats.taskStats(kind ?? null, since ?? null);
+    },
+  }),
 );

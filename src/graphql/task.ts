@@ -31,6 +31,7 @@ export const TaskRef = builder.objectRef<Task>('Task').implement({
     result: t.expose('result', { type: 'JSON', nullable: true }),
     error: t.expose('error', { type: TaskErrorRef, nullable: true }),
     idempotencyKey: t.exposeString('idempotencyKey', { nullable: true }),
+    workerId: t.exposeID('workerId', { nullable: true, description: 'The worker running it now.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true, description: 'Start of the latest attempt.' }),
     finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
@@ -95,8 +96,8 @@ builder.queryFields((t) => ({
   ),
   taskKinds: t.stringList({
     authScopes: { read: true },
-    description: 'The task kinds this server accepts.',
-    resolve: (_, _args, ctx) => ctx.registry.kinds(),
+    description: 'The task kinds this server accepts: its own and those of registered external workers.',
+    resolve: (_, _args, ctx) => ctx.kinds.list(),
   }),
 }));
 
@@ -129,7 +130,8 @@ builder.mutationFields((t) => ({
     type: CreateTaskPayload,
     args: { input: t.arg({ type: CreateTaskInput, required: true }) },
     resolve: async (_, { input }, ctx) => {
-      return { task: await ctx.creator.create(prepareTask(input, ctx.registry, ctx.maxPayloadBytes)) };
+      await ctx.kinds.ensure([input.kind]);
+      return { task: await ctx.creator.create(prepareTask(input, ctx.kinds, ctx.maxPayloadBytes)) };
     },
   }),
   createTasks: t.field({
@@ -141,7 +143,8 @@ builder.mutationFields((t) => ({
       if (inputs.length > MAX_BATCH) {
         throw invalidInput(`createTasks takes at most ${MAX_BATCH} inputs, got ${inputs.length}`);
       }
-      const prepared = inputs.map((input) => prepareTask(input, ctx.registry, ctx.maxPayloadBytes));
+      await ctx.kinds.ensure(new Set(inputs.map((input) => input.kind)));
+      const prepared = inputs.map((input) => prepareTask(input, ctx.kinds, ctx.maxPayloadBytes));
       return { tasks: await ctx.store.tasks.createTasks(prepared, ctx.metrics.created) };
     },
   }),

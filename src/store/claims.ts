@@ -18,7 +18,19 @@ export interface Outcome {
   delayMs?: number;
 }
 
-export function claimStore(db: Database) {
+export interface LogLimits {
+  /** Lines per task, the notice of the cap not included. */
+  maxLines: number;
+  /** Bytes of message text per task. */
+  maxBytes: number;
+}
+
+export const DEFAULT_LOG_LIMITS: LogLimits = { maxLines: 1000, maxBytes: 1_048_576 };
+
+const capNotice = (logs: LogLimits) =>
+  `Log limit reached (${logs.maxLines} lines or ${logs.maxBytes} bytes per task); later lines are dropped`;
+
+export function claimStore(db: Database, logs: LogLimits = DEFAULT_LOG_LIMITS) {
   return {
     /**
      * Claims up to `limit` due tasks of the given kinds in one statement, in priority, run_at, id
@@ -93,12 +105,16 @@ export function claimStore(db: Database) {
       return new Set(applied.map((r) => String(r.id)));
     },
 
-    /** Records progress of an attempt this worker holds; false when it no longer holds it. */
-    async progress(workerId: string, id: string, attempt: number, fraction: number, message: string | null) {
+    /**
+     * Records progress of an attempt this worker holds; false when it no longer holds it. attempt
+     * null: whichever attempt the worker holds (external workers do not name it).
+     */
+    async progress(workerId: string, id: string, attempt: number | null, fraction: number, message: string | null) {
       const rows = await db.query(sql`
         WITH changed AS (
           UPDATE tasks SET progress = ${fraction}, progress_message = ${message}, updated_at = now()
-          WHERE id = ${id}::bigint AND status = 'running' AND worker_id = ${workerId} AND attempts = ${attempt}
+          WHERE id = ${id}::bigint AND status = 'running' AND worker_id = ${workerId}
+            AND (${attempt}::int IS NULL OR attempts = ${attempt}::int)
           RETURNING id, status
         ), ${eventGate(false)}, events AS (
           INSERT INTO task_events (task_id, type, status, data)
@@ -109,19 +125,39 @@ export function claimStore(db: Database) {
       return rows.length > 0;
     },
 
-    /** A log line of an attempt this worker holds, as an event; false when it no longer holds it. */
-    async log(workerId: string, id: string, attempt: number, level: string, message: string) {
-      const rows = await db.query(sql`
-        WITH changed AS (
-          SELECT id, status FROM tasks
-          WHERE id = ${id}::bigint AND status = 'running' AND worker_id = ${workerId} AND attempts = ${attempt}
+    /**
+     * A log line of an attempt this worker holds, as an event; false when it no longer holds it.
+     * Lines and bytes per task are capped: the line that would pass the cap is replaced by one
+     * that says so, and later lines are dropped. The row lock orders concurrent lines of a task.
+     */
+    async log(workerId: string, id: string, attempt: number | null, level: string, message: string) {
+      const bytes = Buffer.byteLength(message);
+      const rows = await db.query<{ held: number }>(sql`
+        WITH current AS (
+          SELECT id, status, log_lines, log_bytes FROM tasks
+          WHERE id = ${id}::bigint AND status = 'running' AND worker_id = ${workerId}
+            AND (${attempt}::int IS NULL OR attempts = ${attempt}::int)
+          FOR UPDATE
+        ), decided AS (
+          SELECT id, CASE WHEN log_lines > ${logs.maxLines}::int THEN 'drop'
+            WHEN log_lines >= ${logs.maxLines}::int OR log_bytes + ${bytes}::int > ${logs.maxBytes}::int THEN 'cap'
+            ELSE 'write' END AS action
+          FROM current
+        ), changed AS (
+          UPDATE tasks t SET
+            log_lines = CASE WHEN d.action = 'write' THEN t.log_lines + 1 ELSE ${logs.maxLines + 1}::int END,
+            log_bytes = t.log_bytes + CASE WHEN d.action = 'write' THEN ${bytes}::int ELSE 0 END
+          FROM decided d WHERE t.id = d.id AND d.action <> 'drop'
+          RETURNING t.id, t.status, d.action
         ), ${eventGate(false)}, events AS (
           INSERT INTO task_events (task_id, type, status, data)
-          SELECT id, 'log', status, jsonb_build_object('level', ${level}::text, 'message', ${message}::text)
+          SELECT id, 'log', status, CASE WHEN action = 'write'
+            THEN jsonb_build_object('level', ${level}::text, 'message', ${message}::text)
+            ELSE jsonb_build_object('level', 'warn', 'message', ${capNotice(logs)}::text) END
           FROM changed, gate
         )
-        SELECT id FROM changed`);
-      return rows.length > 0;
+        SELECT count(*)::int AS held FROM current`);
+      return rows[0].held > 0;
     },
 
     /** Renews the leases of all of this worker's running tasks in one statement. */
@@ -161,6 +197,21 @@ export function claimStore(db: Database) {
         )
         SELECT ${TASK_COLUMNS} FROM changed`);
       return rows.map(toTask);
+    },
+
+    /**
+     * Tasks an external worker holds past their timeout. The embedded executor times out its own
+     * tasks with a timer; for an external worker's tasks only the server can.
+     */
+    async overdueExternal(limit = 1000): Promise<Array<ClaimedTask & { workerId: string }>> {
+      const rows = await db.query(sql`
+        SELECT t.id::text AS id, t.kind, NULL AS input, t.attempts, t.max_attempts, t.timeout_seconds,
+          (extract(epoch FROM t.run_at) * 1000)::float8 AS run_at, t.worker_id
+        FROM tasks t JOIN workers w ON w.id = t.worker_id AND w.kind = 'external'
+        WHERE t.status = 'running' AND t.lease_expires_at IS NOT NULL
+          AND t.started_at + make_interval(secs => t.timeout_seconds) < now()
+        LIMIT ${limit}`);
+      return rows.map((row) => ({ ...toClaimedTask(row), workerId: row.worker_id as string }));
     },
 
     /** At shutdown: running attempts go back to pending without counting as an attempt. */

@@ -40,6 +40,17 @@ export function eventStore(db: Database) {
       return { upto: Number(upto), scanned: rows[0].scanned, events: rows.filter((r) => r.id !== null).map(toEvent) };
     },
 
+    /** A task's log lines, oldest first (newest first when inverted), between two event ids. */
+    async readLogs(taskId: string, page: { afterId?: number; beforeId?: number; limit: number; inverted: boolean }): Promise<TaskEvent[]> {
+      const rows = await db.query(sql`
+        SELECT ${EVENT_COLUMNS} FROM task_events e
+        WHERE e.task_id = ${taskId}::bigint AND e.type = 'log'
+          ${page.afterId !== undefined ? sql`AND e.id > ${page.afterId}` : sql``}
+          ${page.beforeId !== undefined ? sql`AND e.id < ${page.beforeId}` : sql``}
+        ORDER BY e.id ${sql.raw(page.inverted ? 'DESC' : 'ASC')} LIMIT ${page.limit}`);
+      return rows.map(toEvent);
+    },
+
     async latestEventId(): Promise<number> {
       const rows = await db.query<{ id: string | null }>(sql`SELECT max(id)::text AS id FROM task_events`);
       return Number(rows[0].id ?? 0);

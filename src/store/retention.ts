@@ -46,5 +46,13 @@ export function retentionStore(db: Database) {
         SELECT count(*)::int AS n FROM deleted`);
       return rows[0].n;
     },
+
+    /** Throughput counters are read for the last hour only; a day of them is kept. */
+    async pruneFinishes(): Promise<number> {
+      const rows = await db.query<{ n: number }>(sql`
+        WITH deleted AS (DELETE FROM task_finishes WHERE second < now() - interval '1 day' RETURNING 1)
+        SELECT count(*)::int AS n FROM deleted`);
+      return rows[0].n;
+    },
   };
 }

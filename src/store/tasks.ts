@@ -30,8 +30,6 @@ export interface TaskPage {
   oldestFirst: boolean;
 }
 
-export type TaskStats = Record<TaskStatus, number> & { total: number };
-
 export function taskStore(db: Database) {
   return {
     /**
@@ -126,27 +124,26 @@ export function taskStore(db: Database) {
       return rows[0];
     },
 
-    async taskStats(): Promise<TaskStats> {
-      const rows = await db.query<{ status: TaskStatus; n: number }>(
-        sql`SELECT status, count(*)::int AS n FROM tasks GROUP BY status`,
-      );
-      const stats: TaskStats = { pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0, timed_out: 0, total: 0 };
-      for (const { status, n } of rows) {
-        stats[status] = n;
-        stats.total += n;
-      }
-      return stats;
-    },
-
-    /** Pending or running -> cancelled. A running handler learns of it through the 'cancelled' event. */
+    /**
+     * Pending or running -> cancelled. A running embedded handler learns of it through the
+     * 'cancelled' event; an external worker holding it finds the id in its next heartbeat.
+     */
     async cancelTask(id: string): Promise<Task> {
-      const rows = await changeOne(
-        sql`UPDATE tasks SET status = 'cancelled', finished_at = now(), updated_at = now(),
-              worker_id = NULL, lease_expires_at = NULL
-            WHERE id = ${id}::bigint AND status IN ('pending', 'running') RETURNING *`,
-        'cancelled',
-        false,
-      );
+      const rows = await db.query(sql`
+        WITH target AS (
+          SELECT id, worker_id FROM tasks WHERE id = ${id}::bigint AND status IN ('pending', 'running') FOR UPDATE
+        ), changed AS (
+          UPDATE tasks t SET status = 'cancelled', finished_at = now(), updated_at = now(),
+            worker_id = NULL, lease_expires_at = NULL
+          FROM target WHERE t.id = target.id
+          RETURNING t.*, target.worker_id AS held_by
+        ), mailbox AS (
+          UPDATE workers w SET cancelled_task_ids = array_append(w.cancelled_task_ids, changed.id)
+          FROM changed WHERE w.id = changed.held_by AND w.kind = 'external'
+        ), ${eventGate(false)}, events AS (
+          INSERT INTO task_events (task_id, type, status) SELECT id, 'cancelled', status FROM changed, gate
+        )
+        SELECT ${TASK_COLUMNS} FROM changed`);
       if (rows.length) return toTask(rows[0]);
       const task = await this.getTask(id);
       if (!task) throw new ClientError('TASK_NOT_FOUND', `Task ${id} does not exist`);

@@ -8,7 +8,9 @@ import { Attempt } from './attempt.js';
 import type { EventPump } from './events.js';
 import type { Registry } from './handlers.js';
 import { TaskFailure } from './kind.js';
-import { keepLeases } from './leases.js';
+import { embeddedWorker, keepHeartbeat } from './heartbeat.js';
+import { keepSweeping } from './leases.js';
+import type { Worker } from '../store/workers.js';
 import type { CountedEvent, TaskMetrics } from '../metrics.js';
 import { outcomeOf, rejectedData, storeRefused, type Settlement } from './outcome.js';
 
@@ -26,6 +28,8 @@ export interface ExecutorOptions {
   retryBackoffMaxMs: number;
   maxPayloadBytes: number;
   workerId?: string;
+  /** How this executor is listed among the workers; default host:pid. */
+  workerName?: string;
   metrics?: TaskMetrics;
 }
 
@@ -50,6 +54,9 @@ export function createExecutor(options: ExecutorOptions) {
   let unrecorded = 0;
   let batchLimit = RECORD_BATCH;
   let concurrency = options.concurrency;
+  /** Paused from outside (pauseWorker): running tasks finish, nothing new is claimed. */
+  let paused = false;
+  const counts = { processed: 0, succeeded: 0, failed: 0 };
   let stopping = false;
   let claiming = false;
   let claimQueued = false;
@@ -72,7 +79,8 @@ export function createExecutor(options: ExecutorOptions) {
   async function claim() {
     // With prefetch, refill only once the local queue is half empty, so claims stay big.
     if (prefetch > 0 && queue.length > prefetch / 2) return;
-    const want = concurrency + prefetch - running.size - queue.length;
+    // Scaled to zero or paused: claim nothing, not even ahead.
+    const want = paused || concurrency === 0 ? 0 : concurrency + prefetch - running.size - queue.length;
     if (claiming || stopping || want <= 0) return;
     claiming = true;
     let tasks: ClaimedTask[] = [];
@@ -107,7 +115,7 @@ export function createExecutor(options: ExecutorOptions) {
     if (starting) return;
     starting = true;
     try {
-      while (queue.length > 0 && running.size < concurrency && unrecorded < MAX_UNRECORDED && !stopping) {
+      while (queue.length > 0 && running.size < concurrency && unrecorded < MAX_UNRECORDED && !stopping && !paused) {
         start(queue.shift()!);
       }
     } finally {
@@ -202,7 +210,12 @@ export function createExecutor(options: ExecutorOptions) {
         unrecorded -= batch.length;
         for (const { attempt, outcome } of batch) {
           const ok = applied.has(outcome.id);
-          if (ok) options.metrics?.count(COUNTED[outcome.event], attempt.claimed.kind);
+          if (ok) {
+            options.metrics?.count(COUNTED[outcome.event], attempt.claimed.kind);
+            counts.processed++;
+            if (outcome.status === 'completed') counts.succeeded++;
+            else counts.failed++;
+          }
           if (ok && !logTransitions) continue;
           const fields = { taskId: outcome.id, kind: attempt.claimed.kind, attempt: outcome.attempt, durationMs: Date.now() - attempt.startedAt };
           if (ok) log.info({ ...fields, error: outcome.error }, `task ${outcome.event}`);
@@ -248,19 +261,43 @@ export function createExecutor(options: ExecutorOptions) {
     }
   }
 
+  /** A command from the worker row: new concurrency, paused or resumed. */
+  function obey(worker: Worker) {
+    if (stopping || worker.id !== workerId) return;
+    const pause = worker.state === 'paused';
+    if (worker.concurrency === concurrency && pause === paused) return;
+    log.info({ concurrency: worker.concurrency, paused: pause }, 'worker settings changed');
+    concurrency = worker.concurrency;
+    paused = pause;
+    // Claimed ahead but not started: hand back what can no longer start soon.
+    if (paused || concurrency === 0) void release(queue.splice(0));
+    startQueued();
+    wake();
+  }
+
+  const identity = () => embeddedWorker(workerId, options.workerName, registry.kinds(), options.concurrency, options.leaseSeconds);
+  let heartbeat: ReturnType<typeof keepHeartbeat> | undefined;
+
   return {
     workerId,
     start() {
       cleanups.push(pump.subscribe((batch) => onEvents(batch.events), { types: ['cancelled'] }));
       // A notification of new work claims at once rather than a turn later.
       cleanups.push(pump.onWake(() => void claim()));
-      cleanups.push(
-        keepLeases({ store, workerId, leaseSeconds: options.leaseSeconds, log, holding: () => running.size + queue.length + unrecorded > 0 }),
-      );
+      heartbeat = keepHeartbeat({
+        store,
+        worker: identity,
+        report: () => ({ running: running.size, ...counts }),
+        obey,
+        log,
+      });
+      cleanups.push(heartbeat.stop);
+      cleanups.push(keepSweeping({ ...options, log }).stop);
       poll();
       wake();
     },
 
+    obey,
     /** Takes effect at once: more slots claim now; fewer slots never abort a running task. */
     setConcurrency(value: number) {
       concurrency = value;
@@ -268,6 +305,7 @@ export function createExecutor(options: ExecutorOptions) {
       wake();
     },
     concurrency: () => concurrency,
+    paused: () => paused,
     runningCount: () => running.size,
 
     /**
@@ -276,6 +314,7 @@ export function createExecutor(options: ExecutorOptions) {
      */
     async stop(graceMs: number) {
       stopping = true;
+      await store.workers.setState(workerId, 'stopping').catch(() => {});
       clearTimeout(pollTimer);
       for (const fn of cleanups.splice(0)) fn();
       while (claiming) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -297,6 +336,7 @@ export function createExecutor(options: ExecutorOptions) {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
       await release(left.map((a) => a.claimed));
+      await store.workers.setState(workerId, 'offline').catch((error) => log.warn({ err: error }, 'could not mark the worker offline'));
     },
   };
 }

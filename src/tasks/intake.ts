@@ -3,7 +3,7 @@
 // INVALID_INPUT or UNKNOWN_TASK_KIND with a message that says what to change.
 import { ClientError, invalidInput } from '../errors.js';
 import type { NewTask } from '../store/tasks.js';
-import type { Registry } from './handlers.js';
+import type { KindLookup } from '../workers/catalog.js';
 
 export interface TaskRequest {
   kind: string;
@@ -27,14 +27,14 @@ function integerIn(name: string, value: number, min: number, max: number): numbe
   return value;
 }
 
-export function prepareTask(request: TaskRequest, registry: Registry, maxPayloadBytes: number): NewTask {
-  const kind = registry.get(request.kind);
-  if (!kind) {
+export function prepareTask(request: TaskRequest, kinds: KindLookup, maxPayloadBytes: number): NewTask {
+  if (!kinds.accepts(request.kind)) {
     throw new ClientError(
       'UNKNOWN_TASK_KIND',
-      `Unknown task kind ${JSON.stringify(request.kind)}; known kinds: ${registry.kinds().join(', ')}`,
+      `Unknown task kind ${JSON.stringify(request.kind)}; known kinds: ${kinds.names().join(', ')}`,
     );
   }
+  const kind = kinds.get(request.kind);
   const input = request.input ?? null;
   const json = JSON.stringify(input);
   if (Buffer.byteLength(json) > maxPayloadBytes) {
@@ -42,7 +42,7 @@ export function prepareTask(request: TaskRequest, registry: Registry, maxPayload
   }
   // Postgres jsonb cannot hold the NUL character; refuse it here rather than fail in the database.
   if (json.includes('\\u0000')) throw invalidInput('input must not contain the NUL character (\\u0000)');
-  const problem = kind.validate?.(input);
+  const problem = kind?.validate?.(input);
   if (problem) throw invalidInput(problem);
 
   const key = request.idempotencyKey ?? null;

@@ -1,36 +1,50 @@
-// Leases: a process renews the leases of everything it holds in one statement every third of the
-// lease, and every process sweeps for expired leases (a process that died or lost its database)
-// every half lease, putting those tasks back in the queue or failing them when no attempt is left.
+// Sweeps that any process runs, every half lease, for work whose owner went away: workers silent
+// for longer than their lease go offline, expired leases put their tasks back in the queue (or fail
+// them when no attempt is left), and tasks an external worker holds past their timeout are timed
+// out here, since no timer of ours runs them. SKIP LOCKED and guarded updates let every process
+// sweep at once without doing anything twice.
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/index.js';
+import { TaskFailure } from './kind.js';
+import { outcomeOf } from './outcome.js';
 
-export function keepLeases(options: {
+export function keepSweeping(options: {
   store: Store;
-  workerId: string;
   leaseSeconds: number;
   log: Logger;
-  /** Whether this process holds any task now; no statement is sent when it holds none. */
-  holding(): boolean;
-}): () => void {
-  const { store, workerId, leaseSeconds, log } = options;
-
-  async function renew() {
-    if (!options.holding()) return;
-    await store.claims.renewLeases(workerId, leaseSeconds).catch((error) => log.warn({ err: error }, 'lease renewal failed'));
-  }
+  retryBackoffMs: number;
+  retryBackoffMaxMs: number;
+  maxPayloadBytes: number;
+}): { sweep(): Promise<void>; stop(): void } {
+  const { store, log } = options;
 
   async function sweep() {
     try {
+      for (const id of await store.workers.markSilentOffline()) log.warn({ workerId: id }, 'worker missed its heartbeats; offline');
       for (const task of await store.claims.requeueExpired()) {
         log.warn({ taskId: task.id, kind: task.kind, status: task.status }, 'lease expired; task requeued');
       }
+      await timeOutOverdue();
     } catch (error) {
-      log.warn({ err: error }, 'requeueing expired tasks failed');
+      log.warn({ err: error }, 'sweeping for abandoned tasks failed');
     }
   }
 
-  const timers = [setInterval(renew, (leaseSeconds * 1000) / 3), setInterval(sweep, (leaseSeconds * 1000) / 2)];
-  for (const timer of timers) timer.unref();
+  async function timeOutOverdue() {
+    const overdue = await store.claims.overdueExternal();
+    const byWorker = new Map<string, typeof overdue>();
+    for (const task of overdue) byWorker.set(task.workerId, [...(byWorker.get(task.workerId) ?? []), task]);
+    for (const [workerId, tasks] of byWorker) {
+      const outcomes = tasks.map((task) =>
+        outcomeOf(task, { ok: false, error: new TaskFailure(`Timed out after ${task.timeoutSeconds} s`, 'TIMEOUT') }, options),
+      );
+      const applied = await store.claims.finish(workerId, outcomes);
+      for (const id of applied) log.warn({ taskId: id, workerId }, 'external worker ran past the timeout; task timed out');
+    }
+  }
+
+  const timer = setInterval(sweep, (options.leaseSeconds * 1000) / 2);
+  timer.unref();
   void sweep();
-  return () => timers.forEach(clearInterval);
+  return { sweep, stop: () => clearInterval(timer) };
 }

@@ -72,7 +72,7 @@ function errorOf(thrown: unknown): TaskError {
 }
 
 /** A result must survive JSON and fit the payload limit; otherwise the task fails, clearly. */
-function resultProblem(result: unknown, maxBytes: number): TaskError | undefined {
+export function resultProblem(result: unknown, maxBytes: number): TaskError | undefined {
   let json: string | undefined;
   try {
     json = JSON.stringify(result);

@@ -33,6 +33,7 @@ export function keepRetention(options: {
   async function runOnce() {
     const events = await drain(() => store.retention.pruneEvents(eventRetentionSeconds, BATCH));
     const tasks = taskRetentionSeconds === undefined ? 0 : await drain(() => store.retention.pruneTasks(taskRetentionSeconds, BATCH));
+    await store.retention.pruneFinishes();
     if (events || tasks) log.info({ events, tasks }, 'pruned');
     return { events, tasks };
   }

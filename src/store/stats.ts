@@ -1,0 +1,74 @@
+// Task statistics that stay cheap however long the history: counts come from task_counts and
+// throughput from task_finishes (both kept by triggers, see drizzle/0002), and timings from the
+// most recently finished tasks, read newest first from the index over finished_at.
+import { sql } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
+import type { TaskStatus } from './rows.js';
+
+export interface Durations {
+  averageMs: number | null;
+  p50Ms: number | null;
+  p95Ms: number | null;
+}
+
+export type TaskStats = Record<TaskStatus, number> & {
+  total: number;
+  /** Completed over completed, failed and timed out, among the sampled finished tasks. */
+  successRate: number | null;
+  queueWait: Durations;
+  runTime: Durations;
+  throughput: { lastMinute: number; lastHour: number };
+  /** How many finished tasks the rate and timings were computed from. */
+  sampleSize: number;
+};
+
+/** Timings are computed from at most this many of the latest finished tasks. */
+export const STATS_SAMPLE = 10_000;
+
+export function statsStore(db: Database) {
+  return {
+    async taskStats(kind: string | null, since: Date | null): Promise<TaskStats> {
+      const kindMatches = sql`(${kind}::text IS NULL OR kind = ${kind}::text)`;
+      const [row] = await db.query<Record<string, number | null>>(sql`
+        WITH sample AS (
+          SELECT status, extract(epoch FROM started_at - run_at) * 1000 AS wait_ms,
+                 extract(epoch FROM finished_at - started_at) * 1000 AS run_ms
+          FROM tasks
+          WHERE finished_at IS NOT NULL AND finished_at >= coalesce(${since?.toISOString() ?? null}::timestamptz, '-infinity')
+            AND ${kindMatches}
+          ORDER BY finished_at DESC LIMIT ${STATS_SAMPLE}
+        ), ran AS (
+          SELECT * FROM sample WHERE status <> 'cancelled' AND run_ms IS NOT NULL
+        )
+        SELECT
+          (SELECT jsonb_object_agg(status, n) FROM (
+            SELECT status, sum(n)::float8 AS n FROM task_counts WHERE ${kindMatches} GROUP BY status) c) AS counts,
+          (SELECT count(*)::int FROM sample) AS sample_size,
+          (SELECT (count(*) FILTER (WHERE status = 'completed'))::float8 / nullif(count(*), 0) FROM ran) AS success_rate,
+          (SELECT avg(wait_ms)::float8 FROM ran) AS wait_avg,
+          (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY wait_ms) FROM ran) AS wait_p50,
+          (SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY wait_ms) FROM ran) AS wait_p95,
+          (SELECT avg(run_ms)::float8 FROM ran) AS run_avg,
+          (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY run_ms) FROM ran) AS run_p50,
+          (SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY run_ms) FROM ran) AS run_p95,
+          (SELECT coalesce(sum(n) FILTER (WHERE second >= now() - interval '1 minute'), 0)::float8
+             FROM task_finishes WHERE second >= now() - interval '1 hour' AND ${kindMatches}) AS last_minute,
+          (SELECT coalesce(sum(n), 0)::float8
+             FROM task_finishes WHERE second >= now() - interval '1 hour' AND ${kindMatches}) AS last_hour`);
+      const counts = (row.counts ?? {}) as unknown as Partial<Record<TaskStatus, number>>;
+      const stats: TaskStats = {
+        pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0, timed_out: 0, total: 0,
+        successRate: row.success_rate,
+        queueWait: { averageMs: row.wait_avg, p50Ms: row.wait_p50, p95Ms: row.wait_p95 },
+        runTime: { averageMs: row.run_avg, p50Ms: row.run_p50, p95Ms: row.run_p95 },
+        throughput: { lastMinute: Number(row.last_minute), lastHour: Number(row.last_hour) },
+        sampleSize: Number(row.sample_size),
+      };
+      for (const [status, n] of Object.entries(counts) as Array<[TaskStatus, number]>) {
+        stats[status] = Number(n);
+        stats.total += Number(n);
+      }
+      return stats;
+    },
+  };
+}

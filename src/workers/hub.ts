@@ -1,0 +1,86 @@
+// Worker changes, live in every process. A change of a worker row sends its id on NOTIFY (see
+// store/workers.ts); the hub reads the changed rows, a burst of notifications in one read, and
+// hands them to subscribers (workerUpdated) and to the embedded executor, which obeys commands
+// for itself. After the LISTEN connection comes back, every row is read again.
+import type { Database } from '../db/client.js';
+import type { Logger } from '../logger.js';
+import type { Store } from '../store/index.js';
+import { WORKERS_CHANNEL, type Worker } from '../store/workers.js';
+
+export type WorkerListener = (worker: Worker) => void;
+
+export function createWorkerHub(options: { db: Database; store: Store; log: Logger }) {
+  const { db, store } = options;
+  const log = options.log.child({ component: 'workers' });
+  const listeners = new Set<WorkerListener>();
+  const pending = new Set<string>();
+  let scheduled = false;
+
+  function emit(workers: Worker[]) {
+    for (const worker of workers) {
+      for (const listener of listeners) {
+        try {
+          listener(worker);
+        } catch (error) {
+          log.error({ err: error }, 'worker listener threw');
+        }
+      }
+    }
+  }
+
+  function changed(id: string) {
+    pending.add(id);
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(async () => {
+      scheduled = false;
+      const ids = [...pending];
+      pending.clear();
+      try {
+        emit(await store.workers.getMany(ids));
+      } catch (error) {
+        log.warn({ err: error }, 'reading changed workers failed');
+      }
+    });
+  }
+
+  return {
+    async start() {
+      await db.listen(WORKERS_CHANNEL, changed, () => {
+        store.workers.list().then(emit, (error) => log.warn({ err: error }, 'reading workers failed'));
+      });
+    },
+    onChange(listener: WorkerListener): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    /** Changes of one worker, or of all, as an async stream that keeps only each worker's latest row. */
+    async *updates(id?: string, signal?: AbortSignal): AsyncGenerator<Worker> {
+      const latest = new Map<string, Worker>();
+      let wakeUp: (() => void) | undefined;
+      const stop = this.onChange((worker) => {
+        if (id !== undefined && worker.id !== id) return;
+        latest.delete(worker.id);
+        latest.set(worker.id, worker);
+        wakeUp?.();
+      });
+      const onAbort = () => wakeUp?.();
+      signal?.addEventListener('abort', onAbort);
+      try {
+        while (!signal?.aborted) {
+          if (latest.size === 0) await new Promise<void>((resolve) => (wakeUp = resolve));
+          wakeUp = undefined;
+          for (const [key, worker] of latest) {
+            latest.delete(key);
+            yield worker;
+          }
+        }
+      } finally {
+        stop();
+        signal?.removeEventListener('abort', onAbort);
+      }
+    },
+  };
+}
+
+export type WorkerHub = ReturnType<typeof createWorkerHub>;
