@@ -39,7 +39,8 @@ describe.skipIf(!postgresUrl || !existsSync(CHROMIUM))('dashboard in Chromium', 
   let port: string;
   let drop: () => Promise<void>;
   let browser: import('playwright-core').Browser;
-  const start = () => startApp({ DATABASE_URL: databaseUrl, PORT: port, EXECUTOR_CONCURRENCY: '2' }, { talk });
+  // A short lease makes the heartbeat, which reports a worker's running count, beat every 2 s.
+  const start = () => startApp({ DATABASE_URL: databaseUrl, PORT: port, EXECUTOR_CONCURRENCY: '2', LEASE_SECONDS: '6' }, { talk });
 
   beforeAll(async () => {
     // The page is served from web/dist: build it if the sources changed (a clean clone has none).
@@ -127,6 +128,7 @@ describe.skipIf(!postgresUrl || !existsSync(CHROMIUM))('dashboard in Chromium', 
     expect(await taskStatus(id)).toBe('COMPLETED');
     // The counts at the top follow too.
     await waitFor(async () => (await page.locator('[data-stat="COMPLETED"] .stat-count').innerText()) === '1', 10_000, 'the completed count');
+    await shows(page.locator('.figures div', { hasText: 'Success rate' }).locator('dd'), '100.0%', true);
     expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe('still here');
 
     // Filtering by status reads the matching tasks only.
@@ -152,6 +154,8 @@ describe.skipIf(!postgresUrl || !existsSync(CHROMIUM))('dashboard in Chromium', 
     const { page, errors } = await openPage(`#/tasks/${id}`);
     const badge = page.locator('.task-details .badge');
     await statusOn(badge, 'RUNNING');
+    const workerId = (await app.gql(`{ workers(state: [ACTIVE]) { id } }`)).data.workers[0].id as string;
+    await shows(page.locator('.task-details'), `Worker\n${workerId}`);
     await waitFor(() => page.getByRole('button', { name: 'Retry' }).isDisabled(), 10_000, 'a disabled button');
 
     await page.getByRole('button', { name: 'Cancel' }).click();
@@ -279,12 +283,42 @@ describe.skipIf(!postgresUrl || !existsSync(CHROMIUM))('dashboard in Chromium', 
     await page.close();
   });
 
-  it('shows the workers, or says clearly that they are unavailable', async () => {
+  it('shows the workers live, and pauses, resumes and resizes one', async () => {
+    const active = await app.gql(`{ workers(state: [ACTIVE]) { id name } }`);
+    expect(active.data.workers).toHaveLength(1);
+    const { id, name } = active.data.workers[0] as { id: string; name: string };
     const { page, errors } = await openPage('#/workers');
-    await waitFor(async () => (await page.locator('.worker, .workers .empty-state').count()) > 0, 10_000, 'the workers view');
-    const text = await page.locator('.workers').innerText();
-    expect(text).toMatch(/Workers unavailable|Running/);
+    const card = page.locator(`[data-worker-id="${id}"]`);
+    await shows(card.locator('h3'), name, true);
+    await shows(card.locator('.worker-state'), 'Active', true);
+    await shows(card.locator('[data-field="running"]'), '0 of 2', true);
+    // The servers stopped by the restart test are listed too, as offline.
+    expect(await page.locator('.worker.state-offline').count()).toBeGreaterThan(0);
+
+    // A running task shows in the worker's count with no reload (its heartbeat reports it).
+    const created = await app.gql(`mutation { createTask(input: { kind: "sleep", input: { ms: 60000 } }) { task { id } } }`);
+    const taskId = created.data.createTask.task.id as string;
+    await shows(card.locator('[data-field="running"]'), '1 of 2', true);
+
+    await card.getByRole('button', { name: 'Pause' }).click();
+    await shows(card.locator('.outcome'), 'Paused.', true);
+    await shows(card.locator('.worker-state'), 'Paused', true);
+    expect((await app.gql(`query($id: ID!) { worker(id: $id) { state } }`, { id })).data.worker.state).toBe('PAUSED');
+    await card.getByRole('button', { name: 'Resume' }).click();
+    await shows(card.locator('.worker-state'), 'Active', true);
+
+    await card.getByLabel('Concurrency').fill('3');
+    await card.getByRole('button', { name: 'Set' }).click();
+    await shows(card.locator('.outcome'), 'Concurrency set to 3.', true);
+    await shows(card.locator('[data-field="running"]'), '1 of 3', true);
+    expect((await app.gql(`query($id: ID!) { worker(id: $id) { concurrency } }`, { id })).data.worker.concurrency).toBe(3);
+    await card.getByLabel('Concurrency').fill('-1');
+    await card.getByRole('button', { name: 'Set' }).click();
+    await shows(card.locator('.outcome'), 'Concurrency must be a whole number');
+
     if (process.env.UPDATE_SCREENSHOTS === '1') await page.screenshot({ path: screenshot('dashboard-workers.png') });
+    await app.gql(`mutation($id: ID!) { cancelTask(id: $id) { task { id } } }`, { id: taskId });
+    await shows(card.locator('[data-field="running"]'), '0 of 3', true);
     expect(errors).toEqual([]);
     await page.close();
   });

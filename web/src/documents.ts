@@ -1,6 +1,6 @@
 // Every GraphQL document the page sends. The dashboard uses only the public API.
 const TASK_ROW = `id kind status progress progressMessage attempts maxAttempts priority createdAt startedAt finishedAt`;
-const TASK_DETAIL = `${TASK_ROW} input result error { code message } timeoutSeconds runAt updatedAt idempotencyKey`;
+const TASK_DETAIL = `${TASK_ROW} input result error { code message } timeoutSeconds runAt updatedAt idempotencyKey workerId`;
 
 export const TASKS = `query Tasks($first: Int, $after: String, $last: Int, $before: String, $status: [TaskStatus!], $kind: [String!]) {
   tasks(first: $first, after: $after, last: $last, before: $before, status: $status, kind: $kind) {
@@ -12,7 +12,13 @@ export const TASKS = `query Tasks($first: Int, $after: String, $last: Int, $befo
 
 export const TASK = `query Task($id: ID!) { task(id: $id) { ${TASK_DETAIL} } }`;
 
-export const STATS = `query Stats { taskStats { pending running completed failed cancelled timedOut total } }`;
+const DURATIONS = `averageMs p50Ms p95Ms`;
+export const STATS = `query Stats {
+  taskStats {
+    pending running completed failed cancelled timedOut total
+    successRate throughput { lastMinute lastHour } queueWait { ${DURATIONS} } runTime { ${DURATIONS} }
+  }
+}`;
 
 export const KINDS = `query Kinds { taskKinds }`;
 

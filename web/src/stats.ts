@@ -5,8 +5,8 @@ import { describeError, gql } from './api';
 import { coalesce, fill, h } from './dom';
 import { STATS } from './documents';
 import type { EventHub } from './events';
-import { STATUSES, statusLabel } from './format';
-import type { TaskStats, TaskStatus } from './types';
+import { duration, STATUSES, statusLabel } from './format';
+import type { Durations, TaskStats, TaskStatus } from './types';
 
 const FIELD: Record<TaskStatus, keyof TaskStats> = {
   PENDING: 'pending',
@@ -17,6 +17,21 @@ const FIELD: Record<TaskStatus, keyof TaskStats> = {
   TIMED_OUT: 'timedOut',
 };
 const QUIET_EVENTS = new Set(['progress', 'log']);
+
+const percentiles = (d: Durations) => (d.p50Ms === null ? '–' : `p50 ${duration(d.p50Ms)}, p95 ${duration(d.p95Ms ?? d.p50Ms)}`);
+
+/** The figures under the counts: how well and how fast the queue is doing. */
+function figures(stats: TaskStats) {
+  const figure = (label: string, value: string) => h('div', null, h('dt', null, label), h('dd', null, value));
+  return h(
+    'dl',
+    { class: 'figures' },
+    figure('Success rate', stats.successRate === null ? '–' : `${(stats.successRate * 100).toFixed(1)}%`),
+    figure('Finished', `${stats.throughput.lastMinute} last minute, ${stats.throughput.lastHour} last hour`),
+    figure('Queue wait', percentiles(stats.queueWait)),
+    figure('Run time', percentiles(stats.runTime)),
+  );
+}
 
 export function statsView(hub: EventHub, filterBy: (status: TaskStatus | undefined) => void, selected: () => TaskStatus | undefined) {
   const root = h('section', { class: 'stats', 'aria-label': 'Tasks per status' });
@@ -40,7 +55,7 @@ export function statsView(hub: EventHub, filterBy: (status: TaskStatus | undefin
         h('span', { class: 'stat-count' }, String(count(status))),
         h('span', { class: 'stat-label' }, status ? statusLabel(status) : 'All'),
       );
-    fill(root, button(undefined), STATUSES.map(button));
+    fill(root, h('div', { class: 'counts' }, button(undefined), STATUSES.map(button)), stats && figures(stats));
   };
   const load = async () => {
     try {

@@ -67,6 +67,7 @@ export function taskPage(id: string, client: Client, hub: EventHub) {
           item('Run time', runTime(t)),
           item('Timeout', duration(t.timeoutSeconds * 1000)),
           t.idempotencyKey && item('Idempotency key', t.idempotencyKey),
+          t.workerId && item('Worker', h('a', { href: '#/workers', title: 'All workers' }, t.workerId)),
         ),
       ),
       h('section', { class: 'panel' }, h('h3', null, 'Input'), h('pre', { class: 'json', 'data-field': 'input' }, json(t.input))),

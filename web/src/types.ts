@@ -23,6 +23,7 @@ export interface TaskDetail extends Task {
   runAt: string;
   updatedAt: string;
   idempotencyKey: string | null;
+  workerId: string | null;
 }
 
 export interface TaskEvent<T extends Task = Task> {
@@ -41,7 +42,18 @@ export interface PageInfo {
   endCursor: string | null;
 }
 
-export type TaskStats = Record<'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'timedOut' | 'total', number>;
+export interface Durations {
+  averageMs: number | null;
+  p50Ms: number | null;
+  p95Ms: number | null;
+}
+
+export type TaskStats = Record<'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'timedOut' | 'total', number> & {
+  successRate: number | null;
+  throughput: { lastMinute: number; lastHour: number };
+  queueWait: Durations;
+  runTime: Durations;
+};
 
 export type WorkerState = 'ACTIVE' | 'PAUSED' | 'STOPPING' | 'OFFLINE';
 

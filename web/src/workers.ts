@@ -56,6 +56,8 @@ export function workersView(client: Client, hub: EventHub) {
           'form',
           {
             class: 'steer',
+            // Our own message names the rule; the browser's bubble would vanish at the next update.
+            novalidate: true,
             onSubmit: (event: Event) => {
               event.preventDefault();
               const value = Number(concurrency.value);
