@@ -1,8 +1,9 @@
 // The live task list: newest first, filtered by status and kind, paged with the connection's
 // cursors. Rows change in place as events arrive; a task created while the first page is shown
-// appears at its top. After a reconnect the current page is read again, so it equals the database.
+// appears at its top (on a later page, a notice offers the newest). After a reconnect the current
+// page is read again, so it equals the database.
 import { describeError, gql } from './api';
-import { fill, h } from './dom';
+import { coalesce, fill, h } from './dom';
 import { TASKS } from './documents';
 import type { EventHub } from './events';
 import { age, progressBar, runTime, STATUSES, statusBadge, statusLabel } from './format';
@@ -109,10 +110,13 @@ export function tasksTable(hub: EventHub, onFilterChange: () => void) {
   }
 
   let generation = 0;
-  async function load() {
+  /** Reads the current page; `quiet` keeps the rows on screen meanwhile (a refresh, not a new page). */
+  async function load(quiet = false) {
     const mine = ++generation;
-    loading = true;
-    render();
+    if (!quiet) {
+      loading = true;
+      render();
+    }
     try {
       const variables = { ...page, status: filter.status ? [filter.status] : undefined, kind: filter.kind ? [filter.kind] : undefined };
       const { tasks: connection } = await gql<{ tasks: { totalCount: number; pageInfo: PageInfo; nodes: Task[] } }>(TASKS, variables);
@@ -157,20 +161,27 @@ export function tasksTable(hub: EventHub, onFilterChange: () => void) {
     return true;
   }
 
+  // A new task is shown at once; a re-read soon after settles the count and the page's edges with
+  // the database, and catches a task whose event crossed a read in flight. Coalesced: a burst of
+  // new tasks costs one read.
+  const refresh = coalesce(() => void load(true), 500);
   hub.onEvent((event) => {
     if (update(event.task) || event.type !== 'created' || !matches(event.task)) return;
-    if (!onFirstPage() || loading) {
+    if (!onFirstPage()) {
       newer++;
       render();
       return;
     }
-    totalCount++;
-    tasks.unshift(event.task);
-    if (tasks.length > PAGE_SIZE) {
-      tasks.length = PAGE_SIZE;
-      if (pageInfo) pageInfo.hasNextPage = true;
+    if (!loading) {
+      totalCount++;
+      tasks.unshift(event.task);
+      if (tasks.length > PAGE_SIZE) {
+        tasks.length = PAGE_SIZE;
+        if (pageInfo) pageInfo.hasNextPage = true;
+      }
+      render();
     }
-    render();
+    refresh();
   });
   hub.onResync(() => void load());
 
