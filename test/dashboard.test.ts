@@ -324,11 +324,11 @@ describe.skipIf(!postgresUrl || !existsSync(CHROMIUM))('dashboard in Chromium', 
     await shows(card.locator('.outcome'), 'Concurrency set to 3.', true);
     await shows(card.locator('[data-field="running"]'), '1 of 3', true);
     expect((await app.gql(`query($id: ID!) { worker(id: $id) { concurrency } }`, { id })).data.worker.concurrency).toBe(3);
+    if (process.env.UPDATE_SCREENSHOTS === '1') await page.screenshot({ path: screenshot('dashboard-workers.png') });
     await card.getByLabel('Concurrency').fill('-1');
     await card.getByRole('button', { name: 'Set' }).click();
     await shows(card.locator('.outcome'), 'Concurrency must be a whole number');
 
-    if (process.env.UPDATE_SCREENSHOTS === '1') await page.screenshot({ path: screenshot('dashboard-workers.png') });
     await app.gql(`mutation($id: ID!) { cancelTask(id: $id) { task { id } } }`, { id: taskId });
     await shows(card.locator('[data-field="running"]'), '0 of 3', true);
     expect(errors).toEqual([]);
