@@ -6,7 +6,7 @@ export default defineConfig({
   resolve: { alias: { graphql: 'graphql/index.js' } },
   test: {
     include: ['test/**/*.test.ts'],
-    globalSetup: ['test/support/global-setup.ts'],
+    globalSetup: ['test/support/global-setup.ts', 'test/support/build-dashboard.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -1,18 +1,12 @@
 // The dashboard at / in a real headless Chromium against a real server and Postgres: create a task
 // from the form and watch its row change live, cancel and retry from a task's page, watch log lines
 // stream, and survive a server restart (banner, reconnect, catch-up from the last cursor).
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep, type TaskKind } from '../src/tasks/kind.js';
 import { freshDatabase, postgresUrl } from './support/db.js';
 import { collect, startApp, waitFor, type TestApp } from './support/app.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-type Locator = import('playwright-core').Locator;
-const screenshot = (name: string) => fileURLToPath(new URL(`../docs/${name}`, import.meta.url));
+import { hasChromium, launchBrowser, screenshotPath as screenshot, shows, statusOn } from './support/browser.js';
 
 /** Writes each line to the task's log, a pause apart: for watching log lines arrive. */
 const talk: TaskKind<{ lines: string[]; pauseMs: number }> = {
@@ -33,7 +27,7 @@ async function freePort(): Promise<string> {
   return String(port);
 }
 
-describe.skipIf(!postgresUrl || !existsSync(CHROMIUM))('dashboard in Chromium', () => {
+describe.skipIf(!postgresUrl || !hasChromium)('dashboard in Chromium', () => {
   let app: TestApp;
   let databaseUrl: string;
   let port: string;
@@ -43,20 +37,13 @@ describe.skipIf(!postgresUrl || !existsSync(CHROMIUM))('dashboard in Chromium', 
   const start = () => startApp({ DATABASE_URL: databaseUrl, PORT: port, EXECUTOR_CONCURRENCY: '2', LEASE_SECONDS: '6' }, { talk });
 
   beforeAll(async () => {
-    // The page is served from web/dist: build it if the sources changed (a clean clone has none).
-    const build = spawnSync(process.execPath, ['scripts/build-web.mjs', '--if-stale'], { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`the dashboard build failed:\n${build.stdout}\n${build.stderr}`);
+    browser = await launchBrowser();
     const db = await freshDatabase();
     drop = db.drop;
     databaseUrl = db.url;
     // A fixed port, so that the page open in the browser finds the restarted server at its address.
     port = await freePort();
     app = await start();
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
   });
   afterAll(async () => {
     await browser?.close();
@@ -73,15 +60,6 @@ describe.skipIf(!postgresUrl || !existsSync(CHROMIUM))('dashboard in Chromium', 
     await page.locator('.live[data-state="connected"]').waitFor({ timeout: 10_000 });
     return { page, errors };
   }
-
-  /** Waits until the element's text includes `text` (or equals it, with exact). */
-  const shows = (locator: Locator, text: string, exact = false) =>
-    waitFor(async () => {
-      const shown = await locator.innerText({ timeout: 1000 }).catch(() => '');
-      return exact ? shown.trim() === text : shown.includes(text);
-    }, 10_000, `"${text}" on the page`);
-  const statusOn = (locator: Locator, status: string) =>
-    waitFor(async () => (await locator.getAttribute('data-status', { timeout: 1000 }).catch(() => null)) === status, 20_000, `${status} on the page`);
 
   const taskStatus = async (id: string) => (await app.gql(`query($id: ID!) { task(id: $id) { status } }`, { id })).data.task.status as string;
 
@@ -332,53 +310,6 @@ describe.skipIf(!postgresUrl || !existsSync(CHROMIUM))('dashboard in Chromium', 
     await app.gql(`mutation($id: ID!) { cancelTask(id: $id) { task { id } } }`, { id: taskId });
     await shows(card.locator('[data-field="running"]'), '0 of 3', true);
     expect(errors).toEqual([]);
-    await page.close();
-  });
-});
-
-describe.skipIf(!postgresUrl || !existsSync(CHROMIUM))('dashboard with access keys', () => {
-  const KEY = 'dashboard-test-key-0123456789';
-  let app: TestApp;
-  let drop: () => Promise<void>;
-  let browser: import('playwright-core').Browser;
-  beforeAll(async () => {
-    const db = await freshDatabase();
-    drop = db.drop;
-    app = await startApp({ DATABASE_URL: db.url, HOST: '127.0.0.1', API_KEYS: JSON.stringify([{ name: 'ops', key: KEY, scopes: ['read', 'write'] }]) });
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-    await drop?.();
-  });
-
-  it('asks for a key, refuses a wrong one, then works over HTTP and WebSocket and keeps it for the session', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${app.url}/`);
-    const problem = page.locator('#key-problem');
-    await problem.waitFor({ timeout: 10_000 });
-    expect(await problem.innerText()).toContain('requires an access key');
-    await page.fill('#api-key', 'not-the-right-key-at-all');
-    await page.click('.key-form button[type="submit"]');
-    await waitFor(async () => (await problem.innerText().catch(() => '')).includes('not accepted'), 10_000, 'the refusal');
-
-    await page.fill('#api-key', KEY);
-    await page.click('.key-form button[type="submit"]');
-    // Connected means the socket's connection_init carried the key (a wrong one closes it with 4403).
-    await page.locator('.live[data-state="connected"]').waitFor({ timeout: 10_000 });
-    await page.selectOption('#create-kind', 'echo');
-    await page.click('.create-form button[type="submit"]');
-    const id = await page.locator('[data-created-id]').getAttribute('data-created-id');
-    await waitFor(async () => (await page.locator(`tr[data-task-id="${id}"]`).getAttribute('data-status', { timeout: 1000 }).catch(() => null)) === 'COMPLETED', 10_000, 'the row, live');
-
-    // A reload keeps the key (sessionStorage); "Forget key" asks again.
-    await page.reload();
-    await page.locator('.live[data-state="connected"]').waitFor({ timeout: 10_000 });
-    expect(await page.locator('#api-key').count()).toBe(0);
-    await page.getByRole('button', { name: 'Forget key' }).click();
-    await page.locator('#api-key').waitFor({ timeout: 10_000 });
     await page.close();
   });
 });

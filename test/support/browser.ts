@@ -1,0 +1,32 @@
+// Headless Debian Chromium for the dashboard tests, driven by playwright-core (no browser
+// download), and the waits those tests share. Each waits for what the page shows, never for time.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Locator } from 'playwright-core';
+import { waitFor } from './app.js';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const hasChromium = existsSync(CHROMIUM);
+
+/** Where UPDATE_SCREENSHOTS=1 writes the README's pictures. */
+export const screenshotPath = (name: string) => fileURLToPath(new URL(`../../docs/${name}`, import.meta.url));
+
+/** The page it loads was built by build-dashboard.ts, the run's global setup. */
+export async function launchBrowser(): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+/** Waits until the element's text includes `text` (or equals it, with exact). */
+export const shows = (locator: Locator, text: string, exact = false) =>
+  waitFor(async () => {
+    const shown = await locator.innerText({ timeout: 1000 }).catch(() => '');
+    return exact ? shown.trim() === text : shown.includes(text);
+  }, 10_000, `"${text}" on the page`);
+
+/** Waits until the element (a row or a badge) carries this task status. */
+export const statusOn = (locator: Locator, status: string) =>
+  waitFor(async () => (await locator.getAttribute('data-status', { timeout: 1000 }).catch(() => null)) === status, 20_000, `${status} on the page`);
