@@ -50,6 +50,12 @@ export function createExecutor(options: ExecutorOptions) {
   /** Claimed, waiting for a slot (only with prefetch). */
   const queue: ClaimedTask[] = [];
   const running = new Map<string, Attempt>();
+  /**
+   * Every task this executor holds in the database (queued, running, or waiting for its outcome to
+   * be recorded): only their leases are renewed, so a claim whose reply was lost on a broken
+   * connection is not kept alive forever but expires and is requeued.
+   */
+  const held = new Set<string>();
   const outcomes: Array<{ attempt: Attempt; outcome: Outcome }> = [];
   let unrecorded = 0;
   let batchLimit = RECORD_BATCH;
@@ -91,6 +97,7 @@ export function createExecutor(options: ExecutorOptions) {
     } finally {
       claiming = false;
     }
+    for (const task of tasks) held.add(task.id);
     queue.push(...tasks);
     startQueued();
     // A full batch suggests more is waiting; a short one means the queue is drained for now and
@@ -208,6 +215,7 @@ export function createExecutor(options: ExecutorOptions) {
           continue;
         }
         unrecorded -= batch.length;
+        for (const { outcome } of batch) held.delete(outcome.id);
         for (const { attempt, outcome } of batch) {
           const ok = applied.has(outcome.id);
           if (ok) {
@@ -236,6 +244,7 @@ export function createExecutor(options: ExecutorOptions) {
       if (event.type !== 'cancelled') continue;
       const queued = queue.findIndex((t) => t.id === event.taskId);
       if (queued >= 0) queue.splice(queued, 1);
+      held.delete(event.taskId);
       const attempt = running.get(event.taskId);
       if (!attempt || attempt.settled) continue;
       // Already CANCELLED in the database: abort the handler, free the slot, record nothing.
@@ -253,6 +262,7 @@ export function createExecutor(options: ExecutorOptions) {
   /** At shutdown; if the database is away, the leases expire and the tasks are requeued anyway. */
   async function release(tasks: ClaimedTask[]) {
     if (tasks.length === 0) return;
+    for (const task of tasks) held.delete(task.id);
     try {
       const released = await store.claims.release(workerId, tasks.map((t) => ({ id: t.id, attempt: t.attempts })));
       log.info({ released }, 'tasks handed back to the queue');
@@ -287,7 +297,7 @@ export function createExecutor(options: ExecutorOptions) {
       heartbeat = keepHeartbeat({
         store,
         worker: identity,
-        report: () => ({ running: running.size, ...counts }),
+        report: () => ({ running: running.size, held: [...held], ...counts }),
         obey,
         log,
       });
