@@ -1,5 +1,5 @@
 // The embedded executor: claim -> run the handler with an AbortSignal -> record the outcome.
-// It knows nothing about GraphQL. Reads top to bottom: wake, claim, start, settle, flush.
+// It knows nothing about GraphQL. Reads top to bottom: wake, claim, start, settle; outcomes are recorded by recorder.ts.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.js';
 import type { ClaimedTask, Store } from '../store/index.js';
