@@ -2,6 +2,7 @@
 // A command is a change of the worker's row; the process that runs the worker obeys it, whichever
 // process received the mutation (see workers/hub.ts).
 import { ClientError, invalidInput } from '../errors.js';
+import type { Store } from '../store/index.js';
 import type { Worker } from '../store/workers.js';
 import { builder } from './builder.js';
 
@@ -44,7 +45,7 @@ export const WorkerRef = builder.objectRef<Worker>('Worker').implement({
 
 const MAX_CONCURRENCY = 10_000;
 
-async function steer(ctx: { store: import('../store/index.js').Store }, id: string, change: { concurrency?: number; state?: 'active' | 'paused' }) {
+async function steer(ctx: { store: Store }, id: string, change: { concurrency?: number; state?: 'active' | 'paused' }) {
   const worker = await ctx.store.workers.steer(id, change);
   if (!worker) throw new ClientError('WORKER_NOT_FOUND', `No worker ${id}`);
   if (worker.state === 'stopping' || worker.state === 'offline') {

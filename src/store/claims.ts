@@ -160,15 +160,6 @@ export function claimStore(db: Database, logs: LogLimits = DEFAULT_LOG_LIMITS) {
       return rows[0].held > 0;
     },
 
-    /** Renews the leases of all of this worker's running tasks in one statement. */
-    async renewLeases(workerId: string, leaseSeconds: number): Promise<number> {
-      const rows = await db.query(sql`
-        UPDATE tasks SET lease_expires_at = now() + make_interval(secs => ${leaseSeconds})
-        WHERE status = 'running' AND worker_id = ${workerId}
-        RETURNING id`);
-      return rows.length;
-    },
-
     /**
      * Running tasks whose lease expired belong to a process that died or lost its database: they go
      * back to pending, or fail when no attempt is left. Any process may run this; SKIP LOCKED keeps

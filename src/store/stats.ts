@@ -22,6 +22,14 @@ export type TaskStats = Record<TaskStatus, number> & {
   sampleSize: number;
 };
 
+interface Timings {
+  success_rate: number | null;
+  wait_avg: number | null;
+  wait: [number, number] | null;
+  run_avg: number | null;
+  run: [number, number] | null;
+}
+
 /** Timings are computed from at most this many of the latest finished tasks. */
 export const STATS_SAMPLE = 10_000;
 
@@ -29,7 +37,7 @@ export function statsStore(db: Database) {
   return {
     async taskStats(kind: string | null, since: Date | null): Promise<TaskStats> {
       const kindMatches = sql`(${kind}::text IS NULL OR kind = ${kind}::text)`;
-      const [row] = await db.query<Record<string, number | null>>(sql`
+      const [row] = await db.query<Record<string, unknown>>(sql`
         WITH sample AS (
           SELECT status, extract(epoch FROM started_at - run_at) * 1000 AS wait_ms,
                  extract(epoch FROM finished_at - started_at) * 1000 AS run_ms
@@ -44,24 +52,22 @@ export function statsStore(db: Database) {
           (SELECT jsonb_object_agg(status, n) FROM (
             SELECT status, sum(n)::float8 AS n FROM task_counts WHERE ${kindMatches} GROUP BY status) c) AS counts,
           (SELECT count(*)::int FROM sample) AS sample_size,
-          (SELECT (count(*) FILTER (WHERE status = 'completed'))::float8 / nullif(count(*), 0) FROM ran) AS success_rate,
-          (SELECT avg(wait_ms)::float8 FROM ran) AS wait_avg,
-          (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY wait_ms) FROM ran) AS wait_p50,
-          (SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY wait_ms) FROM ran) AS wait_p95,
-          (SELECT avg(run_ms)::float8 FROM ran) AS run_avg,
-          (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY run_ms) FROM ran) AS run_p50,
-          (SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY run_ms) FROM ran) AS run_p95,
-          (SELECT coalesce(sum(n) FILTER (WHERE second >= now() - interval '1 minute'), 0)::float8
-             FROM task_finishes WHERE second >= now() - interval '1 hour' AND ${kindMatches}) AS last_minute,
-          (SELECT coalesce(sum(n), 0)::float8
-             FROM task_finishes WHERE second >= now() - interval '1 hour' AND ${kindMatches}) AS last_hour`);
+          (SELECT to_jsonb(r) FROM (
+            SELECT (count(*) FILTER (WHERE status = 'completed'))::float8 / nullif(count(*), 0) AS success_rate,
+              avg(wait_ms)::float8 AS wait_avg, percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY wait_ms) AS wait,
+              avg(run_ms)::float8 AS run_avg, percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY run_ms) AS run
+            FROM ran) r) AS timings,
+          (SELECT jsonb_build_array(coalesce(sum(n) FILTER (WHERE second >= now() - interval '1 minute'), 0), coalesce(sum(n), 0))
+             FROM task_finishes WHERE second >= now() - interval '1 hour' AND ${kindMatches}) AS throughput`);
       const counts = (row.counts ?? {}) as unknown as Partial<Record<TaskStatus, number>>;
+      const t = row.timings as unknown as Timings;
+      const [lastMinute, lastHour] = row.throughput as unknown as [number, number];
       const stats: TaskStats = {
         pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0, timed_out: 0, total: 0,
-        successRate: row.success_rate,
-        queueWait: { averageMs: row.wait_avg, p50Ms: row.wait_p50, p95Ms: row.wait_p95 },
-        runTime: { averageMs: row.run_avg, p50Ms: row.run_p50, p95Ms: row.run_p95 },
-        throughput: { lastMinute: Number(row.last_minute), lastHour: Number(row.last_hour) },
+        successRate: t.success_rate,
+        queueWait: { averageMs: t.wait_avg, p50Ms: t.wait?.[0] ?? null, p95Ms: t.wait?.[1] ?? null },
+        runTime: { averageMs: t.run_avg, p50Ms: t.run?.[0] ?? null, p95Ms: t.run?.[1] ?? null },
+        throughput: { lastMinute: Number(lastMinute), lastHour: Number(lastHour) },
         sampleSize: Number(row.sample_size),
       };
       for (const [status, n] of Object.entries(counts) as Array<[TaskStatus, number]>) {

@@ -3,6 +3,7 @@
 // re-read it: subscribers see it live and the worker's own process obeys a command at once.
 import { sql } from 'drizzle-orm';
 import type { Database, Row } from '../db/client.js';
+import { idArray } from './rows.js';
 
 export type WorkerKind = 'embedded' | 'external';
 export type WorkerState = 'active' | 'paused' | 'stopping' | 'offline';
@@ -40,6 +41,8 @@ export interface NewWorker {
 /** What an embedded executor reports at each heartbeat. */
 export interface WorkerReport {
   running: number;
+  /** The ids of the tasks it holds: their leases are renewed. */
+  held: string[];
   processed: number;
   succeeded: number;
   failed: number;
@@ -103,7 +106,7 @@ export function workerStore(db: Database) {
 
     /**
      * An embedded executor's heartbeat, one statement: reports its counters, renews the leases of
-     * every task it holds, and returns its row, whose concurrency and state are the commands it
+     * the tasks it holds, and returns its row, whose concurrency and state are the commands it
      * obeys. The row is created if missing (first beat, or forgotten after a long outage), and a
      * worker that was marked offline while it could not reach the database becomes active again.
      */
@@ -122,7 +125,7 @@ export function workerStore(db: Database) {
           RETURNING *
         ), renewed AS (
           UPDATE tasks SET lease_expires_at = now() + make_interval(secs => ${worker.leaseSeconds})
-          WHERE status = 'running' AND worker_id = ${worker.id}
+          WHERE id = ANY(${idArray(report.held)}) AND status = 'running' AND worker_id = ${worker.id}
         )
         SELECT ${WORKER_COLUMNS}, ${notify} FROM w`);
       return toWorker(rows[0]);

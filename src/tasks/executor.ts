@@ -1,8 +1,7 @@
 // The embedded executor: claim -> run the handler with an AbortSignal -> record the outcome.
-// It knows nothing about GraphQL. Reads top to bottom: wake, claim, start, settle, flush.
+// It knows nothing about GraphQL. Reads top to bottom: wake, claim, start, settle; outcomes are recorded by recorder.ts.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.js';
-import type { Outcome } from '../store/claims.js';
 import type { ClaimedTask, Store } from '../store/index.js';
 import { Attempt } from './attempt.js';
 import type { EventPump } from './events.js';
@@ -11,8 +10,9 @@ import { TaskFailure } from './kind.js';
 import { embeddedWorker, keepHeartbeat } from './heartbeat.js';
 import { keepSweeping } from './leases.js';
 import type { Worker } from '../store/workers.js';
-import type { CountedEvent, TaskMetrics } from '../metrics.js';
-import { outcomeOf, rejectedData, storeRefused, type Settlement } from './outcome.js';
+import type { TaskMetrics } from '../metrics.js';
+import { outcomeOf, type Settlement } from './outcome.js';
+import { createRecorder } from './recorder.js';
 
 export interface ExecutorOptions {
   store: Store;
@@ -35,8 +35,6 @@ export interface ExecutorOptions {
 
 /** Outcomes waiting for their commit past which no new handler starts: memory stays bounded. */
 const MAX_UNRECORDED = 5000;
-const RECORD_BATCH = 1000;
-const COUNTED: Record<string, CountedEvent> = { completed: 'completed', retrying: 'retried', failed: 'failed', timed_out: 'timed_out' };
 
 export function createExecutor(options: ExecutorOptions) {
   const { store, pump, registry } = options;
@@ -50,17 +48,20 @@ export function createExecutor(options: ExecutorOptions) {
   /** Claimed, waiting for a slot (only with prefetch). */
   const queue: ClaimedTask[] = [];
   const running = new Map<string, Attempt>();
-  const outcomes: Array<{ attempt: Attempt; outcome: Outcome }> = [];
+  /**
+   * Every task this executor holds in the database (queued, running, or waiting for its outcome to
+   * be recorded): only their leases are renewed, so a claim whose reply was lost on a broken
+   * connection is not kept alive forever but expires and is requeued.
+   */
+  const held = new Set<string>();
+  /** Settled attempts whose outcome is not committed yet. */
   let unrecorded = 0;
-  let batchLimit = RECORD_BATCH;
   let concurrency = options.concurrency;
   /** Paused from outside (pauseWorker): running tasks finish, nothing new is claimed. */
   let paused = false;
-  const counts = { processed: 0, succeeded: 0, failed: 0 };
   let stopping = false;
   let claiming = false;
   let claimQueued = false;
-  let flushing: Promise<void> | undefined;
   let pollTimer: NodeJS.Timeout | undefined;
   const cleanups: Array<() => void> = [];
 
@@ -91,6 +92,7 @@ export function createExecutor(options: ExecutorOptions) {
     } finally {
       claiming = false;
     }
+    for (const task of tasks) held.add(task.id);
     queue.push(...tasks);
     startQueued();
     // A full batch suggests more is waiting; a short one means the queue is drained for now and
@@ -174,60 +176,19 @@ export function createExecutor(options: ExecutorOptions) {
     wake();
   }
 
-  function record(attempt: Attempt, outcome: Outcome) {
-    outcomes.push({ attempt, outcome });
-    void flush();
-  }
-
-  // --- recording outcomes ---------------------------------------------------------------------
-
-  /** One statement for every outcome that piled up meanwhile, retried until it commits. */
-  function flush(): Promise<void> {
-    if (flushing) return flushing;
-    flushing = (async () => {
-      while (outcomes.length > 0) {
-        const batch = outcomes.splice(0, batchLimit);
-        let applied: Set<string>;
-        try {
-          applied = await store.claims.finish(workerId, batch.map((b) => b.outcome));
-          batchLimit = RECORD_BATCH;
-        } catch (error) {
-          outcomes.unshift(...batch);
-          if (!rejectedData(error)) {
-            // The database is away: the statement did nothing; try the same batch again.
-            log.error({ err: error }, 'recording outcomes failed; retrying');
-            await new Promise((resolve) => setTimeout(resolve, 1000));
-          } else if (batch.length > 1) {
-            // One outcome the database refuses fails the whole statement, atomically. Halve the
-            // batch until it stands alone, so the others are recorded and it alone is dealt with.
-            batchLimit = Math.ceil(batch.length / 2);
-          } else {
-            log.error({ err: error, taskId: batch[0].outcome.id }, 'the database refused this outcome; failing the task');
-            batch[0].outcome = storeRefused(batch[0].outcome, error);
-          }
-          continue;
-        }
-        unrecorded -= batch.length;
-        for (const { attempt, outcome } of batch) {
-          const ok = applied.has(outcome.id);
-          if (ok) {
-            options.metrics?.count(COUNTED[outcome.event], attempt.claimed.kind);
-            counts.processed++;
-            if (outcome.status === 'completed') counts.succeeded++;
-            else counts.failed++;
-          }
-          if (ok && !logTransitions) continue;
-          const fields = { taskId: outcome.id, kind: attempt.claimed.kind, attempt: outcome.attempt, durationMs: Date.now() - attempt.startedAt };
-          if (ok) log.info({ ...fields, error: outcome.error }, `task ${outcome.event}`);
-          else log.warn(fields, 'outcome discarded: the task was cancelled, timed out or reclaimed meanwhile');
-        }
-        startQueued();
-      }
-    })().finally(() => {
-      flushing = undefined;
-    });
-    return flushing;
-  }
+  const recorder = createRecorder({
+    claims: store.claims,
+    workerId,
+    log,
+    logTransitions,
+    metrics: options.metrics,
+    onRecorded(batch) {
+      unrecorded -= batch.length;
+      for (const { outcome } of batch) held.delete(outcome.id);
+      startQueued();
+    },
+  });
+  const record = recorder.record;
 
   // --- cancellation and shutdown ---------------------------------------------------------
 
@@ -236,6 +197,7 @@ export function createExecutor(options: ExecutorOptions) {
       if (event.type !== 'cancelled') continue;
       const queued = queue.findIndex((t) => t.id === event.taskId);
       if (queued >= 0) queue.splice(queued, 1);
+      held.delete(event.taskId);
       const attempt = running.get(event.taskId);
       if (!attempt || attempt.settled) continue;
       // Already CANCELLED in the database: abort the handler, free the slot, record nothing.
@@ -253,6 +215,7 @@ export function createExecutor(options: ExecutorOptions) {
   /** At shutdown; if the database is away, the leases expire and the tasks are requeued anyway. */
   async function release(tasks: ClaimedTask[]) {
     if (tasks.length === 0) return;
+    for (const task of tasks) held.delete(task.id);
     try {
       const released = await store.claims.release(workerId, tasks.map((t) => ({ id: t.id, attempt: t.attempts })));
       log.info({ released }, 'tasks handed back to the queue');
@@ -287,7 +250,7 @@ export function createExecutor(options: ExecutorOptions) {
       heartbeat = keepHeartbeat({
         store,
         worker: identity,
-        report: () => ({ running: running.size, ...counts }),
+        report: () => ({ running: running.size, held: [...held], ...recorder.counts }),
         obey,
         log,
       });
@@ -332,7 +295,7 @@ export function createExecutor(options: ExecutorOptions) {
       // Outcomes still waiting for the database get a bounded wait; past it their tasks' leases
       // expire and another process runs them again, so nothing is lost either way.
       const recordBy = Date.now() + 10_000;
-      while ((outcomes.length > 0 || flushing || unrecorded > 0) && Date.now() < recordBy) {
+      while (unrecorded > 0 && Date.now() < recordBy) {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
       await release(left.map((a) => a.claimed));

@@ -36,10 +36,7 @@ export async function survive(app: TestApp, direct: Database, fault: () => void 
   await restore();
   await waitFor(async () => (await fetch(`${app.url}/ready`)).status === 200, 20_000, '/ready to report 200');
 
-  await waitFor(async () => (await direct.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM tasks WHERE status = 'completed'`))[0].n === base + 300, 60_000, 'every task to complete').catch(async (e) => {
-    console.log('DIAG', JSON.stringify(await direct.query(sql`SELECT status, count(*)::int, max(attempts) FROM tasks GROUP BY status`)), JSON.stringify(await direct.query(sql`SELECT id, state, concurrency, running, last_heartbeat_at FROM workers`)));
-    throw e;
-  });
+  await waitFor(async () => (await direct.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM tasks WHERE status = 'completed'`))[0].n === base + 300, 60_000, 'every task to complete');
   const perTask = await direct.query<{ completed: number }>(sql`
     SELECT count(*) FILTER (WHERE e.type = 'completed')::int AS completed FROM tasks t JOIN task_events e ON e.task_id = t.id WHERE t.id > ${base} GROUP BY t.id`);
   expect(perTask).toHaveLength(300);

@@ -1,0 +1,184 @@
+// External workers over plain GraphQL: register, claim (and long-poll), heartbeat, report, complete
+// and fail; every mistake answered with its code while nothing changes; leases, timeouts and
+// cancellation under the same rules as the embedded executor.
+import { expect, it } from 'vitest';
+import { describePg } from './support/db.js';
+import { appForFile, waitFor } from './support/app.js';
+
+const REGISTER = `mutation($input: RegisterWorkerInput!) { registerWorker(input: $input) { id kind state kinds concurrency leaseSeconds } }`;
+const CLAIM = `mutation($w: ID!, $n: Int!, $wait: Int) { claimTasks(workerId: $w, limit: $n, waitSeconds: $wait) { id kind status input workerId attempts } }`;
+const COMPLETE = `mutation($id: ID!, $w: ID!, $r: JSON) { completeTask(id: $id, workerId: $w, result: $r) { id status result } }`;
+const FAIL = `mutation($id: ID!, $w: ID!, $e: String!, $retryable: Boolean) { failTask(id: $id, workerId: $w, error: $e, retryable: $retryable) { id status attempts error { code message } } }`;
+const PROGRESS = `mutation($id: ID!, $w: ID!, $p: Float!) { reportTaskProgress(id: $id, workerId: $w, progress: $p, message: "half") { progress progressMessage } }`;
+const LOG = `mutation($id: ID!, $w: ID!, $m: String!, $l: String) { appendTaskLog(id: $id, workerId: $w, message: $m, level: $l) { id } }`;
+const CREATE = `mutation($kind: String!, $input: JSON, $max: Int, $timeout: Int) { createTask(input: { kind: $kind, input: $input, maxAttempts: $max, timeoutSeconds: $timeout }) { task { id status } } }`;
+
+describePg('external workers', () => {
+  const app = appForFile({ EXECUTOR_CONCURRENCY: '2', LEASE_SECONDS: '2' });
+
+  const register = async (kinds: string[], concurrency = 4) =>
+    (await app.gql(REGISTER, { input: { name: `test-${kinds.join('+')}`, kinds, concurrency } })).data.registerWorker;
+  const create = async (kind: string, input: unknown = null, extra: { max?: number; timeout?: number } = {}) =>
+    (await app.gql(CREATE, { kind, input, ...extra })).data.createTask.task.id as string;
+  const code = (response: { errors?: Array<{ extensions?: { code?: string } }> }) => response.errors?.[0]?.extensions?.code;
+  /** Everything a refused call must leave as it was. */
+  const snapshot = async () => {
+    const { data } = await app.gql(`{ tasks(first: 500) { nodes { id status attempts workerId result progress error { code } } } workers { id state running processed } }`);
+    const [{ n }] = await app.db.query<{ n: number }>((await import('drizzle-orm')).sql`SELECT count(*)::int AS n FROM task_events`);
+    return { ...data, events: n };
+  };
+
+  it('accepts the kinds a registered worker serves; the embedded executor never claims them', async () => {
+    const before = await app.gql(`mutation { createTask(input: { kind: "ext.only" }) { task { id } } }`);
+    expect(code(before)).toBe('UNKNOWN_TASK_KIND');
+    const worker = await register(['ext.only']);
+    expect(worker).toMatchObject({ kind: 'EXTERNAL', state: 'ACTIVE', kinds: ['ext.only'], concurrency: 4, leaseSeconds: 2 });
+    const kinds = (await app.gql(`{ taskKinds }`)).data.taskKinds;
+    expect(kinds).toEqual(expect.arrayContaining(['echo', 'sleep', 'ext.only']));
+    const id = await create('ext.only', { n: 1 });
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await app.gql(`{ task(id: "${id}") { status } }`)).data.task.status).toBe('PENDING');
+    const claimed = (await app.gql(CLAIM, { w: worker.id, n: 10 })).data.claimTasks;
+    expect(claimed).toEqual([{ id, kind: 'ext.only', status: 'RUNNING', input: { n: 1 }, workerId: worker.id, attempts: 1 }]);
+    const done = (await app.gql(COMPLETE, { id, w: worker.id, r: { ok: [1, 2] } })).data.completeTask;
+    expect(done).toEqual({ id, status: 'COMPLETED', result: { ok: [1, 2] } });
+    const listed = (await app.gql(`query($id: ID!) { worker(id: $id) { processed succeeded failed running } }`, { id: worker.id })).data.worker;
+    expect(listed).toEqual({ processed: 1, succeeded: 1, failed: 0, running: 0 });
+  });
+
+  it('claims only its own kinds, within its free slots', async () => {
+    const worker = await register(['ext.slots'], 2);
+    const ids = [await create('ext.slots'), await create('ext.slots'), await create('ext.slots')];
+    const other = await register(['ext.other']);
+    const otherId = await create('ext.other');
+    const first = (await app.gql(CLAIM, { w: worker.id, n: 10 })).data.claimTasks.map((t: { id: string }) => t.id);
+    expect(first).toEqual(ids.slice(0, 2));
+    expect((await app.gql(CLAIM, { w: worker.id, n: 10 })).data.claimTasks).toEqual([]);
+    await app.gql(COMPLETE, { id: ids[0], w: worker.id });
+    expect((await app.gql(CLAIM, { w: worker.id, n: 10 })).data.claimTasks.map((t: { id: string }) => t.id)).toEqual([ids[2]]);
+    expect((await app.gql(CLAIM, { w: other.id, n: 10 })).data.claimTasks.map((t: { id: string }) => t.id)).toEqual([otherId]);
+  });
+
+  it('long-polls: a claim waiting for work returns the task created meanwhile', async () => {
+    const worker = await register(['ext.poll']);
+    const polling = app.gql(CLAIM, { w: worker.id, n: 1, wait: 30 });
+    await new Promise((r) => setTimeout(r, 300));
+    const id = await create('ext.poll');
+    const claimed = (await polling).data.claimTasks;
+    expect(claimed.map((t: { id: string }) => t.id)).toEqual([id]);
+    // With nothing to claim and no wait, the answer is empty at once.
+    expect((await app.gql(CLAIM, { w: worker.id, n: 1, wait: 0 })).data.claimTasks).toEqual([]);
+  });
+
+  it('fails with a retry while attempts remain, for good when not retryable; reports progress and logs', async () => {
+    const worker = await register(['ext.fail']);
+    const id = await create('ext.fail', null, { max: 3 });
+    await app.gql(CLAIM, { w: worker.id, n: 1 });
+    expect((await app.gql(PROGRESS, { id, w: worker.id, p: 0.5 })).data.reportTaskProgress).toEqual({ progress: 0.5, progressMessage: 'half' });
+    expect((await app.gql(LOG, { id, w: worker.id, m: 'working', l: 'warn' })).errors).toBeUndefined();
+    const retried = (await app.gql(FAIL, { id, w: worker.id, e: 'boom' })).data.failTask;
+    expect(retried).toEqual({ id, status: 'PENDING', attempts: 1, error: { code: 'HANDLER_ERROR', message: 'boom' } });
+    const again = await waitFor(async () => (await app.gql(CLAIM, { w: worker.id, n: 1 })).data.claimTasks[0], 10_000, 'the retry');
+    expect(again).toMatchObject({ id, attempts: 2 });
+    const failed = (await app.gql(FAIL, { id, w: worker.id, e: 'bad input', retryable: false })).data.failTask;
+    expect(failed).toMatchObject({ status: 'FAILED', attempts: 2 });
+    const logs = (await app.gql(`{ task(id: "${id}") { logs { nodes { level message } } } }`)).data.task.logs.nodes;
+    expect(logs).toEqual([{ level: 'warn', message: 'working' }]);
+  });
+
+  it('refuses every mistake with its code and changes nothing', async () => {
+    const owner = await register(['ext.guard']);
+    const intruder = await register(['ext.guard']);
+    const held = await create('ext.guard');
+    const pending = await create('ext.guard');
+    await app.gql(CLAIM, { w: owner.id, n: 1 });
+    const finished = await create('ext.guard');
+    await app.gql(`mutation { cancelTask(id: "${finished}") { task { id } } }`);
+    const before = await snapshot();
+
+    const mistakes: Array<[string, string, Record<string, unknown>]> = [
+      ['NOT_TASK_OWNER', COMPLETE, { id: held, w: intruder.id }],
+      ['NOT_TASK_OWNER', FAIL, { id: held, w: intruder.id, e: 'x' }],
+      ['NOT_TASK_OWNER', PROGRESS, { id: held, w: intruder.id, p: 0.1 }],
+      ['NOT_TASK_OWNER', LOG, { id: held, w: intruder.id, m: 'x' }],
+      ['NOT_TASK_OWNER', COMPLETE, { id: pending, w: owner.id }],
+      ['TASK_FINISHED', COMPLETE, { id: finished, w: owner.id }],
+      ['TASK_FINISHED', LOG, { id: finished, w: owner.id, m: 'x' }],
+      ['TASK_NOT_FOUND', COMPLETE, { id: '999999', w: owner.id }],
+      ['WORKER_NOT_FOUND', COMPLETE, { id: held, w: 'no-such-worker' }],
+      ['WORKER_NOT_FOUND', CLAIM, { w: 'no-such-worker', n: 1 }],
+      ['WORKER_NOT_FOUND', `mutation { heartbeatWorker(id: "no-such-worker") { cancelledTaskIds } }`, {}],
+      ['WORKER_NOT_FOUND', `mutation { setWorkerConcurrency(id: "no-such-worker", concurrency: 1) { id } }`, {}],
+      ['WORKER_NOT_FOUND', `mutation { pauseWorker(id: "no-such-worker") { id } }`, {}],
+      ['INVALID_INPUT', CLAIM, { w: owner.id, n: 0 }],
+      ['INVALID_INPUT', CLAIM, { w: owner.id, n: 1, wait: 61 }],
+      ['INVALID_INPUT', PROGRESS, { id: held, w: owner.id, p: 1.5 }],
+      ['INVALID_INPUT', LOG, { id: held, w: owner.id, m: 'x', l: 'loud' }],
+      ['INVALID_INPUT', LOG, { id: held, w: owner.id, m: '' }],
+      ['INVALID_INPUT', FAIL, { id: held, w: owner.id, e: '  ' }],
+      ['INVALID_INPUT', COMPLETE, { id: 'abc', w: owner.id }],
+      ['INVALID_INPUT', REGISTER, { input: { name: 'x', kinds: [] } }],
+      ['INVALID_INPUT', REGISTER, { input: { name: 'x', kinds: ['has space'] } }],
+      ['INVALID_INPUT', REGISTER, { input: { name: '', kinds: ['ok'] } }],
+      ['INVALID_INPUT', REGISTER, { input: { name: 'x', kinds: ['ok'], concurrency: 0 } }],
+      ['INVALID_INPUT', `mutation($id: ID!) { setWorkerConcurrency(id: $id, concurrency: -1) { id } }`, { id: owner.id }],
+    ];
+    for (const [expected, query, variables] of mistakes) {
+      const response = await app.gql(query, variables);
+      expect({ query: query.slice(0, 40), variables, code: code(response) }).toEqual({ query: query.slice(0, 40), variables, code: expected });
+    }
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('rejects a completion that arrives after the lease was lost, and the task runs elsewhere', async () => {
+    const slow = await register(['ext.lease']);
+    const id = await create('ext.lease');
+    await app.gql(CLAIM, { w: slow.id, n: 1 });
+    // No heartbeat: past the 2 s lease the worker goes offline and its task back to the queue.
+    await waitFor(async () => (await app.gql(`{ task(id: "${id}") { status } }`)).data.task.status === 'PENDING', 15_000, 'the requeue');
+    const state = (await app.gql(`query($id: ID!) { worker(id: $id) { state running } }`, { id: slow.id })).data.worker;
+    expect(state).toEqual({ state: 'OFFLINE', running: 0 });
+    const late = await app.gql(COMPLETE, { id, w: slow.id, r: 'late' });
+    expect(code(late)).toBe('NOT_TASK_OWNER');
+    const other = await register(['ext.lease']);
+    await app.gql(CLAIM, { w: other.id, n: 1 });
+    const again = await app.gql(COMPLETE, { id, w: slow.id, r: 'late' });
+    expect(code(again)).toBe('NOT_TASK_OWNER');
+    expect((await app.gql(COMPLETE, { id, w: other.id, r: 'fresh' })).data.completeTask).toMatchObject({ status: 'COMPLETED', result: 'fresh' });
+  });
+
+  it('hands over cancellations at the next heartbeat, once, and keeps leases alive', async () => {
+    const worker = await register(['ext.cancel']);
+    const keep = await create('ext.cancel');
+    const drop = await create('ext.cancel');
+    await app.gql(CLAIM, { w: worker.id, n: 2 });
+    await app.gql(`mutation { cancelTask(id: "${drop}") { task { status } } }`);
+    const beat = `mutation($id: ID!) { heartbeatWorker(id: $id) { cancelledTaskIds worker { state running } } }`;
+    expect((await app.gql(beat, { id: worker.id })).data.heartbeatWorker).toEqual({ cancelledTaskIds: [drop], worker: { state: 'ACTIVE', running: 1 } });
+    // Beating every half lease keeps the other task for three leases.
+    for (let i = 0; i < 6; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      expect((await app.gql(beat, { id: worker.id })).data.heartbeatWorker.cancelledTaskIds).toEqual([]);
+    }
+    expect((await app.gql(`{ task(id: "${keep}") { status workerId } }`)).data.task).toEqual({ status: 'RUNNING', workerId: worker.id });
+    expect(code(await app.gql(COMPLETE, { id: drop, w: worker.id }))).toBe('TASK_FINISHED');
+    expect((await app.gql(COMPLETE, { id: keep, w: worker.id })).data.completeTask.status).toBe('COMPLETED');
+  });
+
+  it('times out a task an external worker holds past its timeout', async () => {
+    const worker = await register(['ext.timeout']);
+    const id = await create('ext.timeout', null, { max: 1, timeout: 1 });
+    await app.gql(CLAIM, { w: worker.id, n: 1 });
+    const beat = setInterval(() => void app.gql(`mutation { heartbeatWorker(id: "${worker.id}") { cancelledTaskIds } }`), 500);
+    try {
+      const task = await waitFor(async () => {
+        const t = (await app.gql(`{ task(id: "${id}") { status error { code } } }`)).data.task;
+        return t.status !== 'RUNNING' && t;
+      }, 15_000, 'the timeout');
+      expect(task).toEqual({ status: 'TIMED_OUT', error: { code: 'TIMEOUT' } });
+    } finally {
+      clearInterval(beat);
+    }
+    expect(code(await app.gql(COMPLETE, { id, w: worker.id }))).toBe('TASK_FINISHED');
+  });
+});
