@@ -33,8 +33,9 @@ describe.skipIf(!postgresUrl || !hasChromium)('dashboard in Chromium', () => {
   let port: string;
   let drop: () => Promise<void>;
   let browser: import('playwright-core').Browser;
-  // A short lease makes the heartbeat, which reports a worker's running count, beat every 2 s.
-  const start = () => startApp({ DATABASE_URL: databaseUrl, PORT: port, EXECUTOR_CONCURRENCY: '2', LEASE_SECONDS: '6' }, { talk });
+  // A short lease makes the heartbeat, which reports a worker's running count, beat every 2 s; the
+  // smallest MAX_BACKFILL makes a long history take more than one subscription to replay.
+  const start = () => startApp({ DATABASE_URL: databaseUrl, PORT: port, EXECUTOR_CONCURRENCY: '2', LEASE_SECONDS: '6', MAX_BACKFILL: '100' }, { talk });
 
   beforeAll(async () => {
     browser = await launchBrowser();
@@ -191,6 +192,27 @@ describe.skipIf(!postgresUrl || !hasChromium)('dashboard in Chromium', () => {
     await page.reload();
     await waitFor(async () => (await logs.count()) === lines.length, 10_000, 'the replayed log lines');
     expect(await logs.locator('.message').allInnerTexts()).toEqual(lines);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('replays a history longer than one subscription may (BACKFILL_LIMIT) by resuming from its cursor', async () => {
+    const lines = Array.from({ length: 150 }, (_, i) => `line ${i + 1}`);
+    const created = await app.gql(`mutation($input: JSON) { createTask(input: { kind: "talk", input: $input }) { task { id } } }`, { input: { lines, pauseMs: 0 } });
+    const id = created.data.createTask.task.id as string;
+    await waitFor(async () => (await taskStatus(id)) === 'COMPLETED', 20_000, 'the task to finish');
+    const { page, errors } = await openPage(`#/tasks/${id}`);
+    const logs = page.locator('.logs li .message');
+    await waitFor(async () => (await logs.count()) === lines.length, 20_000, 'all 150 lines');
+    expect(await logs.allInnerTexts()).toEqual(lines);
+    await statusOn(page.locator('.task-details .badge'), 'COMPLETED');
+    expect(await page.locator('.task-page .error').count()).toBe(0);
+
+    // A task that does not exist, and an id that is not one, each get a clear state.
+    await page.goto(`${app.url}/#/tasks/999999`);
+    await shows(page.locator('.task-details'), 'There is no task #999999');
+    await page.goto(`${app.url}/#/tasks/abc`);
+    await shows(page.locator('.task-details'), 'Could not load the task: INVALID_INPUT');
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -1,11 +1,76 @@
-// The page's single stream of every task event, shared by the views that follow all tasks (the
-// table and the counts). It remembers the cursor of the last event seen: the subscription's
-// variables are read each time graphql-ws (re)sends it, so after a reconnect the server replays
-// exactly the events missed, none twice. A stream the server ended (a subscriber that fell too far
-// behind, a pruned cursor) is started again, and the views are told to re-read what they show.
+// Event streams that never give up. Each remembers the cursor of the last event seen, and the
+// subscription's variables are read each time graphql-ws (re)sends it: after a reconnect the server
+// replays exactly the events missed, none twice. A stream the server ended (a subscriber that fell
+// too far behind, a replay past MAX_BACKFILL, a pruned cursor) is started again from that cursor.
 import type { Client } from 'graphql-ws';
 import { ALL_EVENTS } from './documents';
 import type { TaskEvent } from './types';
+
+type Data<T> = { taskEvents: T };
+
+// Errors that end a stream which may simply be started again from its cursor.
+const RESUMABLE = new Set(['SUBSCRIBER_TOO_SLOW', 'BACKFILL_LIMIT', 'CURSOR_EXPIRED', 'INTERNAL_SERVER_ERROR']);
+
+export interface FollowOptions<T> {
+  query: string;
+  /** Read at every (re)subscription: the cursor reached so far goes here. */
+  variables(): Record<string, unknown>;
+  onEvent(event: T): void;
+  /** The server ended the stream and it was started again; `expired`: the cursor was pruned. */
+  onRestart?(expired: boolean): void;
+  /** The stream was refused for good (a bad id, a missing scope, a refused key). */
+  onFail?(message: string): void;
+}
+
+/** Follows a taskEvents subscription for as long as the page wants it; returns its stop. */
+export function followEvents<T extends { cursor: string }>(client: Client, options: FollowOptions<T>): () => void {
+  let stopped = false;
+  let stop = () => {};
+  let lastCode: string | undefined;
+  let failure: string | undefined;
+  const start = () => {
+    if (stopped) return;
+    lastCode = failure = undefined;
+    stop = client.subscribe<Data<T>>(
+      {
+        query: options.query,
+        get variables() {
+          return options.variables();
+        },
+      },
+      {
+        next: (result) => {
+          if (result.data?.taskEvents) options.onEvent(result.data.taskEvents);
+          const error = result.errors?.[0];
+          if (error) {
+            lastCode = String(error.extensions?.code ?? 'ERROR');
+            failure = `${lastCode}: ${error.message}`;
+          }
+        },
+        error: (error) => {
+          if (stopped) return;
+          const first = Array.isArray(error) ? error[0] : undefined;
+          options.onFail?.(first ? `${first.extensions?.code ?? 'ERROR'}: ${first.message}` : 'The server closed the connection');
+        },
+        complete: () => {
+          if (stopped) return;
+          if (lastCode && !RESUMABLE.has(lastCode)) return options.onFail?.(failure!);
+          const expired = lastCode === 'CURSOR_EXPIRED';
+          setTimeout(() => {
+            if (stopped) return;
+            start();
+            options.onRestart?.(expired);
+          }, 1000);
+        },
+      },
+    );
+  };
+  start();
+  return () => {
+    stopped = true;
+    stop();
+  };
+}
 
 type Listener = (event: TaskEvent) => void;
 
@@ -14,54 +79,33 @@ export interface EventHub {
   /** After a reconnect or a restarted stream: re-read, the events alone may not tell everything. */
   onResync(listener: () => void): () => void;
   resync(): void;
-  lastCursor(): string | undefined;
 }
 
+/** The page's one stream of every task event, shared by the views that follow all tasks. */
 export function followAllEvents(client: Client): EventHub {
   const listeners = new Set<Listener>();
   const resyncs = new Set<() => void>();
   let cursor: string | undefined;
   const resync = () => resyncs.forEach((fn) => fn());
-
-  const start = () => {
-    const payload = {
-      query: ALL_EVENTS,
-      get variables() {
-        return cursor ? { after: cursor } : {};
-      },
-    };
-    client.subscribe<{ taskEvents: TaskEvent }>(payload, {
-      next: (result) => {
-        const event = result.data?.taskEvents;
-        if (event) {
-          cursor = event.cursor;
-          // Shown on the page's root element: where the page stands in the event log, at a glance
-          // in the browser's inspector (and for the end-to-end test).
-          document.documentElement.dataset.cursor = cursor;
-          listeners.forEach((fn) => fn(event));
-        }
-        // CURSOR_EXPIRED means the events after our cursor are gone: start from now and re-read.
-        if (result.errors?.some((e) => e.extensions?.code === 'CURSOR_EXPIRED')) cursor = undefined;
-      },
-      // A refused key (4403) is final until the page asks for another; anything else is retried.
-      error: (error) => {
-        if ((error as CloseEvent)?.code !== 4403) restart();
-      },
-      complete: () => restart(),
-    });
-  };
-  const restart = () => {
-    setTimeout(() => {
-      start();
+  followEvents<TaskEvent>(client, {
+    query: ALL_EVENTS,
+    variables: () => (cursor ? { after: cursor } : {}),
+    onEvent: (event) => {
+      cursor = event.cursor;
+      // Shown on the page's root element: where the page stands in the event log, at a glance in
+      // the browser's inspector (and for the end-to-end test).
+      document.documentElement.dataset.cursor = cursor;
+      listeners.forEach((fn) => fn(event));
+    },
+    onRestart: (expired) => {
+      // The events after our cursor are gone: follow from now on, and re-read everything shown.
+      if (expired) cursor = undefined;
       resync();
-    }, 1000);
-  };
-  start();
-
+    },
+  });
   return {
     onEvent: (fn) => (listeners.add(fn), () => listeners.delete(fn)),
     onResync: (fn) => (resyncs.add(fn), () => resyncs.delete(fn)),
     resync,
-    lastCursor: () => cursor,
   };
 }

@@ -5,7 +5,7 @@ import type { Client } from 'graphql-ws';
 import { ApiError, describeError, gql } from './api';
 import { fill, h } from './dom';
 import { CANCEL, RETRY, TASK, TASK_EVENTS } from './documents';
-import type { EventHub } from './events';
+import { followEvents, type EventHub } from './events';
 import { duration, FINISHED, json, progressBar, runTime, statusBadge, time } from './format';
 import type { TaskDetail, TaskEvent } from './types';
 
@@ -20,6 +20,7 @@ export function taskPage(id: string, client: Client, hub: EventHub) {
 
   const details = h('div', { class: 'task-details' });
   const outcome = h('div', { class: 'outcome', role: 'status', 'aria-live': 'polite' });
+  const stream = h('div');
   const cancelButton = h('button', { type: 'button', class: 'danger', onClick: () => act('cancel') }, 'Cancel');
   const retryButton = h('button', { type: 'button', onClick: () => act('retry') }, 'Retry');
   const logs = h('ol', { class: 'logs', 'aria-live': 'polite', 'aria-label': 'Log lines' });
@@ -30,6 +31,7 @@ export function taskPage(id: string, client: Client, hub: EventHub) {
     h('p', null, h('a', { href: '#/' }, '← All tasks')),
     h('div', { class: 'panel-head' }, h('h2', { id: 'task-heading', tabindex: -1 }, `Task #${id}`), h('div', { class: 'actions' }, cancelButton, retryButton)),
     outcome,
+    stream,
     details,
     h('section', { class: 'panel', 'aria-labelledby': 'logs-heading' }, h('h3', { id: 'logs-heading' }, 'Log'), logs),
     h('section', { class: 'panel', 'aria-labelledby': 'history-heading' }, h('h3', { id: 'history-heading' }, 'History'), history),
@@ -125,22 +127,13 @@ export function taskPage(id: string, client: Client, hub: EventHub) {
     render();
   }
 
-  const payload = {
+  // Restarted from its cursor when the server ends it (a replay longer than MAX_BACKFILL, say).
+  const stop = followEvents<TaskEvent<TaskDetail>>(client, {
     query: TASK_EVENTS,
-    get variables() {
-      return { taskId: id, after: cursor };
-    },
-  };
-  const stop = client.subscribe<{ taskEvents: TaskEvent<TaskDetail> }>(payload, {
-    next: (result) => {
-      if (result.data?.taskEvents) onEvent(result.data.taskEvents);
-      if (result.errors?.length && !result.data) {
-        problem = result.errors[0].message;
-        render();
-      }
-    },
-    error: () => {},
-    complete: () => {},
+    variables: () => ({ taskId: id, after: cursor }),
+    onEvent,
+    onRestart: () => void load(),
+    onFail: (message) => fill(stream, h('p', { class: 'error', role: 'alert' }, `Live updates stopped: ${message}`)),
   });
   const offResync = hub.onResync(() => void load());
   const ticker = setInterval(() => task?.status === 'RUNNING' && render(), 1000);
