@@ -1,19 +1,23 @@
 // The dashboard when the server requires access keys: it asks for one, says when it is refused,
-// and then sends it on HTTP (Authorization) and on the socket (connection_init), for the session.
+// and then sends it on HTTP (Authorization) and on the socket (connection_init), for the session;
+// a key the socket later refuses (4403) is dropped and asked for again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, postgresUrl } from './support/db.js';
 import { startApp, waitFor, type TestApp } from './support/app.js';
-import { hasChromium, launchBrowser, statusOn } from './support/browser.js';
+import { freePort, hasChromium, launchBrowser, statusOn } from './support/browser.js';
 
 describe.skipIf(!postgresUrl || !hasChromium)('dashboard with access keys', () => {
   const KEY = 'dashboard-test-key-0123456789';
   let app: TestApp;
   let drop: () => Promise<void>;
   let browser: import('playwright-core').Browser;
+  let env: Record<string, string>;
+  const keys = (key: string) => JSON.stringify([{ name: 'ops', key, scopes: ['read', 'write'] }]);
   beforeAll(async () => {
     const db = await freshDatabase();
     drop = db.drop;
-    app = await startApp({ DATABASE_URL: db.url, HOST: '127.0.0.1', API_KEYS: JSON.stringify([{ name: 'ops', key: KEY, scopes: ['read', 'write'] }]) });
+    env = { DATABASE_URL: db.url, HOST: '127.0.0.1', PORT: await freePort() };
+    app = await startApp({ ...env, API_KEYS: keys(KEY) });
     browser = await launchBrowser();
   });
   afterAll(async () => {
@@ -22,7 +26,7 @@ describe.skipIf(!postgresUrl || !hasChromium)('dashboard with access keys', () =
     await drop?.();
   });
 
-  it('asks for a key, refuses a wrong one, then works over HTTP and WebSocket and keeps it for the session', async () => {
+  it('asks for a key, refuses a wrong one, works over HTTP and WebSocket with the right one for the session, and asks again once the socket refuses it', async () => {
     const page = await browser.newPage();
     await page.goto(`${app.url}/`);
     const problem = page.locator('#key-problem');
@@ -47,6 +51,18 @@ describe.skipIf(!postgresUrl || !hasChromium)('dashboard with access keys', () =
     expect(await page.locator('#api-key').count()).toBe(0);
     await page.getByRole('button', { name: 'Forget key' }).click();
     await page.locator('#api-key').waitFor({ timeout: 10_000 });
+    await page.fill('#api-key', KEY);
+    await page.click('.key-form button[type="submit"]');
+    await page.locator('.live[data-state="connected"]').waitFor({ timeout: 10_000 });
+
+    // The server comes back with other keys: the socket is refused (4403), the page says so, drops
+    // the key and asks for another.
+    await app.stop();
+    app = await startApp({ ...env, API_KEYS: keys('a-different-key-0123456789') });
+    await page.locator('.live[data-state="refused"]').waitFor({ timeout: 20_000 });
+    expect(await page.locator('#connection-banner').innerText()).toContain('refused the connection');
+    await page.locator('#api-key').waitFor({ timeout: 10_000 });
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
     await page.close();
   });
 });

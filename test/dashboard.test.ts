@@ -1,12 +1,11 @@
 // The dashboard at / in a real headless Chromium against a real server and Postgres: create a task
 // from the form and watch its row change live, cancel and retry from a task's page, watch log lines
 // stream, and survive a server restart (banner, reconnect, catch-up from the last cursor).
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep, type TaskKind } from '../src/tasks/kind.js';
 import { freshDatabase, postgresUrl } from './support/db.js';
 import { collect, startApp, waitFor, type TestApp } from './support/app.js';
-import { hasChromium, launchBrowser, screenshotPath as screenshot, shows, statusOn } from './support/browser.js';
+import { freePort, hasChromium, launchBrowser, screenshotPath as screenshot, shows, statusOn } from './support/browser.js';
 
 /** Writes each line to the task's log, a pause apart: for watching log lines arrive. */
 const talk: TaskKind<{ lines: string[]; pauseMs: number }> = {
@@ -18,14 +17,6 @@ const talk: TaskKind<{ lines: string[]; pauseMs: number }> = {
     return { lines: lines.length };
   },
 };
-
-async function freePort(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return String(port);
-}
 
 describe.skipIf(!postgresUrl || !hasChromium)('dashboard in Chromium', () => {
   let app: TestApp;

@@ -1,6 +1,7 @@
 // Headless Debian Chromium for the dashboard tests, driven by playwright-core (no browser
 // download), and the waits those tests share. Each waits for what the page shows, never for time.
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Locator } from 'playwright-core';
 import { waitFor } from './app.js';
@@ -30,3 +31,12 @@ export const shows = (locator: Locator, text: string, exact = false) =>
 /** Waits until the element (a row or a badge) carries this task status. */
 export const statusOn = (locator: Locator, status: string) =>
   waitFor(async () => (await locator.getAttribute('data-status', { timeout: 1000 }).catch(() => null)) === status, 20_000, `${status} on the page`);
+
+/** A port free now: a page open in the browser finds a server restarted on it at the same address. */
+export async function freePort(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return String(port);
+}

@@ -37,7 +37,7 @@ function connectionBanner() {
     connecting: ['Connecting…', undefined],
     connected: ['Live', undefined],
     lost: ['Offline', 'The connection to the server was lost. Reconnecting… what you see may be out of date until then.'],
-    refused: ['Refused', 'The server refused the connection: the access key is missing or no longer valid. Reload to enter one.'],
+    refused: ['Refused', 'The server refused the connection: the access key is missing or no longer valid.'],
   };
   let shown = false;
   return {
@@ -73,7 +73,17 @@ async function main() {
 
   const status = connectionBanner();
   let hub: ReturnType<typeof followAllEvents> | undefined;
-  const client = connectSocket({ onState: status.set, onReconnected: () => hub?.resync() });
+  const client = connectSocket({
+    onState: (state) => {
+      status.set(state);
+      // A key the socket refuses (4403) is no good: drop it, and the reload asks for another.
+      if (state === 'refused' && currentKey()) {
+        forgetKey();
+        setTimeout(() => location.reload(), 1500);
+      }
+    },
+    onReconnected: () => hub?.resync(),
+  });
   hub = followAllEvents(client);
 
   const form = createForm();
