@@ -121,7 +121,8 @@ export function taskPage(id: string, client: Client, hub: EventHub) {
         ),
       );
     } else if (!QUIET.has(event.type)) {
-      const detail = event.data && typeof event.data === 'object' && 'error' in event.data ? ` — ${JSON.stringify(event.data.error)}` : '';
+      const error = (event.data as { error?: { code?: string; message?: string } } | null)?.error;
+      const detail = error ? ` — ${error.code ?? 'ERROR'}: ${error.message ?? ''}` : '';
       history.append(h('li', null, h('time', { datetime: event.at }, new Date(event.at).toLocaleTimeString()), ` ${event.type.replace('_', ' ')}${detail}`));
     }
     render();
