@@ -265,6 +265,7 @@ describe.skipIf(!postgresUrl || !hasChromium)('dashboard in Chromium', () => {
     const ids = () => page.locator('tbody tr[data-task-id]').evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.taskId!));
     const showing = (expected: string[]) => waitFor(async () => JSON.stringify(await ids()) === JSON.stringify(expected), 10_000, `rows ${expected[0]}..${expected.at(-1)}`);
     await showing(truth.slice(0, 20));
+    expect(await page.inputValue('#filter-kind')).toBe('echo');
     await page.getByRole('button', { name: 'Older ›' }).click();
     await showing(truth.slice(20, 40));
     expect(await page.getByRole('button', { name: 'Older ›' }).isDisabled()).toBe(true);

@@ -98,7 +98,8 @@ export function createForm() {
         fill(outcome, h('p', { class: 'error' }, `Could not load the task kinds: ${problem}`));
         return;
       }
-      fill(kind, kinds.length ? kinds.map((k) => h('option', { value: k }, k)) : h('option', { value: '' }, 'This server runs no kinds'));
+      const chosen = kind.value;
+      fill(kind, kinds.length ? kinds.map((k) => h('option', { value: k, selected: k === chosen }, k)) : h('option', { value: '' }, 'This server runs no kinds'));
       if (!touched) input.value = EXAMPLES[kind.value] ?? '{}';
     },
   };

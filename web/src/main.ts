@@ -89,12 +89,16 @@ async function main() {
   const form = createForm();
   const table = tasksTable(hub, () => stats.render());
   const stats = statsView(hub, (s) => table.setStatus(s), table.filterStatus);
-  gql<{ taskKinds: string[] }>(KINDS)
-    .then(({ taskKinds }) => {
-      form.setKinds(taskKinds);
-      table.setKinds(taskKinds);
-    })
-    .catch((error) => form.setKinds(undefined, describeError(error)));
+  // External workers bring their own kinds: the list is read again after every reconnect.
+  const loadKinds = () =>
+    gql<{ taskKinds: string[] }>(KINDS)
+      .then(({ taskKinds }) => {
+        form.setKinds(taskKinds);
+        table.setKinds(taskKinds);
+      })
+      .catch((error) => form.setKinds(undefined, describeError(error)));
+  void loadKinds();
+  hub.onResync(() => void loadKinds());
 
   const home = h('div', { class: 'home' }, stats.root, h('div', { class: 'columns' }, table.root, form.root));
   const view = h('main', { id: 'main', tabindex: -1 });
