@@ -17,6 +17,8 @@ const server = await spawnServer({
   PORT: arg('port', '4556'),
   EXECUTOR_CONCURRENCY: '48',
   SUBSCRIPTION_BUFFER: '10000',
+  // Every client of this load generator comes from one address; the per-address cap is for abuse.
+  MAX_SOCKETS_PER_ADDRESS: '100000',
 });
 const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.child.pid}/status`, 'utf8'))![1]) / 1024;
 const rssBefore = rss();

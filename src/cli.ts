@@ -12,6 +12,8 @@ const USAGE = `Usage: task-executor <command> [options]
                 [--run-at ISO-8601] [--key IDEMPOTENCY-KEY] [--wait]
   get <id>           wait <id>           cancel <id>         retry <id>
   list [--status STATUS]... [--kind KIND]... [--first N] [--after CURSOR]
+  stats [--kind KIND]
+  workers [--status STATE]...      pause <worker-id>    resume <worker-id>    scale <worker-id> <concurrency>
 
   --url URL   the server's GraphQL endpoint (default $TASK_EXECUTOR_URL or http://localhost:4000/graphql)
   --api-key K an API key (default $TASK_EXECUTOR_API_KEY), sent as Authorization: Bearer K
@@ -19,6 +21,8 @@ const USAGE = `Usage: task-executor <command> [options]
               exit 0 when it COMPLETED, 1 when it FAILED, TIMED_OUT or was CANCELLED`;
 
 const TASK = 'id kind status attempts maxAttempts progress progressMessage result error { code message } createdAt finishedAt';
+const WORKER = 'id name kind state concurrency running processed succeeded failed kinds lastHeartbeatAt';
+const STATS = 'pending running completed failed cancelled timedOut total successRate queueWait { p50Ms p95Ms } runTime { p50Ms p95Ms } throughput { lastMinute lastHour }';
 const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMED_OUT']);
 
 class Refused extends Error {}
@@ -46,7 +50,7 @@ async function main(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  const [command, arg] = positionals;
+  const [command, arg, arg2] = positionals;
   if (values.help || !command) {
     console.log(USAGE);
     return values.help ? 0 : 2;
@@ -110,6 +114,26 @@ async function main(argv: string[]): Promise<number> {
         { status: values.status?.map((s) => s.toUpperCase()), kind: values.kind, first: int('first', values.first), after: values.after },
       );
       return print(data.tasks);
+    }
+    case 'stats':
+      return print((await gql(`query($kind: String) { taskStats(kind: $kind) { ${STATS} } }`, { kind: values.kind?.[0] })).taskStats);
+    case 'workers': {
+      const states = values.status?.map((s) => s.toUpperCase());
+      return print((await gql(`query($states: [WorkerState!]) { workers(state: $states) { ${WORKER} } }`, { states })).workers);
+    }
+    case 'pause':
+    case 'resume': {
+      if (!arg) throw new Refused(`${command} needs a worker id`);
+      const field = `${command}Worker`;
+      return print((await gql(`mutation($id: ID!) { ${field}(id: $id) { ${WORKER} } }`, { id: arg }))[field]);
+    }
+    case 'scale': {
+      if (!arg || arg2 === undefined) throw new Refused('scale needs a worker id and a concurrency');
+      const data = await gql(`mutation($id: ID!, $n: Int!) { setWorkerConcurrency(id: $id, concurrency: $n) { ${WORKER} } }`, {
+        id: arg,
+        n: int('concurrency', arg2),
+      });
+      return print(data.setWorkerConcurrency);
     }
     default:
       throw new Refused(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`);

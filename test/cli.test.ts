@@ -54,6 +54,21 @@ describePg('command-line client', () => {
     await cli(app.url, 'cancel', created.id);
   });
 
+  it('lists, pauses, resumes and scales workers, and prints statistics', async () => {
+    const workers = JSON.parse((await cli(app.url, 'workers', '--status', 'active')).stdout);
+    expect(workers).toHaveLength(1);
+    const [{ id }] = workers;
+    expect(JSON.parse((await cli(app.url, 'pause', id)).stdout).state).toBe('PAUSED');
+    expect(JSON.parse((await cli(app.url, 'resume', id)).stdout).state).toBe('ACTIVE');
+    expect(JSON.parse((await cli(app.url, 'scale', id, '6')).stdout).concurrency).toBe(6);
+    const refused = await cli(app.url, 'scale', 'no-such-worker', '1');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/WORKER_NOT_FOUND/);
+    const stats = JSON.parse((await cli(app.url, 'stats', '--kind', 'sleep')).stdout);
+    expect(stats.completed).toBeGreaterThanOrEqual(1);
+    expect(stats.throughput.lastHour).toBeGreaterThanOrEqual(1);
+  });
+
   it('refuses bad input with exit 2 and says why', async () => {
     const bad = await cli(app.url, 'create', 'echo', '--input', '{nope');
     expect(bad.code).toBe(2);
