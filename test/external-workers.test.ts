@@ -94,6 +94,8 @@ describePg('external workers', () => {
     await app.gql(CLAIM, { w: owner.id, n: 1 });
     const finished = await create('ext.guard');
     await app.gql(`mutation { cancelTask(id: "${finished}") { task { id } } }`);
+    const embeddedTask = (await app.gql(`mutation { createTask(input: { kind: "sleep", input: { ms: 300000 } }) { task { id } } }`)).data.createTask.task.id;
+    await waitFor(async () => (await app.gql(`{ task(id: "${embeddedTask}") { status } }`)).data.task.status === 'RUNNING', 5000, 'the embedded task');
     const before = await snapshot();
 
     const mistakes: Array<[string, string, Record<string, unknown>]> = [
@@ -106,6 +108,11 @@ describePg('external workers', () => {
       ['TASK_FINISHED', LOG, { id: finished, w: owner.id, m: 'x' }],
       ['TASK_NOT_FOUND', COMPLETE, { id: '999999', w: owner.id }],
       ['WORKER_NOT_FOUND', COMPLETE, { id: held, w: 'no-such-worker' }],
+      // The embedded executor's id does not make a caller an owner of what that executor runs.
+      ['WORKER_NOT_FOUND', COMPLETE, { id: embeddedTask, w: app.executor.workerId }],
+      ['WORKER_NOT_FOUND', PROGRESS, { id: embeddedTask, w: app.executor.workerId, p: 0.5 }],
+      ['WORKER_NOT_FOUND', LOG, { id: embeddedTask, w: app.executor.workerId, m: 'spoofed' }],
+      ['WORKER_NOT_FOUND', FAIL, { id: embeddedTask, w: app.executor.workerId, e: 'spoofed' }],
       ['WORKER_NOT_FOUND', CLAIM, { w: 'no-such-worker', n: 1 }],
       ['WORKER_NOT_FOUND', `mutation { heartbeatWorker(id: "no-such-worker") { cancelledTaskIds } }`, {}],
       ['WORKER_NOT_FOUND', `mutation { setWorkerConcurrency(id: "no-such-worker", concurrency: 1) { id } }`, {}],
@@ -128,6 +135,7 @@ describePg('external workers', () => {
       expect({ query: query.slice(0, 40), variables, code: code(response) }).toEqual({ query: query.slice(0, 40), variables, code: expected });
     }
     expect(await snapshot()).toEqual(before);
+    await app.gql(`mutation { cancelTask(id: "${embeddedTask}") { task { id } } }`);
   });
 
   it('rejects a completion that arrives after the lease was lost, and the task runs elsewhere', async () => {

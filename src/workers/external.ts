@@ -56,6 +56,9 @@ export function createExternalWorkers(options: ExternalOptions) {
   }
 
   async function settle(id: string, workerId: string, settlement: Settlement): Promise<Task> {
+    // Only an external worker's id is accepted here: an embedded executor's id (listed by the
+    // workers query) must not let a caller complete the tasks that executor runs.
+    await existing(workerId);
     const task = await store.tasks.getTask(id);
     if (!task || task.status !== 'running' || task.workerId !== workerId) throw await refusal(id, workerId);
     const outcome = outcomeOf({ ...task, runAtMs: task.runAt.getTime() }, settlement, options);
@@ -156,6 +159,7 @@ export function createExternalWorkers(options: ExternalOptions) {
     async progress(id: string, workerId: string, fraction: number, message: string | null): Promise<Task> {
       if (!Number.isFinite(fraction) || fraction < 0 || fraction > 1) throw invalidInput('progress must be from 0 to 1');
       const text = message === null ? null : clean(message).slice(0, MAX_MESSAGE);
+      await existing(workerId);
       if (!(await store.claims.progress(workerId, id, null, fraction, text))) throw await refusal(id, workerId);
       return (await store.tasks.getTask(id))!;
     },
@@ -164,6 +168,7 @@ export function createExternalWorkers(options: ExternalOptions) {
       if (!LOG_LEVELS.includes(level)) throw invalidInput(`level must be one of ${LOG_LEVELS.join(', ')}`);
       const text = clean(message).slice(0, MAX_MESSAGE);
       if (text.length === 0) throw invalidInput('message must not be empty');
+      await existing(workerId);
       if (!(await store.claims.log(workerId, id, null, level, text))) throw await refusal(id, workerId);
       return (await store.tasks.getTask(id))!;
     },
