@@ -101,16 +101,18 @@ describe.skipIf(!postgresUrl || !hasChromium)('dashboard in Chromium', () => {
     await shows(page.locator('.figures div', { hasText: 'Success rate' }).locator('dd'), '100.0%', true);
     expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe('still here');
 
-    // Filtering by status reads the matching tasks only.
+    // Filtering by status reads the matching tasks only, and follows tasks into the filter.
     await page.selectOption('#filter-status', 'FAILED');
     await shows(page.locator('tbody .empty'), 'No tasks match this filter');
+    const failing = await app.gql(`mutation { createTask(input: { kind: "fail", input: { message: "no such file" }, maxAttempts: 1 }) { task { id } } }`);
+    await statusOn(page.locator(`tr[data-task-id="${failing.data.createTask.task.id}"]`), 'FAILED');
+    await shows(page.locator('#tasks-heading + p'), '1 task match', true);
     await page.selectOption('#filter-status', 'COMPLETED');
     await row.waitFor();
     // New tasks while the first page is shown: the rows and the count settle on the database's.
     await page.selectOption('#filter-status', '');
     const made = await app.gql(`mutation {
       a: createTask(input: { kind: "sleep", input: { ms: 4000 } }) { task { id } }
-      b: createTask(input: { kind: "fail", input: { message: "no such file" }, maxAttempts: 1 }) { task { id } }
       c: createTask(input: { kind: "echo", input: { hello: "world" }, priority: 5 }) { task { id } }
     }`);
     const truth = (await app.gql(`{ tasks { totalCount nodes { id } } }`)).data.tasks;
@@ -118,14 +120,18 @@ describe.skipIf(!postgresUrl || !hasChromium)('dashboard in Chromium', () => {
     const ids = () => page.locator('tbody tr[data-task-id]').evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.taskId));
     await waitFor(async () => JSON.stringify(await ids()) === JSON.stringify(truth.nodes.map((t: { id: string }) => t.id)), 10_000, 'the new rows');
     await shows(page.locator('#tasks-heading + p'), '4 tasks', true);
-    await statusOn(page.locator(`tr[data-task-id="${made.data.b.task.id}"]`), 'FAILED');
     await waitFor(async () => Number(await page.locator(`tr[data-task-id="${made.data.a.task.id}"] [role="progressbar"]`).getAttribute('aria-valuenow')) > 0, 10_000, 'a running row with progress');
     if (process.env.UPDATE_SCREENSHOTS === '1') {
       await page.screenshot({ path: screenshot('dashboard-tasks.png') });
       await page.setViewportSize({ width: 400, height: 860 });
       await page.screenshot({ path: screenshot('dashboard-narrow.png') });
     }
+    // A task that leaves the filter leaves the table.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.selectOption('#filter-status', 'RUNNING');
+    await statusOn(page.locator(`tr[data-task-id="${made.data.a.task.id}"]`), 'RUNNING');
     await app.gql(`mutation($id: ID!) { cancelTask(id: $id) { task { id } } }`, { id: made.data.a.task.id });
+    await shows(page.locator('tbody .empty'), 'No tasks match this filter');
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -1,7 +1,7 @@
 // The live task list: newest first, filtered by status and kind, paged with the connection's
 // cursors. Rows change in place as events arrive; a task created while the first page is shown
-// appears at its top (on a later page, a notice offers the newest). After a reconnect the current
-// page is read again, so it equals the database.
+// appears at its top (on a later page, a notice offers the newest); a task that enters or leaves
+// the filter makes the page be read again. After a reconnect too, so it equals the database.
 import { describeError, gql } from './api';
 import { coalesce, fill, h } from './dom';
 import { TASKS } from './documents';
@@ -161,27 +161,32 @@ export function tasksTable(hub: EventHub, onFilterChange: () => void) {
     return true;
   }
 
-  // A new task is shown at once; a re-read soon after settles the count and the page's edges with
-  // the database, and catches a task whose event crossed a read in flight. Coalesced: a burst of
-  // new tasks costs one read.
+  // Every change shows at once in its row. When a change moves a task into or out of the filter
+  // (a task fails while the table shows FAILED ones), or a new task lands on the first page, the
+  // page is read again soon after, so its rows and count settle on the database's. Coalesced: a
+  // burst of events costs one read.
   const refresh = coalesce(() => void load(true), 500);
   hub.onEvent((event) => {
-    if (update(event.task) || event.type !== 'created' || !matches(event.task)) return;
-    if (!onFirstPage()) {
-      newer++;
-      render();
-      return;
-    }
-    if (!loading) {
-      totalCount++;
-      tasks.unshift(event.task);
-      if (tasks.length > PAGE_SIZE) {
-        tasks.length = PAGE_SIZE;
-        if (pageInfo) pageInfo.hasNextPage = true;
+    const shown = update(event.task);
+    const belongs = matches(event.task);
+    if (event.type === 'created' && belongs) {
+      if (!onFirstPage()) {
+        // Newer than every row here: it belongs on the first page, which a notice offers.
+        newer++;
+        return render();
       }
-      render();
+      if (!shown && !loading) {
+        totalCount++;
+        tasks.unshift(event.task);
+        if (tasks.length > PAGE_SIZE) {
+          tasks.length = PAGE_SIZE;
+          if (pageInfo) pageInfo.hasNextPage = true;
+        }
+        render();
+      }
+      return refresh();
     }
-    refresh();
+    if (shown !== belongs) refresh();
   });
   hub.onResync(() => void load());
 
