@@ -166,6 +166,12 @@ export function tasksTable(hub: EventHub, onFilterChange: () => void) {
   // page is read again soon after, so its rows and count settle on the database's. Coalesced: a
   // burst of events costs one read.
   const refresh = coalesce(() => void load(true), 500);
+  /** Whether a task with this id would sit on this page (ids fall newest first down the pages). */
+  const withinPage = (id: string) => {
+    if (tasks.length === 0) return true;
+    const n = Number(id);
+    return (onFirstPage() || n <= Number(tasks[0].id)) && (!pageInfo?.hasNextPage || n >= Number(tasks[tasks.length - 1].id));
+  };
   hub.onEvent((event) => {
     const shown = update(event.task);
     const belongs = matches(event.task);
@@ -186,7 +192,7 @@ export function tasksTable(hub: EventHub, onFilterChange: () => void) {
       }
       return refresh();
     }
-    if (shown !== belongs) refresh();
+    if (shown ? !belongs : belongs && withinPage(event.task.id)) refresh();
   });
   hub.onResync(() => void load());
 
