@@ -113,6 +113,8 @@ describePg('external workers', () => {
       ['WORKER_NOT_FOUND', PROGRESS, { id: embeddedTask, w: app.executor.workerId, p: 0.5 }],
       ['WORKER_NOT_FOUND', LOG, { id: embeddedTask, w: app.executor.workerId, m: 'spoofed' }],
       ['WORKER_NOT_FOUND', FAIL, { id: embeddedTask, w: app.executor.workerId, e: 'spoofed' }],
+      ['WORKER_NOT_FOUND', CLAIM, { w: app.executor.workerId, n: 1 }],
+      ['WORKER_NOT_FOUND', `mutation($id: ID!) { heartbeatWorker(id: $id) { cancelledTaskIds } }`, { id: app.executor.workerId }],
       ['WORKER_NOT_FOUND', CLAIM, { w: 'no-such-worker', n: 1 }],
       ['WORKER_NOT_FOUND', `mutation { heartbeatWorker(id: "no-such-worker") { cancelledTaskIds } }`, {}],
       ['WORKER_NOT_FOUND', `mutation { setWorkerConcurrency(id: "no-such-worker", concurrency: 1) { id } }`, {}],

@@ -167,14 +167,14 @@ export function workerStore(db: Database) {
         SELECT ${notify} FROM w`);
     },
 
-    /** The running count of a worker, and its row; null when no such worker exists. */
+    /** An external worker's row with its running count refreshed; null when there is no such worker. */
     async withRunning(id: string): Promise<Worker | null> {
       const rows = await db.query(sql`
         WITH w AS (
           UPDATE workers w SET running = (SELECT count(*) FROM tasks WHERE status = 'running' AND worker_id = ${id}),
             last_heartbeat_at = now(),
             state = CASE WHEN w.state = 'offline' THEN 'active'::worker_state ELSE w.state END
-          WHERE id = ${id} RETURNING w.*
+          WHERE id = ${id} AND kind = 'external' RETURNING w.*
         )
         SELECT ${WORKER_COLUMNS}, ${notify} FROM w`);
       return rows.length ? toWorker(rows[0]) : null;

@@ -126,7 +126,7 @@ export function createExternalWorkers(options: ExternalOptions) {
       for (;;) {
         // Refreshes the running count (a claim is also a sign of life) and reads the commands.
         const worker = await store.workers.withRunning(workerId);
-        if (!worker || worker.kind !== 'external') throw new ClientError('WORKER_NOT_FOUND', `No external worker ${workerId}; register first`);
+        if (!worker) throw new ClientError('WORKER_NOT_FOUND', `No external worker ${workerId}; register first`);
         const free = worker.state === 'active' ? Math.min(limit, worker.concurrency - worker.running) : 0;
         if (free > 0) {
           const claimed = await store.claims.claim(workerId, worker.kinds, free, worker.leaseSeconds);
