@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Locator } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { waitFor } from './app.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -39,4 +39,18 @@ export async function freePort(): Promise<string> {
   const { port } = server.address() as { port: number };
   await new Promise((resolve) => server.close(resolve));
   return String(port);
+}
+
+/**
+ * Opens the dashboard at `hash` once its socket is connected; `errors` collects what the page
+ * reported (uncaught exceptions, console errors) for a test to check is empty.
+ */
+export async function openDashboard(browser: Browser, url: string, hash = ''): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+  await page.goto(`${url}/${hash}`);
+  await page.locator('.live[data-state="connected"]').waitFor({ timeout: 10_000 });
+  return { page, errors };
 }
