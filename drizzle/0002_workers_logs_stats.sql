@@ -54,21 +54,23 @@ BEGIN
     SELECT kind, status, -count(*) FROM old_rows GROUP BY kind, status ORDER BY kind, status
     ON CONFLICT (kind, status) DO UPDATE SET n = c.n + excluded.n;
   ELSE
-    INSERT INTO task_counts AS c (kind, status, n)
-    SELECT kind, status, sum(d) FROM (
-      SELECT kind, status, -1 AS d FROM old_rows
-      UNION ALL
-      SELECT kind, status, 1 AS d FROM new_rows
-    ) changes GROUP BY kind, status HAVING sum(d) <> 0 ORDER BY kind, status
-    ON CONFLICT (kind, status) DO UPDATE SET n = c.n + excluded.n;
+    -- One pass over the transition tables: the net change per kind and status.
+    WITH changes AS MATERIALIZED (
+      SELECT kind, status, sum(d) AS d FROM (
+        SELECT kind, status, -1 AS d FROM old_rows
+        UNION ALL
+        SELECT kind, status, 1 AS d FROM new_rows
+      ) moved GROUP BY kind, status HAVING sum(d) <> 0
+    ), counted AS (
+      INSERT INTO task_counts AS c (kind, status, n)
+      SELECT kind, status, d FROM changes ORDER BY kind, status
+      ON CONFLICT (kind, status) DO UPDATE SET n = c.n + excluded.n
+    )
     -- Tasks this statement moved into a final status: more final rows after than before, per
     -- kind and status (an update that leaves a finished task finished nets zero).
     INSERT INTO task_finishes AS f (second, kind, status, n)
-    SELECT date_trunc('second', now()), kind, status, sum(d) FROM (
-      SELECT kind, status, -1 AS d FROM old_rows WHERE status NOT IN ('pending', 'running')
-      UNION ALL
-      SELECT kind, status, 1 AS d FROM new_rows WHERE status NOT IN ('pending', 'running')
-    ) changes GROUP BY kind, status HAVING sum(d) > 0 ORDER BY kind, status
+    SELECT date_trunc('second', now()), kind, status, d FROM changes
+    WHERE d > 0 AND status NOT IN ('pending', 'running') ORDER BY kind, status
     ON CONFLICT (second, kind, status) DO UPDATE SET n = f.n + excluded.n;
   END IF;
   RETURN NULL;

@@ -113,7 +113,8 @@ describePg('workers across processes', () => {
 
     const second = python('second');
     await waitFor(async () => (await completedOnce(slow)) === 4, 20_000, 'the second worker to complete them');
-    expect(second.lines.filter((l) => l.includes('"task completed"'))).toHaveLength(4);
+    // The worker prints its line after the server answered completeTask: wait for the last one.
+    await waitFor(async () => second.lines.filter((l) => l.includes('"task completed"')).length === 4, 5000, 'the worker to report four completions');
     const logs = (await server.gql(`query($id: ID!) { task(id: $id) { attempts logs { nodes { message } } } }`, { id: slow[0] })).data!.task;
     expect(logs.attempts).toBe(2);
     expect(logs.logs.nodes.map((n: { message: string }) => n.message)).toContain('step 4 of 4');

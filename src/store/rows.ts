@@ -144,3 +144,8 @@ export function eventGate(wake: boolean): SQL {
 export function idArray(ids: readonly string[]): SQL {
   return sql`${`{${ids.join(',')}}`}::bigint[]`;
 }
+
+/** A text[] parameter that both drivers accept. */
+export function textArray(values: readonly string[]): SQL {
+  return sql`${`{${values.map((v) => JSON.stringify(v)).join(',')}}`}::text[]`;
+}

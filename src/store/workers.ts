@@ -3,7 +3,7 @@
 // re-read it: subscribers see it live and the worker's own process obeys a command at once.
 import { sql } from 'drizzle-orm';
 import type { Database, Row } from '../db/client.js';
-import { idArray } from './rows.js';
+import { idArray, textArray } from './rows.js';
 
 export type WorkerKind = 'embedded' | 'external';
 export type WorkerState = 'active' | 'paused' | 'stopping' | 'offline';
@@ -258,9 +258,5 @@ export function workerStore(db: Database) {
   };
 }
 
-/** A text[] parameter that both drivers accept. */
-function textArray(values: readonly string[]) {
-  return sql`${`{${values.map((v) => JSON.stringify(v)).join(',')}}`}::text[]`;
-}
 
 export type WorkerStore = ReturnType<typeof workerStore>;
