@@ -40,6 +40,26 @@ describePg('store', () => {
   const types = async (id: string) =>
     (await dbs[0].query<{ type: string }>(sql`SELECT type FROM task_events WHERE task_id = ${id}::bigint ORDER BY task_events.id`)).map((r) => r.type);
 
+  it('claims in priority, then due time, then id order; nothing not yet due, no other kind', async () => {
+    const past = (s: number) => new Date(Date.now() - s * 1000);
+    const [low, high1, old, high2, future, other] = await a.tasks.createTasks([
+      task('ordered', { priority: -5 }),
+      task('ordered', { priority: 10, runAt: past(1) }),
+      task('ordered', { runAt: past(60) }),
+      task('ordered', { priority: 10, runAt: past(1) }),
+      task('ordered', { priority: 100, runAt: new Date(Date.now() + 3_600_000) }),
+      task('not-ordered', { priority: 1000 }),
+    ]);
+    const fresh = await a.tasks.createTasks([task('ordered')]);
+    const claimed: string[] = [];
+    for (let batch = await a.claims.claim('order-worker', ['ordered'], 2, 60); batch.length > 0; batch = await a.claims.claim('order-worker', ['ordered'], 2, 60)) {
+      claimed.push(...batch.map((t) => t.id));
+    }
+    expect(claimed).toEqual([high1.id, high2.id, old.id, fresh[0].id, low.id]);
+    expect((await a.tasks.getTask(future.id))!.status).toBe('pending');
+    expect((await a.tasks.getTask(other.id))!.status).toBe('pending');
+  });
+
   it('two claimers racing never claim the same task', async () => {
     await a.tasks.createTasks(Array.from({ length: 600 }, () => task('race')));
     const claimedBy = async (store: Store, worker: string) => {
