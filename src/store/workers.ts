@@ -8,25 +8,7 @@ import { idArray, textArray } from './rows.js';
 export type WorkerKind = 'embedded' | 'external';
 export type WorkerState = 'active' | 'paused' | 'stopping' | 'offline';
 
-export interface Worker {
-  id: string;
-  name: string;
-  kind: WorkerKind;
-  host: string | null;
-  pid: number | null;
-  kinds: string[];
-  concurrency: number;
-  running: number;
-  processed: number;
-  succeeded: number;
-  failed: number;
-  state: WorkerState;
-  leaseSeconds: number;
-  startedAt: Date;
-  lastHeartbeatAt: Date;
-  updatedAt: Date;
-}
-
+/** What a worker says of itself when it registers. */
 export interface NewWorker {
   id: string;
   name: string;
@@ -36,6 +18,17 @@ export interface NewWorker {
   kinds: string[];
   concurrency: number;
   leaseSeconds: number;
+}
+
+export interface Worker extends NewWorker {
+  running: number;
+  processed: number;
+  succeeded: number;
+  failed: number;
+  state: WorkerState;
+  startedAt: Date;
+  lastHeartbeatAt: Date;
+  updatedAt: Date;
 }
 
 /** What an embedded executor reports at each heartbeat. */
