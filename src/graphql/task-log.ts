@@ -5,6 +5,7 @@ import { invalidInput } from '../errors.js';
 import type { TaskEvent } from '../store/index.js';
 import { parseCursor } from '../tasks/intake.js';
 import { builder } from './builder.js';
+import { pageNodes } from './connection.js';
 import { TaskRef } from './task.js';
 
 interface LogLine {
@@ -56,11 +57,7 @@ builder.objectField(TaskRef, 'logs', (t) =>
         nodes: c.field({
           type: [TaskLogLineRef],
           description: 'The lines of this page, without the edges.',
-          resolve: async (connection) => {
-            const nodes: LogLine[] = [];
-            for await (const edge of (await connection.edges) ?? []) if (edge) nodes.push(await edge.node);
-            return nodes;
-          },
+          resolve: (connection) => pageNodes<LogLine>(connection),
         }),
       }),
     },

@@ -3,6 +3,7 @@ import { invalidInput } from '../errors.js';
 import type { Task, TaskError } from '../store/index.js';
 import { parseTaskId, prepareTask } from '../tasks/intake.js';
 import { builder } from './builder.js';
+import { pageNodes } from './connection.js';
 import { failAsResult, unwrap } from './stream.js';
 import { TaskStatusEnum } from './task-status.js';
 
@@ -78,12 +79,7 @@ builder.queryFields((t) => ({
         nodes: c.field({
           type: [TaskRef],
           description: 'The tasks of this page, without the edges.',
-          resolve: async (connection) => {
-            const edges = (await connection.edges) ?? [];
-            const nodes: Task[] = [];
-            for await (const edge of edges) if (edge) nodes.push(await edge.node);
-            return nodes;
-          },
+          resolve: (connection) => pageNodes<Task>(connection),
         }),
         totalCount: c.int({
           description: 'Tasks matching the filter, across all pages.',

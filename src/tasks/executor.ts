@@ -239,7 +239,6 @@ export function createExecutor(options: ExecutorOptions) {
   }
 
   const identity = () => embeddedWorker(workerId, options.workerName, registry.kinds(), options.concurrency, options.leaseSeconds);
-  let heartbeat: ReturnType<typeof keepHeartbeat> | undefined;
 
   return {
     workerId,
@@ -247,15 +246,16 @@ export function createExecutor(options: ExecutorOptions) {
       cleanups.push(pump.subscribe((batch) => onEvents(batch.events), { types: ['cancelled'] }));
       // A notification of new work claims at once rather than a turn later.
       cleanups.push(pump.onWake(() => void claim()));
-      heartbeat = keepHeartbeat({
-        store,
-        worker: identity,
-        report: () => ({ running: running.size, held: [...held], ...recorder.counts }),
-        obey,
-        log,
-      });
-      cleanups.push(heartbeat.stop);
-      cleanups.push(keepSweeping({ ...options, log }).stop);
+      cleanups.push(
+        keepHeartbeat({
+          store,
+          worker: identity,
+          report: () => ({ running: running.size, held: [...held], ...recorder.counts }),
+          obey,
+          log,
+        }),
+      );
+      cleanups.push(keepSweeping({ ...options, log }));
       poll();
       wake();
     },

@@ -16,7 +16,7 @@ export function keepHeartbeat(options: {
   report: () => WorkerReport;
   obey: (worker: Worker) => void;
   log: Logger;
-}): { beat(): Promise<void>; stop(): void } {
+}): () => void {
   const { store, log } = options;
 
   // Each beat stands alone: one stuck on a dead connection must not hold back the next, or the
@@ -30,7 +30,7 @@ export function keepHeartbeat(options: {
   const timer = setInterval(beat, heartbeatMs(options.worker().leaseSeconds));
   timer.unref();
   void beat();
-  return { beat, stop: () => clearInterval(timer) };
+  return () => clearInterval(timer);
 }
 
 export function embeddedWorker(id: string, name: string | undefined, kinds: string[], concurrency: number, leaseSeconds: number): NewWorker {

@@ -15,7 +15,7 @@ export function keepSweeping(options: {
   retryBackoffMs: number;
   retryBackoffMaxMs: number;
   maxPayloadBytes: number;
-}): { sweep(): Promise<void>; stop(): void } {
+}): () => void {
   const { store, log } = options;
 
   async function sweep() {
@@ -46,5 +46,5 @@ export function keepSweeping(options: {
   const timer = setInterval(sweep, (options.leaseSeconds * 1000) / 2);
   timer.unref();
   void sweep();
-  return { sweep, stop: () => clearInterval(timer) };
+  return () => clearInterval(timer);
 }

@@ -55,7 +55,8 @@ export function createWorkerHub(options: { db: Database; store: Store; log: Logg
       return () => listeners.delete(listener);
     },
     /** Changes of one worker, or of all, as an async stream that keeps only each worker's latest row. */
-    async *updates(id?: string, signal?: AbortSignal): AsyncGenerator<Worker> {
+    /** Ends when the consumer returns (the subscription is closed). */
+    async *updates(id?: string): AsyncGenerator<Worker> {
       const latest = new Map<string, Worker>();
       let wakeUp: (() => void) | undefined;
       const stop = this.onChange((worker) => {
@@ -64,10 +65,8 @@ export function createWorkerHub(options: { db: Database; store: Store; log: Logg
         latest.set(worker.id, worker);
         wakeUp?.();
       });
-      const onAbort = () => wakeUp?.();
-      signal?.addEventListener('abort', onAbort);
       try {
-        while (!signal?.aborted) {
+        for (;;) {
           if (latest.size === 0) await new Promise<void>((resolve) => (wakeUp = resolve));
           wakeUp = undefined;
           for (const [key, worker] of latest) {
@@ -77,7 +76,6 @@ export function createWorkerHub(options: { db: Database; store: Store; log: Logg
         }
       } finally {
         stop();
-        signal?.removeEventListener('abort', onAbort);
       }
     },
   };
