@@ -4,6 +4,7 @@
 // (cancelled, timed out or reclaimed meanwhile) and must be discarded, never applied twice.
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
+import { WORKERS_CHANNEL } from './workers.js';
 import { eventGate, idArray, textArray, TASK_COLUMNS, toClaimedTask, toTask, type ClaimedTask, type Task, type TaskError, type TaskStatus } from './rows.js';
 
 export interface Outcome {
@@ -170,18 +171,25 @@ export function claimStore(db: Database, logs: LogLimits = DEFAULT_LOG_LIMITS) {
               'message', 'The worker running this task stopped renewing its lease'),
             worker_id = NULL, lease_expires_at = NULL, run_at = now(), updated_at = now()
           FROM (
-            SELECT id FROM tasks WHERE status = 'running' AND lease_expires_at < now()
+            SELECT id, worker_id FROM tasks WHERE status = 'running' AND lease_expires_at < now()
             LIMIT ${limit} FOR UPDATE SKIP LOCKED
           ) expired
           WHERE t.id = expired.id
-          RETURNING t.*
+          RETURNING t.*, expired.worker_id AS lost_by
         ), ${eventGate(true)}, events AS (
           INSERT INTO task_events (task_id, type, status, data)
           SELECT id, CASE WHEN status = 'failed' THEN 'failed' ELSE 'requeued' END, status,
                  jsonb_build_object('attempt', attempts, 'error', error, 'reason', 'lease_expired')
           FROM changed, gate ORDER BY id
+        ), relieved AS (
+          -- A worker that is still alive but let a lease lapse no longer runs the task: its running
+          -- count says so now, not at its next heartbeat.
+          UPDATE workers w SET running = greatest(w.running - lost.n, 0), updated_at = now()
+          FROM (SELECT lost_by, count(*)::int AS n FROM changed WHERE lost_by IS NOT NULL GROUP BY lost_by) lost
+          WHERE w.id = lost.lost_by
+          RETURNING pg_notify(${WORKERS_CHANNEL}, w.id)
         )
-        SELECT ${TASK_COLUMNS} FROM changed`);
+        SELECT ${TASK_COLUMNS}, (SELECT count(*) FROM relieved) AS relieved FROM changed`);
       return rows.map(toTask);
     },
 
