@@ -21,13 +21,15 @@ describePg('external workers', () => {
   const create = async (kind: string, input: unknown = null, extra: { max?: number; timeout?: number } = {}) =>
     (await app.gql(CREATE, { kind, input, ...extra })).data.createTask.task.id as string;
   const code = (response: { errors?: Array<{ extensions?: { code?: string } }> }) => response.errors?.[0]?.extensions?.code;
-  /** Everything a refused call must leave as it was. */
-  const snapshot = async () => {
-    // The embedded executor's own row moves with its heartbeat; the external workers' must not.
-    const { data } = await app.gql(`{ tasks(first: 500) { nodes { id status attempts workerId result progress error { code } } } workers { id kind state running processed } }`);
-    data.workers = data.workers.filter((w: { kind: string }) => w.kind === 'EXTERNAL');
-    const [{ n }] = await app.db.query<{ n: number }>((await import('drizzle-orm')).sql`SELECT count(*)::int AS n FROM task_events`);
-    return { ...data, events: n };
+  /** Everything a refused call must leave as it was: these tasks, these workers, their events. */
+  const snapshot = async (taskIds: readonly string[], workerIds: readonly string[]) => {
+    const tasks = [];
+    for (const id of taskIds) tasks.push((await app.gql(`{ task(id: "${id}") { id status attempts workerId result progress error { code } } }`)).data.task);
+    const workers = [];
+    for (const id of workerIds) workers.push((await app.gql(`{ worker(id: "${id}") { id kind state running processed } }`)).data.worker);
+    const { sql } = await import('drizzle-orm');
+    const [{ n }] = await app.db.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM task_events WHERE task_id = ANY(${`{${taskIds.join(',')}}`}::bigint[])`);
+    return { tasks, workers, events: n };
   };
 
   it('accepts the kinds a registered worker serves; the embedded executor never claims them', async () => {
@@ -98,7 +100,10 @@ describePg('external workers', () => {
     await app.gql(`mutation { cancelTask(id: "${finished}") { task { id } } }`);
     const embeddedTask = (await app.gql(`mutation { createTask(input: { kind: "sleep", input: { ms: 300000 } }) { task { id } } }`)).data.createTask.task.id;
     await waitFor(async () => (await app.gql(`{ task(id: "${embeddedTask}") { status } }`)).data.task.status === 'RUNNING', 5000, 'the embedded task');
-    const before = await snapshot();
+    const scope = [[held, pending, finished, embeddedTask], [owner.id, intruder.id]] as const;
+    const before = await snapshot(...scope);
+    // The owner stays alive meanwhile, as a real worker would: its 2 s lease must not lapse.
+    const beating = setInterval(() => void app.gql(`mutation { heartbeatWorker(id: "${owner.id}") { cancelledTaskIds } }`), 500);
 
     const mistakes: Array<[string, string, Record<string, unknown>]> = [
       ['NOT_TASK_OWNER', COMPLETE, { id: held, w: intruder.id }],
@@ -138,7 +143,8 @@ describePg('external workers', () => {
       const response = await app.gql(query, variables);
       expect({ query: query.slice(0, 40), variables, code: code(response) }).toEqual({ query: query.slice(0, 40), variables, code: expected });
     }
-    expect(await snapshot()).toEqual(before);
+    clearInterval(beating);
+    expect(await snapshot(...scope)).toEqual(before);
     await app.gql(`mutation { cancelTask(id: "${embeddedTask}") { task { id } } }`);
   });
 
