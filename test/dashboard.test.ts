@@ -8,9 +8,13 @@ import { collect, startApp, waitFor, type TestApp } from './support/app.js';
 import { freePort, hasChromium, launchBrowser, openDashboard, screenshotPath as screenshot, shows, statusOn } from './support/browser.js';
 
 /** Writes each line to the task's log, a pause apart: for watching log lines arrive. */
-const talk: TaskKind<{ lines: string[]; pauseMs: number }> = {
-  async run({ lines, pauseMs }, ctx) {
-    for (const line of lines) {
+/** Lets a held `talk` task write its next line: the test decides when, not the clock. */
+const nextLine: Array<() => void> = [];
+
+const talk: TaskKind<{ lines: string[]; pauseMs: number; held?: boolean }> = {
+  async run({ lines, pauseMs, held }, ctx) {
+    for (const [i, line] of lines.entries()) {
+      if (held && i > 0) await new Promise<void>((resolve) => nextLine.push(resolve));
       await ctx.log(line, line.startsWith('warn:') ? 'warn' : 'info');
       await sleep(pauseMs, ctx.signal);
     }
@@ -162,15 +166,18 @@ describe.skipIf(!postgresUrl || !hasChromium)('dashboard in Chromium', () => {
   it("streams a task's log lines onto its page as they are written", async () => {
     const lines = ['connecting to the source', 'warn: slow response, retrying', 'copied 42 rows'];
     const created = await app.gql(`mutation($input: JSON) { createTask(input: { kind: "talk", input: $input }) { task { id } } }`, {
-      input: { lines, pauseMs: 700 },
+      input: { lines, pauseMs: 0, held: true },
     });
     const id = created.data.createTask.task.id as string;
     const { page, errors } = await openPage(`#/tasks/${id}`);
     const logs = page.locator('.logs li');
-    await waitFor(async () => (await logs.count()) >= 1, 10_000, 'the first log line');
-    // The page shows the first lines before the task has written the last: they arrive live.
-    expect(await logs.count()).toBeLessThan(lines.length);
-    await waitFor(async () => (await logs.count()) === lines.length, 10_000, 'every log line');
+    // The task writes each further line only once the page shows the one before: they arrive live.
+    for (let shown = 1; shown <= lines.length; shown++) {
+      await waitFor(async () => (await logs.count()) === shown, 10_000, `log line ${shown}`);
+      if (shown === lines.length) break;
+      await waitFor(async () => nextLine.length > 0, 10_000, 'the task waiting for its next line');
+      nextLine.shift()!();
+    }
     expect(await logs.locator('.message').allInnerTexts()).toEqual(lines);
     expect(await logs.nth(1).getAttribute('class')).toContain('level-warn');
     await statusOn(page.locator('.task-details .badge'), 'COMPLETED');
