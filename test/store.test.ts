@@ -87,7 +87,7 @@ describePg('store', () => {
     const [claimed] = await a.claims.claim('W', ['cvc'], 1, 60);
     expect(claimed.id).toBe(t.id);
     await b.tasks.cancelTask(t.id);
-    const applied = await a.claims.finish('W', [{ id: t.id, attempt: 1, status: 'completed', event: 'completed', result: 1 }]);
+    const applied = await a.claims.finish('W', [{ id: t.id, attempt: 1, status: 'completed', result: 1 }]);
     expect(applied.size).toBe(0);
     expect((await a.tasks.getTask(t.id))!).toMatchObject({ status: 'cancelled', result: null });
     expect(await types(t.id)).toEqual(['created', 'started', 'cancelled']);
@@ -100,7 +100,7 @@ describePg('store', () => {
       tasks.map(async (t) => {
         const [cancel, complete] = await Promise.allSettled([
           b.tasks.cancelTask(t.id),
-          a.claims.finish('W', [{ id: t.id, attempt: 1, status: 'completed', event: 'completed', result: true }]),
+          a.claims.finish('W', [{ id: t.id, attempt: 1, status: 'completed', result: true }]),
         ]);
         const final = (await a.tasks.getTask(t.id))!;
         const completed = complete.status === 'fulfilled' && complete.value.size === 1;
@@ -119,8 +119,8 @@ describePg('store', () => {
     const [t] = await a.tasks.createTasks([task('tvc')]);
     await a.claims.claim('W', ['tvc'], 1, 60);
     const timeout = { id: t.id, attempt: 1, error: { code: 'TIMEOUT', message: 'late' } };
-    expect((await a.claims.finish('W', [{ ...timeout, status: 'pending', event: 'retrying', delayMs: 0 }])).size).toBe(1);
-    expect((await a.claims.finish('W', [{ id: t.id, attempt: 1, status: 'completed', event: 'completed', result: 1 }])).size).toBe(0);
+    expect((await a.claims.finish('W', [{ ...timeout, status: 'pending', delayMs: 0 }])).size).toBe(1);
+    expect((await a.claims.finish('W', [{ id: t.id, attempt: 1, status: 'completed', result: 1 }])).size).toBe(0);
     const after = (await a.tasks.getTask(t.id))!;
     expect(after).toMatchObject({ status: 'pending', result: null, error: { code: 'TIMEOUT' } });
   });
@@ -133,8 +133,8 @@ describePg('store', () => {
     expect(requeued.map((r) => r.id)).toContain(t.id);
     const [again] = await b.claims.claim('alive', ['lease'], 1, 60);
     expect(again).toMatchObject({ id: t.id, attempts: 2 });
-    expect((await a.claims.finish('dead', [{ id: t.id, attempt: 1, status: 'completed', event: 'completed' }])).size).toBe(0);
-    expect((await b.claims.finish('alive', [{ id: t.id, attempt: 2, status: 'completed', event: 'completed', result: 'ok' }])).size).toBe(1);
+    expect((await a.claims.finish('dead', [{ id: t.id, attempt: 1, status: 'completed' }])).size).toBe(0);
+    expect((await b.claims.finish('alive', [{ id: t.id, attempt: 2, status: 'completed', result: 'ok' }])).size).toBe(1);
     expect(await types(t.id)).toEqual(['created', 'started', 'requeued', 'started', 'completed']);
   });
 

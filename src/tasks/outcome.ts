@@ -22,17 +22,17 @@ export function outcomeOf(task: ClaimedTask, settlement: Settlement, limits: Lim
   const { id, attempts: attempt } = task;
   if (settlement.ok) {
     const problem = settlement.result == null ? undefined : resultProblem(settlement.result, limits.maxPayloadBytes);
-    if (!problem) return { id, attempt, status: 'completed', event: 'completed', result: settlement.result ?? null };
-    return { id, attempt, status: 'failed', event: 'failed', error: problem };
+    if (!problem) return { id, attempt, status: 'completed', result: settlement.result ?? null };
+    return { id, attempt, status: 'failed', error: problem };
   }
   const error = errorOf(settlement.error);
   const retryable = !(settlement.error instanceof TaskFailure) || settlement.error.retryable;
   if (retryable && task.attempts < task.maxAttempts) {
     const delayMs = backoffMs(task.attempts, limits.retryBackoffMs, limits.retryBackoffMaxMs);
-    return { id, attempt, status: 'pending', event: 'retrying', error, delayMs };
+    return { id, attempt, status: 'pending', error, delayMs };
   }
   const timedOut = error.code === 'TIMEOUT';
-  return { id, attempt, status: timedOut ? 'timed_out' : 'failed', event: timedOut ? 'timed_out' : 'failed', error };
+  return { id, attempt, status: timedOut ? 'timed_out' : 'failed', error };
 }
 
 /**
@@ -51,7 +51,6 @@ export function storeRefused(outcome: Outcome, error: unknown): Outcome {
     id: outcome.id,
     attempt: outcome.attempt,
     status: 'failed',
-    event: 'failed',
     error: { code: 'OUTCOME_NOT_STORED', message: `The database refused this outcome: ${(error as Error).message}`.slice(0, 4096) },
   };
 }

@@ -3,7 +3,7 @@
 // A result is never acknowledged (counted, logged) before its statement committed.
 import type { Logger } from '../logger.js';
 import type { CountedEvent, TaskMetrics } from '../metrics.js';
-import type { ClaimStore, Outcome } from '../store/claims.js';
+import { eventOf, type ClaimStore, type Outcome } from '../store/claims.js';
 import type { Attempt } from './attempt.js';
 import { rejectedData, storeRefused } from './outcome.js';
 
@@ -60,14 +60,14 @@ export function createRecorder(options: {
         for (const { attempt, outcome } of batch) {
           const ok = applied.has(outcome.id);
           if (ok) {
-            options.metrics?.count(COUNTED[outcome.event], attempt.claimed.kind);
+            options.metrics?.count(COUNTED[eventOf(outcome.status)], attempt.claimed.kind);
             counts.processed++;
             if (outcome.status === 'completed') counts.succeeded++;
             else counts.failed++;
           }
           if (ok && !options.logTransitions) continue;
           const fields = { taskId: outcome.id, kind: attempt.claimed.kind, attempt: outcome.attempt, durationMs: Date.now() - attempt.startedAt };
-          if (ok) log.info({ ...fields, error: outcome.error }, `task ${outcome.event}`);
+          if (ok) log.info({ ...fields, error: outcome.error }, `task ${eventOf(outcome.status)}`);
           else log.warn(fields, 'outcome discarded: the task was cancelled, timed out or reclaimed meanwhile');
         }
         options.onRecorded(batch, applied);

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { ClientError, invalidInput } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { TERMINAL, type Store, type Task } from '../store/index.js';
+import { eventOf } from '../store/claims.js';
 import type { Worker } from '../store/workers.js';
 import type { EventPump } from '../tasks/events.js';
 import { TaskFailure } from '../tasks/kind.js';
@@ -66,7 +67,7 @@ export function createExternalWorkers(options: ExternalOptions) {
     // Lost a race (cancelled, timed out or requeued between the read and the change).
     if (!applied.has(id)) throw await refusal(id, workerId);
     await store.workers.counted(workerId, 1, outcome.status === 'completed' ? 1 : 0);
-    log.info({ taskId: id, workerId, kind: task.kind, attempt: outcome.attempt }, `task ${outcome.event}`);
+    log.info({ taskId: id, workerId, kind: task.kind, attempt: outcome.attempt }, `task ${eventOf(outcome.status)}`);
     return (await store.tasks.getTask(id))!;
   }
 
