@@ -172,4 +172,14 @@ describePg('store', () => {
     expect(stored.length).toBe(800);
     expect(seen).toEqual(stored);
   });
+  it('a worker paused or scaled to zero claims nothing from the moment that commits, whatever its process believes', async () => {
+    await a.workers.register({ id: 'steered', name: 'steered', kind: 'external', host: null, pid: null, kinds: ['steered'], concurrency: 2, leaseSeconds: 30 });
+    const [t] = await a.tasks.createTasks([task('steered')]);
+    await b.workers.steer('steered', { state: 'paused' });
+    expect(await a.claims.claim('steered', ['steered'], 5, 30)).toEqual([]);
+    await b.workers.steer('steered', { state: 'active', concurrency: 0 });
+    expect(await a.claims.claim('steered', ['steered'], 5, 30)).toEqual([]);
+    await b.workers.steer('steered', { concurrency: 2 });
+    expect((await a.claims.claim('steered', ['steered'], 5, 30)).map((c) => c.id)).toEqual([t.id]);
+  });
 });

@@ -49,7 +49,10 @@ export function claimStore(db: Database, logs: LogLimits = DEFAULT_LOG_LIMITS) {
           -- the planner chose a sequential scan of the whole table (measured: 5 ms per claim at
           -- 20,000 rows, growing with the history). The ids come in claim order from the index:
           -- see claimable_task_ids in drizzle/0003.
-          WHERE t.id = ANY(ARRAY(SELECT claimable_task_ids(${textArray(kinds)}, ${limit}::int)))
+          -- A worker paused or scaled to zero claims nothing from the moment that change commits,
+          -- even before its process has heard of it.
+          WHERE t.id = ANY(ARRAY(SELECT claimable_task_ids(${textArray(kinds)}, ${limit}::int)
+            WHERE NOT EXISTS (SELECT 1 FROM workers w WHERE w.id = ${workerId} AND (w.state = 'paused' OR w.concurrency = 0))))
           RETURNING t.*
         ), ${eventGate(false)}, events AS (
           INSERT INTO task_events (task_id, type, status, data)

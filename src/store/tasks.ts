@@ -155,7 +155,7 @@ export function taskStore(db: Database) {
       const rows = await changeOne(
         sql`UPDATE tasks SET status = 'pending', attempts = 0, run_at = now(), updated_at = now(),
               result = NULL, error = NULL, progress = NULL, progress_message = NULL,
-              started_at = NULL, finished_at = NULL
+              started_at = NULL, finished_at = NULL, log_lines = 0, log_bytes = 0
             WHERE id = ${id}::bigint AND status IN ('failed', 'cancelled', 'timed_out') RETURNING *`,
         'retried',
         true,
