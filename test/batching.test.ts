@@ -23,7 +23,8 @@ describePg('batched outcomes', () => {
     const inputs = Array.from({ length: 60 }, (_, i) => ({ kind: 'echo', input: i === 37 ? { poison: 'yes' } : { n: i } }));
     const { data } = await app.gql(`mutation($inputs: [CreateTaskInput!]!) { createTasks(inputs: $inputs) { tasks { id } } }`, { inputs });
     const ids: string[] = data.createTasks.tasks.map((t: { id: string }) => t.id);
-    app.executor.setConcurrency(60);
+    const steer = await app.gql(`mutation($id: ID!) { setWorkerConcurrency(id: $id, concurrency: 60) { concurrency } }`, { id: app.executor.workerId });
+    expect(steer.data.setWorkerConcurrency.concurrency).toBe(60);
     await waitFor(async () => {
       const [{ n }] = await app.db.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM tasks WHERE status IN ('pending', 'running')`);
       return n === 0;

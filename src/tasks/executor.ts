@@ -261,7 +261,11 @@ export function createExecutor(options: ExecutorOptions) {
     },
 
     obey,
-    /** Takes effect at once: more slots claim now; fewer slots never abort a running task. */
+    /**
+     * In this process only, at once: more slots claim now; fewer never abort a running task. The
+     * worker's row stays the command (setWorkerConcurrency): a row that says 0 or paused still
+     * makes the claim statement take nothing.
+     */
     setConcurrency(value: number) {
       concurrency = value;
       startQueued();
