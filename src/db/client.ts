@@ -51,7 +51,10 @@ export async function connect(options: ConnectOptions): Promise<Database> {
 
 function connectPostgres(options: ConnectOptions & { probeSeconds: number }, url: string): Database {
   const log = options.log.child({ component: 'db' });
-  const base = { onnotice: () => {}, connection: { application_name: 'task-executor' } };
+  // fetch_types off: postgres.js would otherwise look up array types on every new connection, and
+  // when a pool is ended while that lookup runs (a database restart) its rejection is unhandled.
+  // Arrays we read are parsed by the store (parseTextArray), as for PGlite.
+  const base = { onnotice: () => {}, fetch_types: false, connection: { application_name: 'task-executor' } };
   const pool = () => postgres(url, { ...base, max: options.poolSize });
   let sql = pool();
   let db = drizzlePg(sql);
@@ -77,17 +80,12 @@ function connectPostgres(options: ConnectOptions & { probeSeconds: number }, url
       return (await sql.unsafe(text, params as never[], { prepare: true })) as unknown as T[];
     },
     async exclusive(lockKey, fn) {
-      const session = await sql.reserve();
-      try {
-        await session`SELECT pg_advisory_lock(${lockKey})`;
-        try {
-          return await fn();
-        } finally {
-          await session`SELECT pg_advisory_unlock(${lockKey})`;
-        }
-      } finally {
-        session.release();
-      }
+      // A transaction-scoped lock on a transaction kept open while fn runs on other connections
+      // (postgres.js's reserve() never hands over a new connection when fetch_types is off).
+      return (await sql.begin(async (tx) => {
+        await tx`SELECT pg_advisory_xact_lock(${lockKey})`;
+        return [await fn()];
+      }))[0] as Awaited<ReturnType<typeof fn>>;
     },
     listen: listener.listen,
     listening: listener.listening,
