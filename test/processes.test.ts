@@ -87,8 +87,8 @@ describePg('server processes', () => {
     const survivor = await start({ EXECUTOR_CONCURRENCY: '4', LEASE_SECONDS: '2' });
     await waitFor(async () => (await count(sql`${inIds} AND status = 'completed'`)) === 4, 30_000, 'the tasks to complete');
     const events = await db.query<{ task_id: string; types: string[]; workers: string[] }>(sql`
-      SELECT task_id::text, array_agg(type ORDER BY id) AS types,
-             array_agg(data->>'workerId' ORDER BY id) FILTER (WHERE type = 'started') AS workers
+      SELECT task_id::text, jsonb_agg(type ORDER BY id) AS types,
+             jsonb_agg(data->>'workerId' ORDER BY id) FILTER (WHERE type = 'started') AS workers
       FROM task_events WHERE task_id IN ${ids.map((id) => sql`${id}::bigint`)} GROUP BY task_id`);
     for (const e of events) {
       // Progress events come and go with timing; the transitions are what must hold.
