@@ -102,8 +102,10 @@ describePg('external workers', () => {
     await waitFor(async () => (await app.gql(`{ task(id: "${embeddedTask}") { status } }`)).data.task.status === 'RUNNING', 5000, 'the embedded task');
     const scope = [[held, pending, finished, embeddedTask], [owner.id, intruder.id]] as const;
     const before = await snapshot(...scope);
-    // The owner stays alive meanwhile, as a real worker would: its 2 s lease must not lapse.
-    const beating = setInterval(() => void app.gql(`mutation { heartbeatWorker(id: "${owner.id}") { cancelledTaskIds } }`), 500);
+    // Both workers stay alive meanwhile, as real ones would: their 2 s leases must not lapse.
+    const beating = setInterval(() => {
+      for (const w of [owner, intruder]) void app.gql(`mutation { heartbeatWorker(id: "${w.id}") { cancelledTaskIds } }`);
+    }, 500);
 
     const mistakes: Array<[string, string, Record<string, unknown>]> = [
       ['NOT_TASK_OWNER', COMPLETE, { id: held, w: intruder.id }],
