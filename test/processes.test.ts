@@ -1,11 +1,9 @@
 // Several server processes on one database, as deployed: work is shared with no task run twice in
 // one attempt, a process killed with SIGKILL loses nothing, and SIGTERM drains and exits 0.
 import { sql } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { connect, type Database } from '../src/db/client.js';
-import { createLogger } from '../src/logger.js';
-import { describePg, freshDatabase } from './support/db.js';
-import { spawnServer, type ServerProcess } from './support/process.js';
+import { expect, it } from 'vitest';
+import { describePg } from './support/db.js';
+import { serversForFile } from './support/process.js';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { collect, waitFor } from './support/app.js';
@@ -13,32 +11,10 @@ import { collect, waitFor } from './support/app.js';
 const CREATE_MANY = `mutation($inputs: [CreateTaskInput!]!) { createTasks(inputs: $inputs) { tasks { id } } }`;
 
 describePg('server processes', () => {
-  let url: string;
-  let drop: () => Promise<void>;
-  let db: Database;
-  const servers: ServerProcess[] = [];
-  beforeAll(async () => {
-    const fresh = await freshDatabase();
-    ({ url, drop } = fresh);
-    db = await connect({ databaseUrl: url, dataDir: '', poolSize: 2, log: createLogger('silent') });
-  });
-  afterEach(async () => {
-    for (const server of servers.splice(0)) {
-      if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
-      await server.exited;
-    }
-  });
-  afterAll(async () => {
-    await db?.close();
-    await drop?.();
-  });
-  const start = async (env: Record<string, string>) => {
-    const server = await spawnServer({ DATABASE_URL: url, ...env });
-    servers.push(server);
-    return server;
-  };
+  const cluster = serversForFile();
+  const { start } = cluster;
   const count = async (where: ReturnType<typeof sql>) =>
-    (await db.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM tasks WHERE ${where}`))[0].n;
+    (await cluster.db.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM tasks WHERE ${where}`))[0].n;
 
   it('two processes share 2,000 tasks: each completes exactly once, none started twice', async () => {
     const [one, two] = await Promise.all([start({ EXECUTOR_CONCURRENCY: '8' }), start({ EXECUTOR_CONCURRENCY: '8' })]);
@@ -50,13 +26,13 @@ describePg('server processes', () => {
     }
     expect(new Set(ids).size).toBe(2000);
     await waitFor(async () => (await count(sql`kind = 'echo' AND status = 'completed'`)) === 2000, 60_000, 'all tasks to complete');
-    const perTask = await db.query<{ started: number; completed: number; attempts: number }>(sql`
+    const perTask = await cluster.db.query<{ started: number; completed: number; attempts: number }>(sql`
       SELECT count(*) FILTER (WHERE e.type = 'started')::int AS started,
              count(*) FILTER (WHERE e.type = 'completed')::int AS completed, max(t.attempts) AS attempts
       FROM tasks t JOIN task_events e ON e.task_id = t.id WHERE t.kind = 'echo' GROUP BY t.id`);
     expect(perTask.length).toBe(2000);
     expect(perTask.every((r) => r.started === 1 && r.completed === 1 && r.attempts === 1)).toBe(true);
-    const byWorker = await db.query<{ worker: string; n: number }>(sql`
+    const byWorker = await cluster.db.query<{ worker: string; n: number }>(sql`
       SELECT data->>'workerId' AS worker, count(*)::int AS n FROM task_events WHERE type = 'started' GROUP BY 1`);
     expect(new Set(byWorker.map((r) => r.worker))).toEqual(new Set([one.workerId, two.workerId]));
   });
@@ -70,7 +46,7 @@ describePg('server processes', () => {
     const updates = await collect(client, `subscription($id: ID!) { taskUpdated(id: $id) { status progress } }`, { id }).finished;
     await client.dispose();
     expect(updates.at(-1).taskUpdated).toEqual({ status: 'COMPLETED', progress: 1 });
-    const [started] = await db.query<{ worker: string }>(sql`
+    const [started] = await cluster.db.query<{ worker: string }>(sql`
       SELECT data->>'workerId' AS worker FROM task_events WHERE task_id = ${id}::bigint AND type = 'started'`);
     expect(started.worker).toBe(worker.workerId);
   });
@@ -86,7 +62,7 @@ describePg('server processes', () => {
     expect(await count(sql`${inIds} AND status = 'running'`)).toBe(4);
     const survivor = await start({ EXECUTOR_CONCURRENCY: '4', LEASE_SECONDS: '2' });
     await waitFor(async () => (await count(sql`${inIds} AND status = 'completed'`)) === 4, 30_000, 'the tasks to complete');
-    const events = await db.query<{ task_id: string; types: string[]; workers: string[] }>(sql`
+    const events = await cluster.db.query<{ task_id: string; types: string[]; workers: string[] }>(sql`
       SELECT task_id::text, jsonb_agg(type ORDER BY id) AS types,
              jsonb_agg(data->>'workerId' ORDER BY id) FILTER (WHERE type = 'started') AS workers
       FROM task_events WHERE task_id IN ${ids.map((id) => sql`${id}::bigint`)} GROUP BY task_id`);

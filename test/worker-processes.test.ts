@@ -5,45 +5,24 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { connect, type Database } from '../src/db/client.js';
-import { createLogger } from '../src/logger.js';
+import { afterEach, expect, it } from 'vitest';
 import { waitFor } from './support/app.js';
-import { describePg, freshDatabase } from './support/db.js';
-import { spawnServer, type ServerProcess } from './support/process.js';
+import { describePg } from './support/db.js';
+import { serversForFile, type ServerProcess } from './support/process.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 describePg('workers across processes', () => {
-  let url: string;
-  let drop: () => Promise<void>;
-  let db: Database;
-  const servers: ServerProcess[] = [];
+  const cluster = serversForFile({ LEASE_SECONDS: '3' });
+  const { start } = cluster;
   const workers: ChildProcess[] = [];
-  beforeAll(async () => {
-    ({ url, drop } = await freshDatabase());
-    db = await connect({ databaseUrl: url, dataDir: '', poolSize: 2, log: createLogger('silent') });
-  });
-  afterEach(async () => {
+  afterEach(() => {
     for (const child of workers.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    for (const server of servers.splice(0)) {
-      if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
-      await server.exited;
-    }
   });
-  afterAll(async () => {
-    await db?.close();
-    await drop?.();
-  });
-  const start = async (env: Record<string, string>) => {
-    const server = await spawnServer({ DATABASE_URL: url, LEASE_SECONDS: '3', ...env });
-    servers.push(server);
-    return server;
-  };
   const statuses = async (ids: string[]) =>
-    db.query<{ status: string; n: number }>(sql`SELECT status::text, count(*)::int AS n FROM tasks WHERE id = ANY(${`{${ids.join(',')}}`}::bigint[]) GROUP BY status`);
+    cluster.db.query<{ status: string; n: number }>(sql`SELECT status::text, count(*)::int AS n FROM tasks WHERE id = ANY(${`{${ids.join(',')}}`}::bigint[]) GROUP BY status`);
   const completedOnce = async (ids: string[]) =>
-    (await db.query<{ n: number }>(sql`
+    (await cluster.db.query<{ n: number }>(sql`
       SELECT count(*)::int AS n FROM (SELECT task_id FROM task_events WHERE type = 'completed'
         AND task_id = ANY(${`{${ids.join(',')}}`}::bigint[]) GROUP BY task_id HAVING count(*) = 1) once`))[0].n;
   const createMany = async (server: ServerProcess, inputs: object[]) =>

@@ -193,6 +193,7 @@ export function claimStore(db: Database, logs: LogLimits = DEFAULT_LOG_LIMITS) {
           WHERE w.id = lost.lost_by
           RETURNING pg_notify(${WORKERS_CHANNEL}, w.id)
         )
+        -- relieved is read so that its notifications are certain to be sent.
         SELECT ${TASK_COLUMNS}, (SELECT count(*) FROM relieved) AS relieved FROM changed`);
       return rows.map(toTask);
     },
