@@ -277,6 +277,21 @@ describe.skipIf(!postgresUrl || !hasChromium)('dashboard in Chromium', () => {
     await page.getByRole('button', { name: '‹ Newer' }).click();
     await showing(truth.slice(0, 20));
 
+    // The filter is in the URL: a reload (or the link, shared) shows the same filtered list.
+    expect(new URL(page.url()).hash).toBe('#/?kind=echo');
+    await page.reload();
+    await showing(truth.slice(0, 20));
+    expect(await page.inputValue('#filter-kind')).toBe('echo');
+    // The nav link back to the list keeps the filter; a link naming another one applies it.
+    await page.goto(`${app.url}/#/workers`);
+    await page.getByRole('link', { name: 'Tasks', exact: true }).click();
+    await showing(truth.slice(0, 20));
+    await page.goto(`${app.url}/#/?status=COMPLETED&kind=no-such-kind`);
+    await waitFor(async () => (await ids()).length === 0, 10_000, 'the other filter');
+    expect(await page.inputValue('#filter-status')).toBe('COMPLETED');
+    await page.goto(`${app.url}/#/?kind=echo`);
+    await showing(truth.slice(0, 20));
+
     // Tab through the page to the first task's link; Enter opens its page.
     await page.locator('body').focus();
     let focused = '';

@@ -1,5 +1,6 @@
 // Starts the dashboard: asks for an access key when the server requires one, opens the socket,
-// lays out the page and routes by the URL's hash (#/, #/tasks/<id>, #/workers).
+// lays out the page and routes by the URL's hash (#/, #/tasks/<id>, #/workers). The task list's
+// filter lives in the hash too (#/?status=RUNNING&kind=…), so a reload or a shared link keeps it.
 import { askForKey, currentKey, forgetKey } from './auth';
 import { ApiError, describeError, gql, whenUnauthenticated } from './api';
 import { createForm } from './create-form';
@@ -9,10 +10,28 @@ import { followAllEvents } from './events';
 import { connectSocket, type ConnectionState } from './socket';
 import { statsView } from './stats';
 import { taskPage } from './task-page';
-import { tasksTable } from './tasks-table';
+import { STATUSES } from './format';
+import { tasksTable, type Filter } from './tasks-table';
+import type { TaskStatus } from './types';
 import { workersView } from './workers';
 
 const app = document.getElementById('app')!;
+
+/** The filter a #/?status=…&kind=… hash asks for; null when it names none. Unknown statuses are ignored. */
+function filterInHash(): Filter | null {
+  const query = new URLSearchParams(location.hash.split('?')[1] ?? '');
+  if (!query.has('status') && !query.has('kind')) return null;
+  const status = query.get('status') as TaskStatus | null;
+  return { status: status && STATUSES.includes(status) ? status : undefined, kind: query.get('kind') || undefined };
+}
+
+function hashOf(filter: Filter): string {
+  const query = new URLSearchParams();
+  if (filter.status) query.set('status', filter.status);
+  if (filter.kind) query.set('kind', filter.kind);
+  const text = query.toString();
+  return text ? `#/?${text}` : '#/';
+}
 
 /** Resolves once the server answers a query: with no key when it is open, else with an accepted one. */
 async function authenticate(): Promise<void> {
@@ -87,7 +106,15 @@ async function main() {
   hub = followAllEvents(client);
 
   const form = createForm();
-  const table = tasksTable(hub, () => stats.render());
+  const onHome = () => !/^#\/(tasks|workers)/.test(location.hash);
+  const table = tasksTable(
+    hub,
+    (filter) => {
+      stats.render();
+      if (onHome()) history.replaceState(null, '', hashOf(filter));
+    },
+    filterInHash() ?? {},
+  );
   const stats = statsView(hub, (s) => table.setStatus(s), table.filterStatus);
   // External workers bring their own kinds: the list is read again after every reconnect.
   const loadKinds = () =>
@@ -133,6 +160,13 @@ async function main() {
     nav.querySelectorAll('a[data-route]').forEach((a) => a.toggleAttribute('aria-current', a.getAttribute('data-route') === section));
     if (taskMatch) current = taskPage(decodeURIComponent(taskMatch[1]), client, hub!);
     else if (hash === '/workers') current = workersView(client, hub!);
+    else {
+      // Home: a filter in the hash is applied; a bare #/ (the nav link) keeps the current one.
+      const wanted = filterInHash();
+      const shown = table.filter();
+      if (wanted && (wanted.status !== shown.status || wanted.kind !== shown.kind)) table.setFilter(wanted);
+      else if (!wanted) history.replaceState(null, '', hashOf(shown));
+    }
     fill(view, current ? current.root : home);
     document.title = taskMatch ? `Task #${taskMatch[1]} · Task executor` : hash === '/workers' ? 'Workers · Task executor' : 'Tasks · Task executor';
     current?.focus();

@@ -13,13 +13,13 @@ const PAGE_SIZE = 20;
 
 type Page = { first: number; after?: string } | { last: number; before: string };
 
-interface Filter {
+export interface Filter {
   status?: TaskStatus;
   kind?: string;
 }
 
-export function tasksTable(hub: EventHub, onFilterChange: () => void) {
-  const filter: Filter = {};
+export function tasksTable(hub: EventHub, onFilterChange: (filter: Filter) => void, initial: Filter = {}) {
+  const filter: Filter = { ...initial };
   let page: Page = { first: PAGE_SIZE };
   let tasks: Task[] = [];
   let pageInfo: PageInfo | undefined;
@@ -142,7 +142,7 @@ export function tasksTable(hub: EventHub, onFilterChange: () => void) {
     filter.status = next.status;
     filter.kind = next.kind;
     page = { first: PAGE_SIZE };
-    onFilterChange();
+    onFilterChange({ ...filter });
     void load();
   }
 
@@ -209,7 +209,9 @@ export function tasksTable(hub: EventHub, onFilterChange: () => void) {
   void load();
   return {
     root,
+    filter: (): Filter => ({ ...filter }),
     filterStatus: () => filter.status,
+    setFilter,
     setStatus: (status: TaskStatus | undefined) => setFilter({ ...filter, status }),
     setKinds(list: string[]) {
       kinds = list;
