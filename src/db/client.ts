@@ -79,13 +79,15 @@ function connectPostgres(options: ConnectOptions & { probeSeconds: number }, url
       const { sql: text, params } = dialect.sqlToQuery(statement);
       return (await sql.unsafe(text, params as never[], { prepare: true })) as unknown as T[];
     },
-    async exclusive(lockKey, fn) {
+    async exclusive<T>(lockKey: number, fn: () => Promise<T>): Promise<T> {
       // A transaction-scoped lock on a transaction kept open while fn runs on other connections
       // (postgres.js's reserve() never hands over a new connection when fetch_types is off).
-      return (await sql.begin(async (tx) => {
+      // The result travels in an array: begin() would take a returned array for a list of queries.
+      const [result] = await sql.begin(async (tx) => {
         await tx`SELECT pg_advisory_xact_lock(${lockKey})`;
         return [await fn()];
-      }))[0] as Awaited<ReturnType<typeof fn>>;
+      });
+      return result as T;
     },
     listen: listener.listen,
     listening: listener.listening,
