@@ -1,5 +1,6 @@
-// The event pump reads only what its listeners follow. A listener that joins while a read with
-// the old filter is under way must still get every event after it joined.
+// The event pump reads only what its listeners follow, and skips reading at all after a transaction
+// whose event types no one here follows. A listener that joins while a read with the old filter is
+// under way must still get every event after it joined; skipping must never lose one.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connect, type Database } from '../src/db/client.js';
 import { createLogger } from '../src/logger.js';
@@ -7,13 +8,20 @@ import { createStore, type Store } from '../src/store/index.js';
 import { createEventPump } from '../src/tasks/events.js';
 import { describePg, freshDatabase } from './support/db.js';
 
+const task = { kind: 'echo', input: null, priority: 0, runAt: null, maxAttempts: 1, timeoutSeconds: 60, idempotencyKey: null };
+const until = async (check: () => boolean) => {
+  for (let i = 0; i < 500 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+};
+
 describePg('event pump', () => {
   let db: Database;
   let store: Store;
   let drop: () => Promise<void>;
+  let url: string;
   beforeAll(async () => {
     const fresh = await freshDatabase();
     drop = fresh.drop;
+    url = fresh.url;
     db = await connect({ databaseUrl: fresh.url, dataDir: '', poolSize: 4, log: createLogger('silent') });
     store = createStore(db);
   });
@@ -27,7 +35,6 @@ describePg('event pump', () => {
     const pump = createEventPump({ db, store, log, pollIntervalMs: 60_000 });
     const cancelled: string[] = [];
     pump.subscribe((batch) => cancelled.push(...batch.events.map((e) => e.type)), { types: ['cancelled'] });
-    const task = { kind: 'echo', input: null, priority: 0, runAt: null, maxAttempts: 1, timeoutSeconds: 60, idempotencyKey: null };
     await store.tasks.createTasks([task, task, task]);
     // The read starts now, filtered to 'cancelled'; the broad listener joins before it returns.
     pump.poke();
@@ -36,5 +43,72 @@ describePg('event pump', () => {
     await pump.stop();
     expect(all).toEqual([1, 2, 3]);
     expect(cancelled).toEqual([]);
+  });
+
+  it('moves past transactions whose events no one here follows without reading the table', async () => {
+    const log = createLogger('silent');
+    const counted = createStore(db);
+    let reads = 0;
+    const readNext = counted.events.readNext.bind(counted.events);
+    counted.events.readNext = (...args) => (reads++, readNext(...args));
+    const pump = createEventPump({ db, store: counted, log, pollIntervalMs: 60_000 });
+    const cancelled: string[] = [];
+    pump.subscribe((batch) => cancelled.push(...batch.events.map((e) => e.taskId)), { types: ['cancelled'] });
+    await pump.start();
+    // Starting reads once, for what came before the LISTEN.
+    await until(() => reads === 1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    reads = 0;
+    const [first] = await store.tasks.createTasks([task]);
+    const [second] = await store.tasks.createTasks([task]);
+    // The second notice says every event before its transaction is settled: the first's 'created'.
+    const [created] = await store.events.readEvents(0, 1, first.id);
+    await until(() => pump.lastSeen() === created.id);
+    expect(pump.lastSeen()).toBe(created.id);
+    expect(reads).toBe(0);
+    await store.tasks.cancelTask(second.id);
+    await until(() => cancelled.length > 0);
+    expect(cancelled).toEqual([second.id]);
+    expect(reads).toBe(1);
+    await pump.stop();
+  });
+
+  it('skipping never loses or repeats an event someone follows, with writers in other processes', async () => {
+    const log = createLogger('silent');
+    const pump = createEventPump({ db, store, log, pollIntervalMs: 60_000 });
+    const seen: number[] = [];
+    pump.subscribe((batch) => seen.push(...batch.events.map((e) => e.id)), { types: ['created', 'cancelled'] });
+    await pump.start();
+    const from = pump.lastSeen();
+    const writers = await Promise.all([1, 2].map(() => connect({ databaseUrl: url, dataDir: '', poolSize: 4, log })));
+    try {
+      // Four concurrent loops on two other pools: creations, claims with outcomes, and
+      // cancellations interleave, so notices nobody follows arrive between ones that matter.
+      await Promise.all(
+        writers.flatMap((writer, w) => {
+          const other = createStore(writer);
+          return [0, 1].map(async (loop) => {
+            for (let round = 0; round < 15; round++) {
+              const created = await other.tasks.createTasks([task, task, task]);
+              const claimed = await other.claims.claim(`w${w}${loop}`, ['echo'], 2, 30);
+              await other.claims.finish(
+                `w${w}${loop}`,
+                claimed.map((c) => ({ id: c.id, attempt: c.attempts, status: 'failed' as const, error: { code: 'E', message: 'x' } })),
+              );
+              await other.tasks.cancelTask(created[2].id).catch(() => {});
+            }
+          });
+        }),
+      );
+    } finally {
+      for (const writer of writers) await writer.close();
+    }
+    const latest = await store.events.latestEventId();
+    pump.poke();
+    await until(() => pump.lastSeen() === latest);
+    await pump.stop();
+    const expected = (await store.events.readEvents(from, 100_000)).filter((e) => e.type === 'created' || e.type === 'cancelled');
+    expect(expected.length).toBeGreaterThan(60);
+    expect(seen).toEqual(expected.map((e) => e.id));
   });
 });

@@ -54,7 +54,7 @@ export function claimStore(db: Database, logs: LogLimits = DEFAULT_LOG_LIMITS) {
           WHERE t.id = ANY(ARRAY(SELECT claimable_task_ids(${textArray(kinds)}, ${limit}::int)
             WHERE NOT EXISTS (SELECT 1 FROM workers w WHERE w.id = ${workerId} AND (w.state = 'paused' OR w.concurrency = 0))))
           RETURNING t.*
-        ), ${eventGate(false)}, events AS (
+        ), ${eventGate(false, ['started'])}, events AS (
           INSERT INTO task_events (task_id, type, status, data)
           SELECT id, 'started', status, jsonb_build_object('attempt', attempts, 'workerId', worker_id)
           FROM changed, gate ORDER BY id
@@ -94,7 +94,7 @@ export function claimStore(db: Database, logs: LogLimits = DEFAULT_LOG_LIMITS) {
           WHERE t.id = ANY(${idArray(outcomes.map((x) => x.id))}) AND t.status = 'running'
             AND t.worker_id = ${workerId} AND t.attempts = ((SELECT by_id FROM input) -> t.id::text ->> 'attempt')::int
           RETURNING t.id, t.status, t.attempts, t.error, t.run_at
-        ), ${eventGate(wake)}, events AS (
+        ), ${eventGate(wake, [...new Set(outcomes.map((x) => eventOf(x.status)))])}, events AS (
           INSERT INTO task_events (task_id, type, status, data)
           SELECT id, CASE WHEN status = 'pending' THEN 'retrying' ELSE status::text END, status,
             jsonb_strip_nulls(jsonb_build_object('attempt', attempts, 'error', error,
@@ -116,7 +116,7 @@ export function claimStore(db: Database, logs: LogLimits = DEFAULT_LOG_LIMITS) {
           WHERE id = ${id}::bigint AND status = 'running' AND worker_id = ${workerId}
             AND (${attempt}::int IS NULL OR attempts = ${attempt}::int)
           RETURNING id, status
-        ), ${eventGate(false)}, events AS (
+        ), ${eventGate(false, ['progress'])}, events AS (
           INSERT INTO task_events (task_id, type, status, data)
           SELECT id, 'progress', status, jsonb_build_object('progress', ${fraction}::float8, 'message', ${message}::text)
           FROM changed, gate
@@ -149,7 +149,7 @@ export function claimStore(db: Database, logs: LogLimits = DEFAULT_LOG_LIMITS) {
             log_bytes = t.log_bytes + CASE WHEN d.action = 'write' THEN ${bytes}::int ELSE 0 END
           FROM decided d WHERE t.id = d.id AND d.action <> 'drop'
           RETURNING t.id, t.status, d.action
-        ), ${eventGate(false)}, events AS (
+        ), ${eventGate(false, ['log'])}, events AS (
           INSERT INTO task_events (task_id, type, status, data)
           SELECT id, 'log', status, CASE WHEN action = 'write'
             THEN jsonb_build_object('level', ${level}::text, 'message', ${message}::text)
@@ -180,7 +180,7 @@ export function claimStore(db: Database, logs: LogLimits = DEFAULT_LOG_LIMITS) {
           ) expired
           WHERE t.id = expired.id
           RETURNING t.*, expired.worker_id AS lost_by
-        ), ${eventGate(true)}, events AS (
+        ), ${eventGate(true, ['failed', 'requeued'])}, events AS (
           INSERT INTO task_events (task_id, type, status, data)
           SELECT id, CASE WHEN status = 'failed' THEN 'failed' ELSE 'requeued' END, status,
                  jsonb_build_object('attempt', attempts, 'error', error, 'reason', 'lease_expired')
@@ -225,7 +225,7 @@ export function claimStore(db: Database, logs: LogLimits = DEFAULT_LOG_LIMITS) {
           WHERE t.id = ANY(${idArray(attempts.map((a) => a.id))}) AND t.status = 'running'
             AND t.worker_id = ${workerId} AND t.attempts = ((SELECT by_id FROM input) ->> t.id::text)::int
           RETURNING t.id, t.status
-        ), ${eventGate(true)}, events AS (
+        ), ${eventGate(true, ['requeued'])}, events AS (
           INSERT INTO task_events (task_id, type, status, data)
           SELECT id, 'requeued', status, jsonb_build_object('reason', 'shutdown') FROM changed, gate ORDER BY id
         )

@@ -119,22 +119,42 @@ export function toEvent(row: Row): TaskEvent {
 }
 
 export const EVENTS_CHANNEL = 'task_events';
-/** The NOTIFY payload that says a task may be claimable now; anything else is just "new events". */
-export const WAKE_PAYLOAD = 'n';
 const EVENT_LOCK = 7_411_002;
 
 /**
- * The CTE that every event-writing statement joins its event INSERT with, given a CTE named
- * `changed` holding the rows it changed. When anything changed, it takes the transaction-scoped
- * advisory lock before the first event id is drawn and holds it until commit, so event ids are in
- * commit order; and it queues one NOTIFY (a wake-up, never data). When nothing changed it does
- * neither, so an idle poll wakes no one.
+ * What a NOTIFY on EVENTS_CHANNEL says, besides "new events": whether a task may be claimable now,
+ * the types of event the transaction wrote, and the highest event id drawn before it took the
+ * event lock (every event at or below it is committed or rolled back). A process whose listeners
+ * follow none of those types moves its cursor there without reading the table. Never task data.
  */
-export function eventGate(wake: boolean): SQL {
-  return sql`gate AS MATERIALIZED (
-    SELECT pg_advisory_xact_lock(${sql.raw(String(EVENT_LOCK))}),
-           pg_notify(${EVENTS_CHANNEL}, ${wake ? WAKE_PAYLOAD : ''})
-    FROM (SELECT 1 FROM changed LIMIT 1) AS any_change)`;
+export interface EventNotice {
+  wake: boolean;
+  types: string[];
+  before: number;
+}
+
+/** `n|started,completed|1234`; null for anything else (treated as "read to find out"). */
+export function parseEventNotice(payload: string): EventNotice | null {
+  const [wake, types, before] = payload.split('|');
+  if (before === undefined || !/^\d+$/.test(before) || (wake !== 'n' && wake !== '')) return null;
+  return { wake: wake === 'n', types: types.split(','), before: Number(before) };
+}
+
+/**
+ * The CTEs that every event-writing statement joins its event INSERT with, given a CTE named
+ * `changed` holding the rows it changed and the event types it writes. When anything changed, it
+ * takes the transaction-scoped advisory lock before the first event id is drawn and holds it until
+ * commit, so event ids are in commit order; and it queues one NOTIFY (a wake-up and an EventNotice,
+ * never data). When nothing changed it does neither, so an idle poll wakes no one. `locked` is
+ * separate so the sequence is read only once the lock is held.
+ */
+export function eventGate(wake: boolean, types: readonly string[]): SQL {
+  return sql`locked AS MATERIALIZED (
+    SELECT pg_advisory_xact_lock(${sql.raw(String(EVENT_LOCK))}) FROM (SELECT 1 FROM changed LIMIT 1) AS any_change
+  ), gate AS MATERIALIZED (
+    SELECT pg_notify(${EVENTS_CHANNEL}, ${`${wake ? 'n' : ''}|${types.join(',')}|`}
+      || (SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM task_events_id_seq)::text)
+    FROM locked)`;
 }
 
 /**

@@ -58,7 +58,7 @@ export function taskStore(db: Database) {
           FROM input ORDER BY ord
           ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
           RETURNING *
-        ), ${eventGate(true)}, events AS (
+        ), ${eventGate(true, ['created'])}, events AS (
           INSERT INTO task_events (task_id, type, status)
           SELECT id, 'created', status FROM changed, gate ORDER BY id
         )
@@ -140,7 +140,7 @@ export function taskStore(db: Database) {
         ), mailbox AS (
           UPDATE workers w SET cancelled_task_ids = array_append(w.cancelled_task_ids, changed.id)
           FROM changed WHERE w.id = changed.held_by AND w.kind = 'external'
-        ), ${eventGate(false)}, events AS (
+        ), ${eventGate(false, ['cancelled'])}, events AS (
           INSERT INTO task_events (task_id, type, status) SELECT id, 'cancelled', status FROM changed, gate
         )
         SELECT ${TASK_COLUMNS} FROM changed`);
@@ -173,7 +173,7 @@ export function taskStore(db: Database) {
   /** Runs an UPDATE ... RETURNING * as the `changed` CTE and writes one event per changed row. */
   function changeOne(update: SQL, type: string, wake: boolean): Promise<Row[]> {
     return db.query(sql`
-      WITH changed AS (${update}), ${eventGate(wake)}, events AS (
+      WITH changed AS (${update}), ${eventGate(wake, [type])}, events AS (
         INSERT INTO task_events (task_id, type, status) SELECT id, ${type}, status FROM changed, gate
       )
       SELECT ${TASK_COLUMNS} FROM changed`);

@@ -6,7 +6,7 @@ import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { EventFilter } from '../store/events.js';
 import { retrying } from './retry.js';
-import { EVENTS_CHANNEL, WAKE_PAYLOAD, type Store, type Task, type TaskEvent } from '../store/index.js';
+import { EVENTS_CHANNEL, parseEventNotice, type Store, type Task, type TaskEvent } from '../store/index.js';
 
 export interface EventBatch {
   readonly events: readonly TaskEvent[];
@@ -39,6 +39,8 @@ export function createEventPump(options: { db: Database; store: Store; log: Logg
   /** Bumped by every new listener: a read begun before it used a filter that may not cover it. */
   let listenerEpoch = 0;
   let reading: Promise<void> | undefined;
+  /** A read is queued for the next turn of the event loop (see onNotify). */
+  let readSoon = false;
   let readAgain = false;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -82,6 +84,46 @@ export function createEventPump(options: { db: Database; store: Store; log: Logg
     }
     if (byTask.size > MAX_FILTERED_TASKS) return null;
     return { types: [...types], taskIds: [...byTask.keys()] };
+  }
+
+  /**
+   * Whether a transaction that wrote only events of these types matters to no one here. Followers
+   * of single tasks may care about any type (the notice does not name tasks), so with any of them
+   * every notification is read.
+   */
+  function nobodyFollows(types: string[]): boolean {
+    if (byTask.size > 0) return false;
+    for (const interest of broad.values()) {
+      if (!interest?.types) return false;
+      if (interest.types.some((type) => types.includes(type))) return false;
+    }
+    return true;
+  }
+
+  function onNotify(payload: string) {
+    options.onNotify?.();
+    const notice = parseEventNotice(payload);
+    // 'n' alone is what servers before the notice sent for new work (a rolling upgrade).
+    const wakes = notice ? notice.wake : payload === 'n';
+    if (wakes) for (const wake of wakeListeners) wake();
+    // Nothing for anyone here: move past everything committed before that transaction without
+    // reading (its own events are read with whatever comes next). Only with no read under way or
+    // queued, which might be reading events before it that someone follows.
+    if (notice && !reading && !readSoon && nobodyFollows(notice.types)) {
+      lastSeen = Math.max(lastSeen, notice.before);
+      return;
+    }
+    if (wakes) {
+      // New work: the executor's claim goes to the database first, the read a turn later, so
+      // the two do not contend for the first few hundred microseconds that decide latency.
+      readSoon = true;
+      setImmediate(() => {
+        readSoon = false;
+        void read();
+      });
+    } else {
+      void read();
+    }
   }
 
   function deliver(events: TaskEvent[]) {
@@ -133,17 +175,7 @@ export function createEventPump(options: { db: Database; store: Store; log: Logg
       lastSeen = await store.events.latestEventId();
       await db.listen(
         EVENTS_CHANNEL,
-        (payload) => {
-          options.onNotify?.();
-          // New work: the executor's claim goes to the database first, the read a turn later, so
-          // the two do not contend for the first few hundred microseconds that decide latency.
-          if (payload === WAKE_PAYLOAD) {
-            for (const wake of wakeListeners) wake();
-            setImmediate(read);
-          } else {
-            void read();
-          }
-        },
+        onNotify,
         () => {
           for (const wake of wakeListeners) wake();
           void read();
