@@ -1,6 +1,6 @@
 // Drain throughput of the peers on the same machine and Postgres: N no-op jobs already queued,
 // timed from the worker's start until the queue holds no unfinished job.
-//   --system=graphile     graphile-worker, batched: localQueue 500, completeJobBatchDelay 0
+//   --system=graphile     graphile-worker, batched: localQueue 500 (--local-queue=N), completeJobBatchDelay 0
 //   --system=graphile-default
 //   --system=pgboss       pg-boss, batchSize (default 1000) jobs per handler call
 import postgres from 'postgres';
@@ -26,7 +26,7 @@ async function graphile(batched: boolean) {
   }
   await utils.release();
   const preset = batched
-    ? { worker: { localQueue: { size: 500 }, completeJobBatchDelay: 0, failJobBatchDelay: 0 } }
+    ? { worker: { localQueue: { size: Number(arg('local-queue', '500')) }, completeJobBatchDelay: 0, failJobBatchDelay: 0 } }
     : { worker: {} };
   const start = performance.now();
   const runner = await run({

@@ -36,6 +36,7 @@ if (!only || only === 'drain') {
     { name: 'ours, prefetch 1000 (events on)', script: 'bench/drain-ours.ts', args: ['--prefetch=1000'] },
     { name: 'ours, no prefetch', script: 'bench/drain-ours.ts', args: ['--prefetch=0'] },
     { name: 'graphile-worker 0.17.3, localQueue 500, batch delays 0', script: 'bench/drain-peers.ts', args: ['--system=graphile'] },
+    { name: 'graphile-worker 0.17.3, localQueue 1000, batch delays 0', script: 'bench/drain-peers.ts', args: ['--system=graphile', '--local-queue=1000'] },
     { name: 'graphile-worker 0.17.3, defaults', script: 'bench/drain-peers.ts', args: ['--system=graphile-default'] },
     { name: 'pg-boss 10.4.2, 2 workers x batch 5000', script: 'bench/drain-peers.ts', args: ['--system=pgboss', '--batch=5000', '--concurrency=2'] },
     { name: 'pg-boss 10.4.2, 2 workers x batch 1000', script: 'bench/drain-peers.ts', args: ['--system=pgboss', '--batch=1000', '--concurrency=2'] },

@@ -3,7 +3,7 @@
 import { sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { describePg } from './support/db.js';
-import { serversForFile } from './support/process.js';
+import { serversForFile } from './support/servers.js';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { collect, waitFor } from './support/app.js';

@@ -8,7 +8,8 @@ import { sql } from 'drizzle-orm';
 import { afterEach, expect, it } from 'vitest';
 import { waitFor } from './support/app.js';
 import { describePg } from './support/db.js';
-import { serversForFile, type ServerProcess } from './support/process.js';
+import type { ServerProcess } from './support/process.js';
+import { serversForFile } from './support/servers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 

@@ -1,10 +1,7 @@
-// Runs the server as its own OS process, the way `npm start` does, for tests that kill it.
+// Runs the server as its own OS process, the way `npm start` does, for tests that kill it and for
+// the benchmarks (so nothing here may import vitest).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll } from 'vitest';
-import { connect, type Database } from '../../src/db/client.js';
-import { createLogger } from '../../src/logger.js';
-import { freshDatabase } from './db.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -66,42 +63,6 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
         body: JSON.stringify({ query, variables }),
       });
       return response.json();
-    },
-  };
-}
-
-/**
- * For a file whose tests run servers as processes: a fresh database, a connection of the file's own
- * to it, and start(env) for servers on it, each killed after the test that started it.
- */
-export function serversForFile(defaults: Record<string, string> = {}) {
-  let url = '';
-  let drop: (() => Promise<void>) | undefined;
-  let db: Database | undefined;
-  const servers: ServerProcess[] = [];
-  beforeAll(async () => {
-    ({ url, drop } = await freshDatabase());
-    db = await connect({ databaseUrl: url, dataDir: '', poolSize: 2, log: createLogger('silent') });
-  });
-  afterEach(async () => {
-    for (const server of servers.splice(0)) {
-      if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
-      await server.exited;
-    }
-  });
-  afterAll(async () => {
-    await db?.close();
-    await drop?.();
-  });
-  return {
-    get db(): Database {
-      if (!db) throw new Error('serversForFile: the database is used before beforeAll made it');
-      return db;
-    },
-    async start(env: Record<string, string>): Promise<ServerProcess> {
-      const server = await spawnServer({ DATABASE_URL: url, ...defaults, ...env });
-      servers.push(server);
-      return server;
     },
   };
 }
