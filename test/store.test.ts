@@ -115,6 +115,25 @@ describePg('store', () => {
     }
   });
 
+  it('cancels racing a batch of outcomes for the same tasks: no error, each task ends once, either way', async () => {
+    // The batch updates its rows one after another; cancels of its last rows, from another pool,
+    // arrive while it is under way (at a few different moments, to meet it mid-batch).
+    for (const delayMs of [0, 2, 4, 6, 8, 10, 15, 20]) {
+      const tasks = await a.tasks.createTasks(Array.from({ length: 2000 }, () => task('batch-race')));
+      await a.claims.claim('B', ['batch-race'], 2000, 60);
+      const victims = tasks.slice(-40).reverse();
+      const finishing = a.claims.finish('B', tasks.map((t) => ({ id: t.id, attempt: 1, status: 'completed' as const, result: null })));
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      const [finished, ...cancels] = await Promise.allSettled([finishing, ...victims.map((t) => b.tasks.cancelTask(t.id))]);
+      if (finished.status === 'rejected') throw finished.reason;
+      for (const c of cancels) if (c.status === 'rejected' && (c.reason as { code?: string }).code !== 'TASK_FINISHED') throw c.reason;
+      const applied = finished.value;
+      const cancelled = victims.filter((_, i) => cancels[i].status === 'fulfilled').map((t) => t.id);
+      expect(applied.size + cancelled.length).toBe(tasks.length);
+      for (const id of cancelled) expect(applied.has(id)).toBe(false);
+    }
+  });
+
   it('a timeout recorded first voids the late completion of the same attempt', async () => {
     const [t] = await a.tasks.createTasks([task('tvc')]);
     await a.claims.claim('W', ['tvc'], 1, 60);

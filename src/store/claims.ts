@@ -37,23 +37,15 @@ export function claimStore(db: Database, logs: LogLimits = DEFAULT_LOG_LIMITS) {
     /**
      * Claims up to `limit` due tasks of the given kinds in one statement, in priority, run_at, id
      * order, skipping rows another claimer holds. Served by the partial index over pending tasks.
+     * A worker paused or scaled to zero in its row claims nothing.
      */
     async claim(workerId: string, kinds: string[], limit: number, leaseSeconds: number): Promise<ClaimedTask[]> {
       if (limit <= 0 || kinds.length === 0) return [];
       const rows = await db.query(sql`
+        -- claim_tasks (drizzle/0004) locks up to limit due tasks in claim order and marks them
+        -- running; as PL/pgSQL its plans are kept and can never turn into a scan of the table.
         WITH changed AS (
-          UPDATE tasks t SET status = 'running', attempts = t.attempts + 1, worker_id = ${workerId},
-            started_at = now(), updated_at = now(), error = NULL,
-            lease_expires_at = now() + make_interval(secs => ${leaseSeconds})
-          -- ANY(ARRAY(...)) makes the claimed ids an InitPlan looked up by primary key; as a join
-          -- the planner chose a sequential scan of the whole table (measured: 5 ms per claim at
-          -- 20,000 rows, growing with the history). The ids come in claim order from the index:
-          -- see claimable_task_ids in drizzle/0003.
-          -- A worker paused or scaled to zero claims nothing from the moment that change commits,
-          -- even before its process has heard of it.
-          WHERE t.id = ANY(ARRAY(SELECT claimable_task_ids(${textArray(kinds)}, ${limit}::int)
-            WHERE NOT EXISTS (SELECT 1 FROM workers w WHERE w.id = ${workerId} AND (w.state = 'paused' OR w.concurrency = 0))))
-          RETURNING t.*
+          SELECT * FROM claim_tasks(${workerId}, ${textArray(kinds)}, ${limit}::int, ${leaseSeconds}::int)
         ), ${eventGate(false, ['started'])}, events AS (
           INSERT INTO task_events (task_id, type, status, data)
           SELECT id, 'started', status, jsonb_build_object('attempt', attempts, 'workerId', worker_id)

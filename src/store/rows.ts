@@ -119,6 +119,7 @@ export function toEvent(row: Row): TaskEvent {
 }
 
 export const EVENTS_CHANNEL = 'task_events';
+// Also taken by claim_tasks (drizzle/0004), which must hold it before its UPDATE.
 const EVENT_LOCK = 7_411_002;
 
 /**

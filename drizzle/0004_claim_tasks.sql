@@ -1,0 +1,47 @@
+-- Hand-written: the claim's row work as one PL/pgSQL function, for two reasons measured here
+-- (bench/burst.ts).
+-- 1. Its plans can never be a scan of the whole table. The claim statement is prepared, and after
+--    five runs Postgres keeps a generic plan; one made while the table held a few rows scans the
+--    whole table for the claimed ids, and goes on doing so after a burst of new tasks until
+--    autovacuum analyzes the table (measured: 500-task claims 7 -> 180 ms with 100,000 tasks
+--    queued). With sequential and bitmap scans ruled out, the ids are always read in claim order
+--    from the partial index over pending tasks and the rows fetched by primary key, whatever the
+--    statistics say. The settings also hold for the statistics trigger the UPDATE fires; they
+--    leave its plans alone, but a plan whose cost a ruled-out node inflates would cross
+--    jit_above_cost and compile for 150 ms, hence jit off.
+-- 2. Its plans are kept for the session, where the SQL function claimable_task_ids was parsed and
+--    planned again on every call (a 500-task claim: 7.8 -> 7.2 ms).
+-- It takes the event lock (EVENT_LOCK in src/store/rows.ts; the claim statement takes it again,
+-- which costs nothing) before its UPDATE, whose statistics trigger locks task_counts rows: every
+-- other event-writing statement takes those only after the event lock, and taking them in the
+-- other order deadlocks against it.
+-- claimable_task_ids stays for servers of the previous version during a rolling upgrade.
+CREATE FUNCTION claim_tasks(claim_worker text, claim_kinds text[], claim_limit int, lease_seconds int)
+RETURNS SETOF tasks LANGUAGE plpgsql VOLATILE
+SET enable_seqscan = off SET enable_bitmapscan = off SET jit = off AS $$
+DECLARE
+  ids bigint[];
+BEGIN
+  -- A worker paused or scaled to zero claims nothing from the moment that change commits, even
+  -- before its process has heard of it.
+  IF EXISTS (SELECT 1 FROM workers w WHERE w.id = claim_worker AND (w.state = 'paused' OR w.concurrency = 0)) THEN
+    RETURN;
+  END IF;
+  ids := ARRAY(
+    SELECT id FROM tasks
+    WHERE status = 'pending' AND run_at <= now() AND kind = ANY(claim_kinds)
+    ORDER BY priority DESC NULLS LAST, run_at, id
+    LIMIT claim_limit
+    FOR UPDATE SKIP LOCKED);
+  -- An empty claim (an idle poll) takes no lock.
+  IF cardinality(ids) = 0 THEN
+    RETURN;
+  END IF;
+  PERFORM pg_advisory_xact_lock(7411002);
+  RETURN QUERY
+    UPDATE tasks t SET status = 'running', attempts = t.attempts + 1, worker_id = claim_worker,
+      started_at = now(), updated_at = now(), error = NULL,
+      lease_expires_at = now() + make_interval(secs => lease_seconds)
+    WHERE t.id = ANY(ids)
+    RETURNING t.*;
+END $$;
