@@ -73,7 +73,7 @@ export function claimStore(db: Database, logs: LogLimits = DEFAULT_LOG_LIMITS) {
         byId[o.id] = { attempt: o.attempt, status: o.status, result: o.result ?? null, error: o.error ?? null, delay_ms: o.delayMs ?? 0 };
       }
       const wake = outcomes.some((x) => x.status === 'pending' && !x.delayMs);
-      const applied = await db.query<{ id: string }>(sql`
+      const applied = await db.query<{ ids: string }>(sql`
         WITH input AS MATERIALIZED (SELECT ${JSON.stringify(byId)}::jsonb AS by_id),
         changed AS (
           UPDATE tasks t SET (status, result, error, progress, run_at, finished_at) = (
@@ -93,8 +93,9 @@ export function claimStore(db: Database, logs: LogLimits = DEFAULT_LOG_LIMITS) {
               'retryInMs', CASE WHEN status = 'pending' THEN round(extract(epoch FROM run_at - now()) * 1000)::int END))
           FROM changed, gate ORDER BY id
         )
-        SELECT id::text AS id FROM changed`);
-      return new Set(applied.map((r) => String(r.id)));
+        -- One row, not one per task: parsing 500 rows costs the process more than splitting one.
+        SELECT coalesce(string_agg(id::text, ','), '') AS ids FROM changed`);
+      return new Set(applied[0].ids ? applied[0].ids.split(',') : []);
     },
 
     /**
