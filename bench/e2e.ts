@@ -1,8 +1,9 @@
 // End to end through GraphQL: autocannon sends createTask mutations over HTTP on many connections
 // to a real server process while its executor runs them; a graphql-ws subscriber follows every
 // event. Reports mutations/s and the time from a mutation's response to its COMPLETED event
-// reaching the subscriber.
-//   --connections=20 --seconds=10 --concurrency=24 --prefetch=100
+// reaching the subscriber. As fast as autocannon can, or at --rate mutations a second (the delay
+// figure means something only below saturation: past it, it is the length of the backlog).
+//   --connections=20 --seconds=10 --concurrency=24 --prefetch=100 [--rate=500]
 import autocannon from 'autocannon';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -11,6 +12,7 @@ import { arg, freshDatabase, percentile, sleep } from './lib.js';
 
 const connections = Number(arg('connections', '20'));
 const seconds = Number(arg('seconds', '10'));
+const rate = Number(arg('rate', '0'));
 const url = await freshDatabase('bench_e2e');
 const server = await spawnServer({
   DATABASE_URL: url,
@@ -45,6 +47,7 @@ const result = await autocannon({
   url: `${server.url}/graphql`,
   connections,
   duration: seconds,
+  ...(rate > 0 ? { overallRate: rate } : {}),
   requests: [
     {
       method: 'POST',
@@ -66,6 +69,7 @@ console.log(
   JSON.stringify({
     system: 'ours',
     connections,
+    rate: rate || 'max',
     mutations: result.requests.total,
     errors: result.errors + result.non2xx,
     mutationsPerSecond: Math.round(result.requests.average),

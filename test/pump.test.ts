@@ -1,6 +1,7 @@
 // The event pump reads only what its listeners follow, and skips reading at all after a transaction
 // whose event types no one here follows. A listener that joins while a read with the old filter is
 // under way must still get every event after it joined; skipping must never lose one.
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connect, type Database } from '../src/db/client.js';
 import { createLogger } from '../src/logger.js';
@@ -70,6 +71,26 @@ describePg('event pump', () => {
     await until(() => cancelled.length > 0);
     expect(cancelled).toEqual([second.id]);
     expect(reads).toBe(1);
+    await pump.stop();
+  });
+
+  it('a bare wake-up from a server of the previous version still wakes the executor and reads', async () => {
+    const log = createLogger('silent');
+    const pump = createEventPump({ db, store, log, pollIntervalMs: 60_000 });
+    const seen: number[] = [];
+    pump.subscribe((batch) => seen.push(...batch.events.map((e) => e.id)), { types: ['created'] });
+    let woken = 0;
+    pump.onWake(() => void woken++);
+    await pump.start();
+    await until(() => woken > 0);
+    woken = 0;
+    // What an older server's createTask left behind: the row and its event, then NOTIFY 'n'.
+    const [row] = await db.query<{ id: string }>(sql`INSERT INTO tasks (kind) VALUES ('echo') RETURNING id::text AS id`);
+    const [event] = await db.query<{ id: number }>(sql`INSERT INTO task_events (task_id, type, status) VALUES (${row.id}::bigint, 'created', 'pending') RETURNING id::int AS id`);
+    await db.query(sql`SELECT pg_notify('task_events', 'n')`);
+    await until(() => seen.includes(event.id));
+    expect(woken).toBe(1);
+    expect(seen).toContain(event.id);
     await pump.stop();
   });
 
