@@ -61,6 +61,7 @@ export function createExecutor(options: ExecutorOptions) {
   let paused = false;
   let stopping = false;
   let claiming = false;
+  let claimAgain = false;
   let claimQueued = false;
   let pollTimer: NodeJS.Timeout | undefined;
   const cleanups: Array<() => void> = [];
@@ -78,12 +79,19 @@ export function createExecutor(options: ExecutorOptions) {
   }
 
   async function claim() {
+    // A reason to claim that arrives while a claim is in flight (a notification of a task that
+    // committed too late for it to see) is kept, not dropped: that claim is followed by another.
+    if (claiming) {
+      claimAgain = true;
+      return;
+    }
     // With prefetch, refill only once the local queue is half empty, so claims stay big.
     if (prefetch > 0 && queue.length > prefetch / 2) return;
     // Scaled to zero or paused: claim nothing, not even ahead.
     const want = paused || concurrency === 0 ? 0 : concurrency + prefetch - running.size - queue.length;
-    if (claiming || stopping || want <= 0) return;
+    if (stopping || want <= 0) return;
     claiming = true;
+    claimAgain = false;
     let tasks: ClaimedTask[] = [];
     try {
       tasks = await store.claims.claim(workerId, registry.kinds(), want, options.leaseSeconds);
@@ -97,7 +105,7 @@ export function createExecutor(options: ExecutorOptions) {
     startQueued();
     // A full batch suggests more is waiting; a short one means the queue is drained for now and
     // the next claim waits for a notification or the poll.
-    if (tasks.length === want) wake();
+    if (tasks.length === want || claimAgain) wake();
   }
 
   function poll() {
