@@ -1,12 +1,12 @@
 -- Hand-written: the claim's row work as one PL/pgSQL function, for two reasons measured here
 -- (bench/burst.ts).
--- 1. Its plans can never be a scan of the whole table. The claim statement is prepared, and after
+-- 1. Its plans are not scans of the whole table. The claim statement is prepared, and after
 --    five runs Postgres keeps a generic plan; one made while the table held a few rows scans the
 --    whole table for the claimed ids, and goes on doing so after a burst of new tasks until
 --    autovacuum analyzes the table (measured: 500-task claims 7 -> 180 ms with 100,000 tasks
---    queued). With sequential and bitmap scans ruled out, the ids are always read in claim order
---    from the partial index over pending tasks and the rows fetched by primary key, whatever the
---    statistics say. The settings also hold for the statistics trigger the UPDATE fires; they
+--    queued). With sequential and bitmap scans ruled out (a cost the planner pays only where no
+--    index serves), the ids are read in claim order from the partial index over pending tasks
+--    and the rows fetched by primary key, whatever the statistics say. The settings also hold for the statistics trigger the UPDATE fires; they
 --    leave its plans alone, but a plan whose cost a ruled-out node inflates would cross
 --    jit_above_cost and compile for 150 ms, hence jit off.
 -- 2. Its plans are kept for the session, where the SQL function claimable_task_ids was parsed and

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connect, type Database } from '../src/db/client.js';
 import { createLogger } from '../src/logger.js';
 import { createStore, type Store } from '../src/store/index.js';
+import { EVENT_LOCK } from '../src/store/rows.js';
 import type { NewTask } from '../src/store/tasks.js';
 import { describePg, freshDatabase } from './support/db.js';
 
@@ -132,6 +133,11 @@ describePg('store', () => {
       expect(applied.size + cancelled.length).toBe(tasks.length);
       for (const id of cancelled) expect(applied.has(id)).toBe(false);
     }
+  });
+
+  it('claim_tasks takes the same event lock as every other event-writing statement', async () => {
+    const [{ def }] = await dbs[0].query<{ def: string }>(sql`SELECT pg_get_functiondef('claim_tasks'::regproc) AS def`);
+    expect(def).toContain(`pg_advisory_xact_lock(${EVENT_LOCK})`);
   });
 
   it('a timeout recorded first voids the late completion of the same attempt', async () => {

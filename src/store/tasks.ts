@@ -1,9 +1,9 @@
 // The statements clients cause: create, read, list, cancel and retry tasks. Each state change is
-// one statement that also writes its event (see eventGate), so there is no transaction to hold open.
+// one statement that also writes its event (see writeEvents), so there is no transaction to hold open.
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database, Row } from '../db/client.js';
 import { ClientError } from '../errors.js';
-import { eventGate, idArray, TASK_COLUMNS, toTask, type Task, type TaskStatus } from './rows.js';
+import { NOTIFIED, writeEvents, idArray, TASK_COLUMNS, toTask, type Task, type TaskStatus } from './rows.js';
 
 export interface NewTask {
   kind: string;
@@ -58,11 +58,10 @@ export function taskStore(db: Database) {
           FROM input ORDER BY ord
           ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
           RETURNING *
-        ), ${eventGate(true, ['created'])}, events AS (
+        ), ${writeEvents(true, ['created'], sql`
           INSERT INTO task_events (task_id, type, status)
-          SELECT id, 'created', status FROM changed, gate ORDER BY id
-        )
-        SELECT ${TASK_COLUMNS} FROM changed ORDER BY changed.id`);
+          SELECT id, 'created', status FROM changed, locked ORDER BY id`)}
+        SELECT ${TASK_COLUMNS}, ${NOTIFIED} FROM changed ORDER BY changed.id`);
       const created = inserted.map(toTask);
       onInserted?.(created);
       if (created.length === tasks.length) return created;
@@ -140,10 +139,9 @@ export function taskStore(db: Database) {
         ), mailbox AS (
           UPDATE workers w SET cancelled_task_ids = array_append(w.cancelled_task_ids, changed.id)
           FROM changed WHERE w.id = changed.held_by AND w.kind = 'external'
-        ), ${eventGate(false, ['cancelled'])}, events AS (
-          INSERT INTO task_events (task_id, type, status) SELECT id, 'cancelled', status FROM changed, gate
-        )
-        SELECT ${TASK_COLUMNS} FROM changed`);
+        ), ${writeEvents(false, ['cancelled'], sql`
+          INSERT INTO task_events (task_id, type, status) SELECT id, 'cancelled', status FROM changed, locked`)}
+        SELECT ${TASK_COLUMNS}, ${NOTIFIED} FROM changed`);
       if (rows.length) return toTask(rows[0]);
       const task = await this.getTask(id);
       if (!task) throw new ClientError('TASK_NOT_FOUND', `Task ${id} does not exist`);
@@ -173,10 +171,9 @@ export function taskStore(db: Database) {
   /** Runs an UPDATE ... RETURNING * as the `changed` CTE and writes one event per changed row. */
   function changeOne(update: SQL, type: string, wake: boolean): Promise<Row[]> {
     return db.query(sql`
-      WITH changed AS (${update}), ${eventGate(wake, [type])}, events AS (
-        INSERT INTO task_events (task_id, type, status) SELECT id, ${type}, status FROM changed, gate
-      )
-      SELECT ${TASK_COLUMNS} FROM changed`);
+      WITH changed AS (${update}), ${writeEvents(wake, [type], sql`
+        INSERT INTO task_events (task_id, type, status) SELECT id, ${type}, status FROM changed, locked`)}
+      SELECT ${TASK_COLUMNS}, ${NOTIFIED} FROM changed`);
   }
 }
 

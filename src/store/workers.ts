@@ -3,7 +3,7 @@
 // re-read it: subscribers see it live and the worker's own process obeys a command at once.
 import { sql } from 'drizzle-orm';
 import type { Database, Row } from '../db/client.js';
-import { idArray, textArray } from './rows.js';
+import { IS_RUNNING, idArray, textArray } from './rows.js';
 
 export type WorkerKind = 'embedded' | 'external';
 export type WorkerState = 'active' | 'paused' | 'stopping' | 'offline';
@@ -118,7 +118,7 @@ export function workerStore(db: Database) {
           RETURNING *
         ), renewed AS (
           UPDATE tasks SET lease_expires_at = now() + make_interval(secs => ${worker.leaseSeconds})
-          WHERE id = ANY(${idArray(report.held)}) AND status = 'running' AND worker_id = ${worker.id}
+          WHERE id = ANY(${idArray(report.held)}) AND ${IS_RUNNING} AND worker_id = ${worker.id}
         )
         SELECT ${WORKER_COLUMNS}, ${notify} FROM w`);
       return toWorker(rows[0]);

@@ -1,7 +1,9 @@
-// The event pump: one per process. NOTIFY only says "something new"; the pump then reads the event
-// table after the last id it has seen, in order, and hands each batch to everyone in-process who
-// follows events (subscriptions, the executor). A lost notification or a dropped LISTEN connection
-// costs latency, never an event: the fallback tick and the reconnect both read from last_seen.
+// The event pump: one per process. NOTIFY says "something new" (and which types of event, never
+// task data); the pump then reads the event table after the last id it has seen, in order, and
+// hands each batch to everyone in-process who follows events (subscriptions, the executor), or
+// moves past events no one here follows without reading them. A lost notification, a failed read
+// or a dropped LISTEN connection costs latency, never an event: the next notice no longer follows
+// on from last_seen, and it, the fallback tick and the reconnect all read from there.
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { EventFilter } from '../store/events.js';
@@ -87,17 +89,12 @@ export function createEventPump(options: { db: Database; store: Store; log: Logg
   }
 
   /**
-   * Whether a transaction that wrote only events of these types matters to no one here. Followers
-   * of single tasks may care about any type (the notice does not name tasks), so with any of them
-   * every notification is read.
+   * Whether events of these types matter to no one here. Followers of single tasks may care about
+   * any type (a notice does not name tasks), so with any of them every notification is read.
    */
   function nobodyFollows(types: string[]): boolean {
-    if (byTask.size > 0) return false;
-    for (const interest of broad.values()) {
-      if (!interest?.types) return false;
-      if (interest.types.some((type) => types.includes(type))) return false;
-    }
-    return true;
+    const followed = filter();
+    return followed !== null && followed.taskIds.length === 0 && !types.some((type) => followed.types.includes(type));
   }
 
   function onNotify(payload: string) {
@@ -106,12 +103,16 @@ export function createEventPump(options: { db: Database; store: Store; log: Logg
     // 'n' alone is what servers before the notice sent for new work (a rolling upgrade).
     const wakes = notice ? notice.wake : payload === 'n';
     if (wakes) for (const wake of wakeListeners) wake();
-    // Nothing for anyone here: move past everything committed before that transaction without
-    // reading (its own events are read with whatever comes next). Only with no read under way or
-    // queued, which might be reading events before it that someone follows.
-    if (notice && !reading && !readSoon && nobodyFollows(notice.types)) {
-      lastSeen = Math.max(lastSeen, notice.before);
-      return;
+    // With no read under way or queued, lastSeen is exact: a transaction whose events were read
+    // already needs nothing, and one that follows on from lastSeen (nothing between was missed:
+    // no lost notification, no failed read) with events no one here follows moves it on without
+    // a read. Anything else reads, from lastSeen.
+    if (notice && !reading && !readSoon) {
+      if (notice.last <= lastSeen) return;
+      if (notice.before <= lastSeen && nobodyFollows(notice.types)) {
+        lastSeen = notice.last;
+        return;
+      }
     }
     if (wakes) {
       // New work: the executor's claim goes to the database first, the read a turn later, so
@@ -188,7 +189,7 @@ export function createEventPump(options: { db: Database; store: Store; log: Logg
       clearTimeout(timer);
       await reading;
     },
-    /** The id of the newest event handed out; every event at or below it has been delivered. */
+    /** Every event at or below this id has been delivered here, or was of no interest to anyone here. */
     lastSeen: () => lastSeen,
     /** Reads now instead of waiting for a notification (after this process wrote events itself). */
     poke: () => void read(),
