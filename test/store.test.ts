@@ -135,6 +135,24 @@ describePg('store', () => {
     }
   });
 
+  it("an external worker's heartbeat racing cancels of its tasks: never an error, each cancel handed over once", async () => {
+    const worker = { id: 'ext-race', name: 'ext-race', kind: 'external' as const, host: null, pid: null, kinds: ['ext-race'], concurrency: 50, leaseSeconds: 60 };
+    await a.workers.register(worker);
+    const tasks = await a.tasks.createTasks(Array.from({ length: 40 }, () => task('ext-race')));
+    await a.claims.claim(worker.id, ['ext-race'], 40, 60);
+    const handedOver: string[] = [];
+    // Cancels from one pool, newest task first; heartbeats from the other, back to back.
+    let cancelling = true;
+    const beats = (async () => {
+      while (cancelling) handedOver.push(...(await b.workers.beatExternal(worker.id))!.cancelled);
+    })();
+    for (const t of [...tasks].reverse()) await a.tasks.cancelTask(t.id);
+    cancelling = false;
+    await beats;
+    handedOver.push(...(await b.workers.beatExternal(worker.id))!.cancelled);
+    expect([...handedOver].sort()).toEqual(tasks.map((t) => t.id).sort());
+  });
+
   it('claim_tasks takes the same event lock as every other event-writing statement', async () => {
     const [{ def }] = await dbs[0].query<{ def: string }>(sql`SELECT pg_get_functiondef('claim_tasks'::regproc) AS def`);
     expect(def).toContain(`pg_advisory_xact_lock(${EVENT_LOCK})`);

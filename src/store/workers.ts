@@ -129,13 +129,17 @@ export function workerStore(db: Database) {
      * hands over (once) the ids of its tasks that were cancelled since the last beat.
      */
     async beatExternal(id: string): Promise<{ worker: Worker; cancelled: string[] } | null> {
+      // Task rows first, then the worker row, the order cancelTask takes them in (the cancelled
+      // task, then its worker's mailbox): the other order deadlocked a beat against a cancel.
       const rows = await db.query(sql`
-        WITH before AS (
-          SELECT id, cancelled_task_ids FROM workers WHERE id = ${id} AND kind = 'external' FOR UPDATE
-        ), renewed AS (
+        WITH renewed AS (
           UPDATE tasks t SET lease_expires_at = now() + make_interval(secs => w.lease_seconds)
           FROM workers w WHERE w.id = ${id} AND t.status = 'running' AND t.worker_id = ${id}
           RETURNING t.id
+        ), before AS MATERIALIZED (
+          SELECT id, cancelled_task_ids FROM workers
+          WHERE id = ${id} AND kind = 'external' AND (SELECT count(*) FROM renewed) >= 0
+          FOR UPDATE
         ), w AS (
           UPDATE workers w SET last_heartbeat_at = now(), cancelled_task_ids = '{}',
             running = (SELECT count(*) FROM renewed),

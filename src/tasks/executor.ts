@@ -1,5 +1,6 @@
 // The embedded executor: claim -> run the handler with an AbortSignal -> record the outcome.
-// It knows nothing about GraphQL. Reads top to bottom: wake, claim, start, settle; outcomes are recorded by recorder.ts.
+// It knows nothing about GraphQL. Reads top to bottom: wake, claim, start, settle; outcomes are
+// recorded by recorder.ts.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.js';
 import type { ClaimedTask, Store } from '../store/index.js';
@@ -79,8 +80,8 @@ export function createExecutor(options: ExecutorOptions) {
   }
 
   async function claim() {
-    // A reason to claim that arrives while a claim is in flight (a notification of a task that
-    // committed too late for it to see) is kept, not dropped: that claim is followed by another.
+    // A reason to claim while a claim is in flight (a task committed too late for it to see) is
+    // kept: another claim follows.
     if (claiming) {
       claimAgain = true;
       return;
@@ -163,16 +164,21 @@ export function createExecutor(options: ExecutorOptions) {
     settle(attempt, { ok: false, error });
   }
 
+  /** No later result of this attempt counts: its slot frees, its timer stops, its ctx closes. */
+  function retire(attempt: Attempt) {
+    attempt.settled = true;
+    clearTimeout(attempt.timer);
+    attempt.close();
+    running.delete(attempt.claimed.id);
+  }
+
   /** The handler is done (or timed out): its slot frees now, its outcome is recorded in a batch. */
   function settle(attempt: Attempt, settlement: Settlement) {
     if (attempt.settled) {
       if (!stopping) log.info({ taskId: attempt.claimed.id }, 'late result of a settled attempt discarded');
       return;
     }
-    attempt.settled = true;
-    clearTimeout(attempt.timer);
-    attempt.close();
-    running.delete(attempt.claimed.id);
+    retire(attempt);
     unrecorded++;
     options.metrics?.ran(attempt.claimed.kind, (Date.now() - attempt.startedAt) / 1000);
     const outcome = outcomeOf(attempt.claimed, settlement, options);
@@ -185,9 +191,7 @@ export function createExecutor(options: ExecutorOptions) {
   }
 
   const recorder = createRecorder({
-    claims: store.claims,
-    workerId,
-    log,
+    ...deps,
     logTransitions,
     metrics: options.metrics,
     onRecorded(batch) {
@@ -209,11 +213,8 @@ export function createExecutor(options: ExecutorOptions) {
       const attempt = running.get(event.taskId);
       if (!attempt || attempt.settled) continue;
       // Already CANCELLED in the database: abort the handler, free the slot, record nothing.
-      attempt.settled = true;
-      clearTimeout(attempt.timer);
-      attempt.close();
+      retire(attempt);
       attempt.abort(new TaskFailure('Cancelled', 'CANCELLED', false));
-      running.delete(event.taskId);
       log.info({ taskId: event.taskId, kind: attempt.claimed.kind, attempt: attempt.claimed.attempts }, 'task cancelled while running');
       startQueued();
       wake();
@@ -254,15 +255,8 @@ export function createExecutor(options: ExecutorOptions) {
       cleanups.push(pump.subscribe((batch) => onEvents(batch.events), { types: ['cancelled'] }));
       // A notification of new work claims at once rather than a turn later.
       cleanups.push(pump.onWake(() => void claim()));
-      cleanups.push(
-        keepHeartbeat({
-          store,
-          worker: identity,
-          report: () => ({ running: running.size, held: [...held], ...recorder.counts }),
-          obey,
-          log,
-        }),
-      );
+      const report = () => ({ running: running.size, held: [...held], ...recorder.counts });
+      cleanups.push(keepHeartbeat({ store, worker: identity, report, obey, log }));
       cleanups.push(keepSweeping({ ...options, log }));
       poll();
       wake();
@@ -298,18 +292,13 @@ export function createExecutor(options: ExecutorOptions) {
       while (running.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
       const left = [...running.values()];
       for (const attempt of left) {
-        attempt.settled = true;
-        clearTimeout(attempt.timer);
-        attempt.close();
+        retire(attempt);
         attempt.abort(new TaskFailure('The server is shutting down', 'SHUTDOWN'));
       }
-      running.clear();
       // Outcomes still waiting for the database get a bounded wait; past it their tasks' leases
       // expire and another process runs them again, so nothing is lost either way.
       const recordBy = Date.now() + 10_000;
-      while (unrecorded > 0 && Date.now() < recordBy) {
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+      while (unrecorded > 0 && Date.now() < recordBy) await new Promise((resolve) => setTimeout(resolve, 10));
       await release(left.map((a) => a.claimed));
       await store.workers.setState(workerId, 'offline').catch((error) => log.warn({ err: error }, 'could not mark the worker offline'));
     },
