@@ -11,10 +11,14 @@
 --    jit_above_cost and compile for 150 ms, hence jit off.
 -- 2. Its plans are kept for the session, where the SQL function claimable_task_ids was parsed and
 --    planned again on every call (a 500-task claim: 7.8 -> 7.2 ms).
--- It takes the event lock (EVENT_LOCK in src/store/rows.ts; the claim statement takes it again,
--- which costs nothing) before its UPDATE, whose statistics trigger locks task_counts rows: every
--- other event-writing statement takes those only after the event lock, and taking them in the
--- other order deadlocks against it.
+-- Its UPDATE fires the statistics trigger, which locks task_counts rows. Every event-writing
+-- statement takes those only after the event lock (EVENT_LOCK in src/store/rows.ts), as its
+-- triggers fire at its end; a trigger fired inside this function would come before the claim
+-- statement takes the event lock, and that order deadlocks against the others. So the UPDATE's
+-- query takes the event lock itself once its rows are updated (the claim statement takes it again,
+-- which costs nothing), and its trigger fires at the end of that query, after it. Taking the lock
+-- before the UPDATE instead serialized the UPDATEs of claims from different processes (measured:
+-- two processes draining one queue, 8 % fewer tasks a second).
 -- claimable_task_ids stays for servers of the previous version during a rolling upgrade.
 CREATE FUNCTION claim_tasks(claim_worker text, claim_kinds text[], claim_limit int, lease_seconds int)
 RETURNS SETOF tasks LANGUAGE plpgsql VOLATILE
@@ -37,11 +41,15 @@ BEGIN
   IF cardinality(ids) = 0 THEN
     RETURN;
   END IF;
-  PERFORM pg_advisory_xact_lock(7411002);
   RETURN QUERY
-    UPDATE tasks t SET status = 'running', attempts = t.attempts + 1, worker_id = claim_worker,
-      started_at = now(), updated_at = now(), error = NULL,
-      lease_expires_at = now() + make_interval(secs => lease_seconds)
-    WHERE t.id = ANY(ids)
-    RETURNING t.*;
+    WITH claimed AS (
+      UPDATE tasks t SET status = 'running', attempts = t.attempts + 1, worker_id = claim_worker,
+        started_at = now(), updated_at = now(), error = NULL,
+        lease_expires_at = now() + make_interval(secs => lease_seconds)
+      WHERE t.id = ANY(ids)
+      RETURNING t.*
+    ), locked AS MATERIALIZED (
+      SELECT pg_advisory_xact_lock(7411002) FROM (SELECT count(*) FROM claimed) AS all_claimed
+    )
+    SELECT claimed.* FROM claimed, locked;
 END $$;
