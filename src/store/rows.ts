@@ -119,8 +119,8 @@ export function toEvent(row: Row): TaskEvent {
 }
 
 export const EVENTS_CHANNEL = 'task_events';
-// Also taken by claim_tasks (drizzle/0004), which must hold it before its UPDATE; a test checks
-// that the two agree.
+// Also taken by claim_tasks (drizzle/0004), once its rows are updated and before its statistics
+// trigger fires; a test checks that the two agree.
 export const EVENT_LOCK = 7_411_002;
 
 /**
