@@ -6,9 +6,9 @@
 --    autovacuum analyzes the table (measured: 500-task claims 7 -> 180 ms with 100,000 tasks
 --    queued). With sequential and bitmap scans ruled out (a cost the planner pays only where no
 --    index serves), the ids are read in claim order from the partial index over pending tasks
---    and the rows fetched by primary key, whatever the statistics say. The settings also hold for the statistics trigger the UPDATE fires; they
---    leave its plans alone, but a plan whose cost a ruled-out node inflates would cross
---    jit_above_cost and compile for 150 ms, hence jit off.
+--    and the rows fetched by primary key, whatever the statistics say. The settings also hold for
+--    the statistics trigger the UPDATE fires; they leave its plans alone, but a plan whose cost a
+--    ruled-out node inflates would cross jit_above_cost and compile for 150 ms, hence jit off.
 -- 2. Its plans are kept for the session, where the SQL function claimable_task_ids was parsed and
 --    planned again on every call (a 500-task claim: 7.8 -> 7.2 ms).
 -- Its UPDATE fires the statistics trigger, which locks task_counts rows. Every event-writing
