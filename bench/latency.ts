@@ -1,7 +1,10 @@
 // Pickup latency: an idle, listening worker; 300 tasks created one at a time, 20 ms apart; from
 // just before the insert is sent (stamped by the producer, as the peers' own harnesses do) to the
 // handler's start. Producer and worker share one process, so one clock measures both ends.
-//   --system=ours | graphile | pgboss
+//   --system=ours | ours-listening | graphile | pgboss
+// ours creates through the server's creator, so its idle executor takes the task in the create
+// statement (EXECUTOR_START_ON_CREATE, the default); ours-listening turns that off, so the task
+// is picked up as the peers pick theirs up: a notification, then a claim.
 import { arg, freshDatabase, percentile, sleep } from './lib.js';
 
 const system = arg('system', 'ours');
@@ -10,7 +13,7 @@ const gapMs = Number(arg('gap', '20'));
 
 type Produce = (stamp: number) => Promise<unknown>;
 
-async function ours(record: (stamp: number) => void): Promise<{ produce: Produce; stop(): Promise<void> }> {
+async function ours(record: (stamp: number) => void, startOnCreate: boolean): Promise<{ produce: Produce; stop(): Promise<void> }> {
   const { connect } = await import('../src/db/client.js');
   const { migrate } = await import('../src/db/migrate.js');
   const { createLogger } = await import('../src/logger.js');
@@ -18,6 +21,7 @@ async function ours(record: (stamp: number) => void): Promise<{ produce: Produce
   const { createEventPump } = await import('../src/tasks/events.js');
   const { createExecutor } = await import('../src/tasks/executor.js');
   const { createRegistry } = await import('../src/tasks/handlers.js');
+  const { createTaskCreator } = await import('../src/tasks/creator.js');
   const url = await freshDatabase('bench_latency_ours');
   const log = createLogger('warn');
   const db = await connect({ databaseUrl: url, dataDir: '', poolSize: 10, log });
@@ -28,13 +32,13 @@ async function ours(record: (stamp: number) => void): Promise<{ produce: Produce
   const registry = createRegistry({ stamp: { run: (input: { t: number }) => record(input.t) } });
   const executor = createExecutor({
     store, pump, registry, log, concurrency: 24, leaseSeconds: 30, pollIntervalMs: 1000,
-    retryBackoffMs: 1000, retryBackoffMaxMs: 60_000, maxPayloadBytes: 1 << 20,
+    retryBackoffMs: 1000, retryBackoffMaxMs: 60_000, maxPayloadBytes: 1 << 20, startOnCreate,
   });
   executor.start();
+  const creator = createTaskCreator(store.tasks, undefined, executor);
   await sleep(500);
   return {
-    produce: (t) =>
-      store.tasks.createTasks([{ kind: 'stamp', input: { t }, priority: 0, runAt: null, maxAttempts: 3, timeoutSeconds: 60, idempotencyKey: null }]),
+    produce: (t) => creator.create({ kind: 'stamp', input: { t }, priority: 0, runAt: null, maxAttempts: 3, timeoutSeconds: 60, idempotencyKey: null }),
     async stop() {
       await executor.stop(1000);
       await pump.stop();
@@ -88,7 +92,9 @@ async function pgboss(record: (stamp: number) => void) {
 
 const latencies: number[] = [];
 const record = (stamp: number) => void latencies.push(performance.now() - stamp);
-const harness = system === 'ours' ? await ours(record) : system === 'graphile' ? await graphile(record) : await pgboss(record);
+const harness = system.startsWith('ours')
+  ? await ours(record, system === 'ours')
+  : system === 'graphile' ? await graphile(record) : await pgboss(record);
 for (let i = 0; i < count; i++) {
   await harness.produce(performance.now());
   await sleep(gapMs);

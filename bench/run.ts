@@ -53,7 +53,8 @@ if (!only || only === 'drain') {
 
 if (!only || only === 'latency') {
   const latency = series([
-    { name: 'ours', script: 'bench/latency.ts', args: ['--system=ours'] },
+    { name: 'ours (created in the executor\'s process: taken by the create statement)', script: 'bench/latency.ts', args: ['--system=ours'] },
+    { name: 'ours, start on create off (notification, then claim)', script: 'bench/latency.ts', args: ['--system=ours-listening'] },
     { name: 'graphile-worker 0.17.3', script: 'bench/latency.ts', args: ['--system=graphile'] },
     { name: 'pg-boss 10.4.2 (polling, 0.5 s)', script: 'bench/latency.ts', args: ['--system=pgboss'] },
   ]);

@@ -44,6 +44,7 @@ export async function createApp(config: Config, log: Logger, registry: Registry 
     workerName: config.workerName,
     concurrency: config.executorConcurrency,
     prefetch: config.executorPrefetch,
+    startOnCreate: config.executorStartOnCreate,
     metrics: metrics.tasks,
   });
   const kinds = createKindCatalog(registry, store);
@@ -59,7 +60,7 @@ export async function createApp(config: Config, log: Logger, registry: Registry 
       workers,
       external,
       subscriptions,
-      creator: createTaskCreator(store.tasks, metrics.tasks.created),
+      creator: createTaskCreator(store.tasks, metrics.tasks.created, executor),
       metrics: metrics.tasks,
       maxPayloadBytes: config.maxPayloadBytes,
     },

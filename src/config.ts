@@ -19,6 +19,8 @@ export interface Config {
   readonly executorConcurrency: number;
   /** Tasks claimed ahead of free slots, for throughput with many short tasks; 0 claims free slots only. */
   readonly executorPrefetch: number;
+  /** Tasks created through this process start in its executor's free slots without a claim. */
+  readonly executorStartOnCreate: boolean;
   /** How this process's executor is listed among the workers; default host:pid. */
   readonly workerName: string | undefined;
   readonly taskLogs: Readonly<{ maxLines: number; maxBytes: number }>;
@@ -62,6 +64,14 @@ function int(env: Env, name: string, fallback: number, min: number, max = Number
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(env[name])}`);
 }
 
 function url(env: Env, name: string): string | undefined {
@@ -144,6 +154,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     executorConcurrency: int(env, 'EXECUTOR_CONCURRENCY', 4, 0, 10_000),
     executorPrefetch: int(env, 'EXECUTOR_PREFETCH', 0, 0, 10_000),
+    executorStartOnCreate: flag(env, 'EXECUTOR_START_ON_CREATE', true),
     workerName: env.WORKER_NAME?.trim() || undefined,
     leaseSeconds,
     pollIntervalMs: int(env, 'POLL_INTERVAL_MS', 1000, 10, 3_600_000),

@@ -141,7 +141,7 @@ builder.mutationFields((t) => ({
       }
       await ctx.kinds.ensure(new Set(inputs.map((input) => input.kind)));
       const prepared = inputs.map((input) => prepareTask(input, ctx.kinds, ctx.maxPayloadBytes));
-      return { tasks: await ctx.store.tasks.createTasks(prepared, ctx.metrics.created) };
+      return { tasks: await ctx.creator.createMany(prepared) };
     },
   }),
   cancelTask: t.field({

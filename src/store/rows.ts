@@ -107,6 +107,12 @@ export function toClaimedTask(row: Row): ClaimedTask {
   };
 }
 
+/** A task a statement has just claimed, as the executor holds it. */
+export function claimedOf(task: Task): ClaimedTask {
+  const { id, kind, input, attempts, maxAttempts, timeoutSeconds } = task;
+  return { id, kind, input, attempts, maxAttempts, timeoutSeconds, runAtMs: task.runAt.getTime() };
+}
+
 export function toEvent(row: Row): TaskEvent {
   return {
     id: Number(row.id),
@@ -146,18 +152,22 @@ export function parseEventNotice(payload: string): EventNotice | null {
 
 /**
  * The CTEs that write a statement's events, given a CTE named `changed` holding the rows it
- * changed and `insert`, its INSERT INTO task_events ... SELECT ... FROM changed, locked. When
+ * changed and `insert`, its INSERT INTO task_events ... SELECT ... FROM changed, locked, and
+ * whether the change may have made a task claimable (`wake`: known in advance, or decided by a
+ * SQL expression giving 'n' or ''). When
  * anything changed: `locked` takes the transaction-scoped advisory lock before the first event id
  * is drawn, held until commit, so event ids are in commit order; `events` inserts them; and
  * `notified` queues one NOTIFY (a wake-up and an EventNotice, never data) whose ids come from the
  * rows inserted. When nothing changed there is no lock and no NOTIFY, so an idle poll wakes no
  * one. A CTE that only reads runs only if read: the statement's final SELECT must include NOTIFIED.
  */
-export function writeEvents(wake: boolean, types: readonly string[], insert: SQL): SQL {
+export function writeEvents(wake: boolean | SQL, types: readonly string[], insert: SQL): SQL {
+  const rest = `|${types.join(',')}|`;
+  const head = typeof wake === 'boolean' ? sql`${`${wake ? 'n' : ''}${rest}`}` : sql`(${wake}) || ${rest}`;
   return sql`locked AS MATERIALIZED (
     SELECT pg_advisory_xact_lock(${sql.raw(String(EVENT_LOCK))}) FROM (SELECT 1 FROM changed LIMIT 1) AS any_change
   ), events AS (${insert} RETURNING id), notified AS MATERIALIZED (
-    SELECT pg_notify(${EVENTS_CHANNEL}, ${`${wake ? 'n' : ''}|${types.join(',')}|`} || (min(id) - 1)::text || '|' || max(id)::text)
+    SELECT pg_notify(${EVENTS_CHANNEL}, ${head} || (min(id) - 1)::text || '|' || max(id)::text)
     FROM events HAVING count(*) > 0)`;
 }
 

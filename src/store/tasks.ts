@@ -15,6 +15,13 @@ export interface NewTask {
   idempotencyKey: string | null;
 }
 
+/** Who takes tasks as they are created (see createTasks), and which: claim[i] for tasks[i]. */
+export interface Claimant {
+  workerId: string;
+  leaseSeconds: number;
+  claim: readonly boolean[];
+}
+
 export interface TaskFilter {
   statuses?: TaskStatus[];
   kinds?: string[];
@@ -34,9 +41,12 @@ export function taskStore(db: Database) {
   return {
     /**
      * Inserts tasks in one statement. A task whose idempotency key already exists is not inserted;
-     * the existing task is returned in its place. The result is in input order.
+     * the existing task is returned in its place. The result is in input order. With a claimant,
+     * the tasks it marks are inserted already claimed by that worker (RUNNING, attempt 1, leased,
+     * with their `started` event after `created`), unless its row says paused or scaled to zero:
+     * an executor in this process with free slots starts them without a claim statement.
      */
-    async createTasks(tasks: NewTask[], onInserted?: (inserted: Task[]) => void): Promise<Task[]> {
+    async createTasks(tasks: NewTask[], onInserted?: (inserted: Task[]) => void, claimant?: Claimant): Promise<Task[]> {
       const rows = tasks.map((t, ord) => ({
         ord,
         kind: t.kind,
@@ -46,21 +56,40 @@ export function taskStore(db: Database) {
         max_attempts: t.maxAttempts,
         timeout_seconds: t.timeoutSeconds,
         idempotency_key: t.idempotencyKey,
+        claim: claimant?.claim[ord] ?? false,
       }));
       const inserted = await db.query(sql`
         WITH input AS (
           SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(
             ord int, kind text, input jsonb, priority int, run_at timestamptz,
-            max_attempts int, timeout_seconds int, idempotency_key text)
+            max_attempts int, timeout_seconds int, idempotency_key text, claim boolean)
+        ), claimant AS MATERIALIZED (
+          -- The claim statement's check: a worker paused or scaled to zero in its row claims nothing.
+          SELECT ${claimant?.workerId ?? null}::text AS worker_id, ${claimant?.leaseSeconds ?? 0}::int AS lease_seconds
+          WHERE ${claimant?.workerId ?? null}::text IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM workers w WHERE w.id = ${claimant?.workerId ?? null}::text AND (w.state = 'paused' OR w.concurrency = 0))
         ), changed AS (
-          INSERT INTO tasks (kind, input, priority, run_at, max_attempts, timeout_seconds, idempotency_key)
-          SELECT kind, input, priority, coalesce(run_at, now()), max_attempts, timeout_seconds, idempotency_key
-          FROM input ORDER BY ord
+          INSERT INTO tasks (kind, input, priority, run_at, max_attempts, timeout_seconds, idempotency_key,
+            status, attempts, worker_id, started_at, lease_expires_at)
+          SELECT kind, input, priority, coalesce(run_at, now()), max_attempts, timeout_seconds, idempotency_key,
+            CASE WHEN c.worker_id IS NULL THEN 'pending' ELSE 'running' END::task_status,
+            CASE WHEN c.worker_id IS NULL THEN 0 ELSE 1 END, c.worker_id,
+            CASE WHEN c.worker_id IS NOT NULL THEN now() END, now() + make_interval(secs => c.lease_seconds)
+          FROM input LEFT JOIN claimant c ON input.claim ORDER BY ord
           ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
           RETURNING *
-        ), ${writeEvents(true, ['created'], sql`
-          INSERT INTO task_events (task_id, type, status)
-          SELECT id, 'created', status FROM changed, locked ORDER BY id`)}
+        ), ${writeEvents(
+          // Only tasks left pending are work for the other executors.
+          sql`CASE WHEN EXISTS (SELECT 1 FROM changed WHERE status = 'pending') THEN 'n' ELSE '' END`,
+          claimant ? ['created', 'started'] : ['created'],
+          sql`
+          INSERT INTO task_events (task_id, type, status, data)
+          SELECT id, e.type, e.status, e.data FROM changed, locked, LATERAL (VALUES
+            ('created', 'pending'::task_status, NULL::jsonb),
+            ('started', 'running', jsonb_build_object('attempt', attempts, 'workerId', worker_id))) AS e(type, status, data)
+          WHERE e.type = 'created' OR changed.status = 'running'
+          ORDER BY id, e.type = 'started'`,
+        )}
         SELECT ${TASK_COLUMNS}, ${NOTIFIED} FROM changed ORDER BY changed.id`);
       const created = inserted.map(toTask);
       onInserted?.(created);

@@ -2,21 +2,51 @@
 // the event lock through its WAL flush, so one commit per createTask caps a busy server at a few
 // hundred creations a second; gathering the requests that arrive within one turn of the event
 // loop into one INSERT makes that one commit per burst instead (measured in bench/README.md).
-import type { Task } from '../store/index.js';
+// While this process's executor waits for work, the same statement claims for it the due tasks of
+// its kinds that fit its free slots: they start without a notification and a claim statement,
+// half the pickup latency (bench/README.md).
+import type { ClaimedTask, Task } from '../store/index.js';
+import { claimedOf } from '../store/rows.js';
 import type { NewTask, TaskStore } from '../store/tasks.js';
 
 const MAX_BATCH = 1000;
 
-export function createTaskCreator(tasks: TaskStore, onInserted?: (inserted: Task[]) => void) {
+/** The executor of this process, as far as creating tasks is concerned (executor.ts). */
+export interface LocalStart {
+  runs(kind: string): boolean;
+  reserve(n: number): { workerId: string; leaseSeconds: number; slots: number } | undefined;
+  adopt(tasks: ClaimedTask[], slots: number): void;
+}
+
+export function createTaskCreator(tasks: TaskStore, onInserted?: (inserted: Task[]) => void, local?: LocalStart) {
   const pending: Array<{ task: NewTask; resolve(task: Task): void; reject(error: unknown): void }> = [];
   let scheduled = false;
+
+  /** One statement; what it claimed for the local executor starts before the caller hears back. */
+  async function insert(batch: NewTask[]): Promise<Task[]> {
+    const now = Date.now();
+    const due = batch.map((t) => !!local?.runs(t.kind) && (t.runAt === null || t.runAt.getTime() <= now));
+    const lot = local?.reserve(due.filter(Boolean).length);
+    if (!lot) return tasks.createTasks(batch, onInserted);
+    let left = lot.slots;
+    const claim = due.map((d) => d && left-- > 0);
+    let claimed: ClaimedTask[] = [];
+    try {
+      return await tasks.createTasks(batch, (rows) => {
+        claimed = rows.filter((t) => t.status === 'running' && t.workerId === lot.workerId).map(claimedOf);
+        onInserted?.(rows);
+      }, { workerId: lot.workerId, leaseSeconds: lot.leaseSeconds, claim });
+    } finally {
+      local!.adopt(claimed, lot.slots);
+    }
+  }
 
   async function flush() {
     scheduled = false;
     const batch = pending.splice(0, MAX_BATCH);
     if (pending.length > 0) schedule();
     try {
-      const created = await tasks.createTasks(batch.map((p) => p.task), onInserted);
+      const created = await insert(batch.map((p) => p.task));
       batch.forEach((p, i) => p.resolve(created[i]));
     } catch (error) {
       for (const p of batch) p.reject(error);
@@ -37,6 +67,8 @@ export function createTaskCreator(tasks: TaskStore, onInserted?: (inserted: Task
         schedule();
       });
     },
+    /** A client's batch: one statement of its own, all or none. */
+    createMany: insert,
   };
 }
 

@@ -1,6 +1,7 @@
 // The embedded executor: claim -> run the handler with an AbortSignal -> record the outcome.
-// It knows nothing about GraphQL. Reads top to bottom: wake, claim, start, settle; outcomes are
-// recorded by recorder.ts.
+// It knows nothing about GraphQL. Reads top to bottom: slots, start, settle; claims are made by
+// claimer.ts (and, for tasks created in this process, by the create statement: reserve, adopt),
+// outcomes recorded by recorder.ts.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.js';
 import type { ClaimedTask, Store } from '../store/index.js';
@@ -13,6 +14,7 @@ import { keepSweeping } from './leases.js';
 import type { Worker } from '../store/workers.js';
 import type { TaskMetrics } from '../metrics.js';
 import { outcomeOf, type Settlement } from './outcome.js';
+import { createClaimer } from './claimer.js';
 import { createRecorder } from './recorder.js';
 
 export interface ExecutorOptions {
@@ -23,6 +25,8 @@ export interface ExecutorOptions {
   concurrency: number;
   /** Tasks claimed ahead of free slots, so claims come in bigger batches (0: claim free slots only). */
   prefetch?: number;
+  /** Take tasks created in this process into free slots as they are created (reserve, adopt). */
+  startOnCreate?: boolean;
   leaseSeconds: number;
   pollIntervalMs: number;
   retryBackoffMs: number;
@@ -57,65 +61,31 @@ export function createExecutor(options: ExecutorOptions) {
   const held = new Set<string>();
   /** Settled attempts whose outcome is not committed yet. */
   let unrecorded = 0;
+  /** Slots held for tasks being created in this process (reserve), not yet adopted. */
+  let reserved = 0;
   let concurrency = options.concurrency;
   /** Paused from outside (pauseWorker): running tasks finish, nothing new is claimed. */
   let paused = false;
   let stopping = false;
-  let claiming = false;
-  let claimAgain = false;
-  let claimQueued = false;
-  let pollTimer: NodeJS.Timeout | undefined;
   const cleanups: Array<() => void> = [];
 
-  // --- claiming -------------------------------------------------------------------------------
-
-  /** Coalesces every reason to claim within one turn of the event loop into one claim. */
-  function wake() {
-    if (claimQueued || stopping) return;
-    claimQueued = true;
-    setImmediate(() => {
-      claimQueued = false;
-      void claim();
-    });
-  }
-
-  async function claim() {
-    // A reason to claim while a claim is in flight (a task committed too late for it to see) is
-    // kept: another claim follows.
-    if (claiming) {
-      claimAgain = true;
-      return;
-    }
-    // With prefetch, refill only once the local queue is half empty, so claims stay big.
-    if (prefetch > 0 && queue.length > prefetch / 2) return;
-    // Scaled to zero or paused: claim nothing, not even ahead.
-    const want = paused || concurrency === 0 ? 0 : concurrency + prefetch - running.size - queue.length;
-    if (stopping || want <= 0) return;
-    claiming = true;
-    claimAgain = false;
-    let tasks: ClaimedTask[] = [];
-    try {
-      tasks = await store.claims.claim(workerId, registry.kinds(), want, options.leaseSeconds);
-    } catch (error) {
-      log.error({ err: error }, 'claim failed');
-    } finally {
-      claiming = false;
-    }
-    for (const task of tasks) held.add(task.id);
-    queue.push(...tasks);
-    startQueued();
-    // A full batch suggests more is waiting; a short one means the queue is drained for now and
-    // the next claim waits for a notification or the poll.
-    if (tasks.length === want || claimAgain) wake();
-  }
-
-  function poll() {
-    pollTimer = setTimeout(() => {
-      wake();
-      poll();
-    }, options.pollIntervalMs * (0.9 + Math.random() * 0.2));
-    pollTimer.unref();
-  }
+  const claimer = createClaimer({
+    store, workerId, log, kinds: () => registry.kinds(), leaseSeconds: options.leaseSeconds, pollIntervalMs: options.pollIntervalMs,
+    room() {
+      // With prefetch, refill only once the local queue is half empty, so claims stay big.
+      if (stopping || (prefetch > 0 && queue.length > prefetch / 2)) return 0;
+      // Scaled to zero or paused: claim nothing, not even ahead.
+      return paused || concurrency === 0 ? 0 : concurrency + prefetch - running.size - queue.length - reserved;
+    },
+    claimed(tasks) {
+      for (const task of tasks) held.add(task.id);
+      queue.push(...tasks);
+      startQueued();
+    },
+  });
+  const wake = claimer.wake;
+  /** Nothing claimed and waiting, no claim in flight or due: its last claim found no more work. */
+  const waiting = () => claimer.idle() && queue.length === 0;
 
   // --- running --------------------------------------------------------------------------------
 
@@ -126,7 +96,7 @@ export function createExecutor(options: ExecutorOptions) {
     if (starting) return;
     starting = true;
     try {
-      while (queue.length > 0 && running.size < concurrency && unrecorded < MAX_UNRECORDED && !stopping && !paused) {
+      while (queue.length > 0 && running.size + reserved < concurrency && unrecorded < MAX_UNRECORDED && !stopping && !paused) {
         start(queue.shift()!);
       }
     } finally {
@@ -254,12 +224,11 @@ export function createExecutor(options: ExecutorOptions) {
     start() {
       cleanups.push(pump.subscribe((batch) => onEvents(batch.events), { types: ['cancelled'] }));
       // A notification of new work claims at once rather than a turn later.
-      cleanups.push(pump.onWake(() => void claim()));
+      cleanups.push(pump.onWake(claimer.claim));
       const report = () => ({ running: running.size, held: [...held], ...recorder.counts });
       cleanups.push(keepHeartbeat({ store, worker: identity, report, obey, log }));
       cleanups.push(keepSweeping({ ...options, log }));
-      poll();
-      wake();
+      claimer.start();
     },
 
     obey,
@@ -273,9 +242,35 @@ export function createExecutor(options: ExecutorOptions) {
       startQueued();
       wake();
     },
+    /** Whether this executor runs tasks of this kind. */
+    runs: (kind: string) => registry.get(kind) !== undefined,
+    /**
+     * Up to n free slots for tasks being created in this process (creator.ts), held until adopt().
+     * None unless it is waiting for work (its last claim found no more due tasks of its kinds, none
+     * is in flight or due), so tasks taken as they are created overtake no older pending one.
+     */
+    reserve(n: number): { workerId: string; leaseSeconds: number; slots: number } | undefined {
+      const slots = Math.min(n, concurrency - running.size - reserved);
+      if (!options.startOnCreate || slots <= 0 || paused || stopping || !waiting()) return undefined;
+      reserved += slots;
+      return { workerId, leaseSeconds: options.leaseSeconds, slots };
+    },
+    /** The tasks the create statement claimed for it in slots from reserve(): start them. */
+    adopt(tasks: ClaimedTask[], slots: number) {
+      reserved -= slots;
+      for (const task of tasks) held.add(task.id);
+      // Paused or scaled to zero meanwhile: hand them back (stop() releases the queue itself).
+      if (paused || concurrency === 0) void release(tasks);
+      else queue.unshift(...tasks);
+      startQueued();
+      // Slots held for tasks that were not claimed (an existing idempotency key, a paused row).
+      if (tasks.length < slots) wake();
+    },
     concurrency: () => concurrency,
     paused: () => paused,
     runningCount: () => running.size,
+    /** Nothing running, queued, reserved or being claimed. */
+    idle: () => running.size === 0 && reserved === 0 && waiting(),
 
     /**
      * Stops claiming and hands back what has not started; lets running tasks finish within
@@ -284,9 +279,9 @@ export function createExecutor(options: ExecutorOptions) {
     async stop(graceMs: number) {
       stopping = true;
       await store.workers.setState(workerId, 'stopping').catch(() => {});
-      clearTimeout(pollTimer);
       for (const fn of cleanups.splice(0)) fn();
-      while (claiming) await new Promise((resolve) => setTimeout(resolve, 5));
+      await claimer.stop();
+      while (reserved > 0) await new Promise((resolve) => setTimeout(resolve, 5));
       await release(queue.splice(0));
       const deadline = Date.now() + graceMs;
       while (running.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));

@@ -1,0 +1,86 @@
+// The embedded executor's claim loop. Every reason to claim (a notification of new work, a slot
+// that frees, the poll) within one turn of the event loop becomes one claim statement, and only
+// one is in flight at a time; a reason that comes while one is (a task committed too late for it
+// to see) is kept, and another claim follows.
+import type { Logger } from '../logger.js';
+import type { ClaimedTask, Store } from '../store/index.js';
+
+export interface ClaimerOptions {
+  store: Store;
+  workerId: string;
+  kinds: () => string[];
+  leaseSeconds: number;
+  pollIntervalMs: number;
+  log: Logger;
+  /** How many tasks to claim now; none when 0 or less. */
+  room: () => number;
+  claimed: (tasks: ClaimedTask[]) => void;
+}
+
+export function createClaimer(options: ClaimerOptions) {
+  const { store, workerId, log } = options;
+  let claiming = false;
+  let again = false;
+  let queued = false;
+  let stopped = false;
+  let pollTimer: NodeJS.Timeout | undefined;
+
+  function wake() {
+    if (queued || stopped) return;
+    queued = true;
+    setImmediate(() => {
+      queued = false;
+      void claim();
+    });
+  }
+
+  async function claim() {
+    if (claiming) {
+      again = true;
+      return;
+    }
+    const want = options.room();
+    if (stopped || want <= 0) return;
+    claiming = true;
+    again = false;
+    let tasks: ClaimedTask[] = [];
+    try {
+      tasks = await store.claims.claim(workerId, options.kinds(), want, options.leaseSeconds);
+    } catch (error) {
+      log.error({ err: error }, 'claim failed');
+    } finally {
+      claiming = false;
+    }
+    options.claimed(tasks);
+    // A full batch suggests more is waiting; a short one means the queue is drained for now and
+    // the next claim waits for a notification or the poll.
+    if (tasks.length === want || again) wake();
+  }
+
+  function poll() {
+    pollTimer = setTimeout(() => {
+      wake();
+      poll();
+    }, options.pollIntervalMs * (0.9 + Math.random() * 0.2));
+    pollTimer.unref();
+  }
+
+  return {
+    /** Claims in this turn's claim (coalesced). */
+    wake,
+    /** Claims now: a notification of new work goes to the database first. */
+    claim: () => void claim(),
+    start() {
+      poll();
+      wake();
+    },
+    /** No claim in flight or due. */
+    idle: () => !claiming && !queued,
+    /** No claim after this; resolves once the one in flight has answered. */
+    async stop() {
+      stopped = true;
+      clearTimeout(pollTimer);
+      while (claiming) await new Promise((resolve) => setTimeout(resolve, 5));
+    },
+  };
+}
