@@ -12,6 +12,7 @@ describe('config', () => {
       port: 4000,
       host: '127.0.0.1',
       executorConcurrency: 4,
+      executorStartOnCreate: true,
       leaseSeconds: 30,
       logLevel: 'info',
     });
@@ -23,10 +24,17 @@ describe('config', () => {
     ['EXECUTOR_CONCURRENCY', '-1'],
     ['LEASE_SECONDS', '1.5'],
     ['LOG_LEVEL', 'loud'],
+    ['EXECUTOR_START_ON_CREATE', 'yes'],
     ['DATABASE_URL', 'mysql://x'],
     ['DATABASE_URL', 'not a url'],
   ])('refuses %s=%s naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+
+  it('reads EXECUTOR_START_ON_CREATE as true or false (or 1 or 0)', () => {
+    expect(loadConfig({ EXECUTOR_START_ON_CREATE: 'false' }).executorStartOnCreate).toBe(false);
+    expect(loadConfig({ EXECUTOR_START_ON_CREATE: ' 0 ' }).executorStartOnCreate).toBe(false);
+    expect(loadConfig({ EXECUTOR_START_ON_CREATE: 'TRUE' }).executorStartOnCreate).toBe(true);
   });
 
   it('stops the server with one line and exit code 2', () => {
