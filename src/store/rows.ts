@@ -152,13 +152,12 @@ export function parseEventNotice(payload: string): EventNotice | null {
 
 /**
  * The CTEs that write a statement's events, given a CTE named `changed` holding the rows it
- * changed and `insert`, its INSERT INTO task_events ... SELECT ... FROM changed, locked, and
- * whether the change may have made a task claimable (`wake`: known in advance, or decided by a
- * SQL expression giving 'n' or ''). When
- * anything changed: `locked` takes the transaction-scoped advisory lock before the first event id
- * is drawn, held until commit, so event ids are in commit order; `events` inserts them; and
- * `notified` queues one NOTIFY (a wake-up and an EventNotice, never data) whose ids come from the
- * rows inserted. When nothing changed there is no lock and no NOTIFY, so an idle poll wakes no
+ * changed, `insert`, its INSERT INTO task_events ... SELECT ... FROM changed, locked, and `wake`,
+ * whether the change may have made a task claimable (or a SQL expression giving 'n' or '').
+ * When anything changed: `locked` takes the transaction-scoped advisory lock before the first
+ * event id is drawn, held until commit, so event ids are in commit order; `events` inserts them;
+ * and `notified` queues one NOTIFY (a wake-up and an EventNotice, never data) whose ids come from
+ * the rows inserted. When nothing changed there is no lock and no NOTIFY, so an idle poll wakes no
  * one. A CTE that only reads runs only if read: the statement's final SELECT must include NOTIFIED.
  */
 export function writeEvents(wake: boolean | SQL, types: readonly string[], insert: SQL): SQL {

@@ -56,8 +56,10 @@ export function taskStore(db: Database) {
         max_attempts: t.maxAttempts,
         timeout_seconds: t.timeoutSeconds,
         idempotency_key: t.idempotencyKey,
-        claim: claimant?.claim[ord] ?? false,
+        // Left out unless true (JSON.stringify drops undefined): NULL joins no claimant.
+        claim: claimant?.claim[ord] || undefined,
       }));
+      const workerId = claimant?.workerId ?? null;
       const inserted = await db.query(sql`
         WITH input AS (
           SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(
@@ -65,9 +67,9 @@ export function taskStore(db: Database) {
             max_attempts int, timeout_seconds int, idempotency_key text, claim boolean)
         ), claimant AS MATERIALIZED (
           -- The claim statement's check: a worker paused or scaled to zero in its row claims nothing.
-          SELECT ${claimant?.workerId ?? null}::text AS worker_id, ${claimant?.leaseSeconds ?? 0}::int AS lease_seconds
-          WHERE ${claimant?.workerId ?? null}::text IS NOT NULL AND NOT EXISTS (
-            SELECT 1 FROM workers w WHERE w.id = ${claimant?.workerId ?? null}::text AND (w.state = 'paused' OR w.concurrency = 0))
+          SELECT ${workerId}::text AS worker_id, ${claimant?.leaseSeconds ?? 0}::int AS lease_seconds
+          WHERE ${workerId}::text IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM workers w WHERE w.id = ${workerId}::text AND (w.state = 'paused' OR w.concurrency = 0))
         ), changed AS (
           INSERT INTO tasks (kind, input, priority, run_at, max_attempts, timeout_seconds, idempotency_key,
             status, attempts, worker_id, started_at, lease_expires_at)
