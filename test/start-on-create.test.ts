@@ -2,12 +2,14 @@
 // statement itself (EXECUTOR_START_ON_CREATE): RUNNING in the mutation's answer, `created` then
 // `started`, each run once, never past the free slots, never a task not yet due or while paused.
 import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
 import { expect, it } from 'vitest';
 import { connect } from '../src/db/client.js';
 import { createLogger } from '../src/logger.js';
 import { createStore } from '../src/store/index.js';
+import { EVENT_LOCK } from '../src/store/rows.js';
 import { sleep, type TaskKind } from '../src/tasks/kind.js';
-import { describePg, freshDatabase } from './support/db.js';
+import { describePg, freshDatabase, postgresUrl } from './support/db.js';
 import { appForFile, startApp, waitFor } from './support/app.js';
 
 const runs = new Map<string, number>();
@@ -87,13 +89,67 @@ describePg('start on create', () => {
     await waitFor(async () => (await statusOf(held.id)) === 'COMPLETED', 10_000, 'the task to run after the resume');
   });
 
+  it('a repeated idempotency key answers with the task already running here, which runs once', async () => {
+    await idle();
+    const input = { kind: 'counted', input: { ms: 300 }, idempotencyKey: 'start-on-create-once' };
+    const first = (await app.gql(CREATE, { input })).data.createTask.task;
+    expect(first).toMatchObject({ status: 'RUNNING', attempts: 1 });
+    const again = (await app.gql(CREATE, { input })).data.createTask.task;
+    expect(again).toMatchObject({ id: first.id, status: 'RUNNING', attempts: 1 });
+    await waitFor(async () => (await statusOf(first.id)) === 'COMPLETED', 10_000, 'the task to complete');
+    expect(runs.get(first.id)).toBe(1);
+  });
+
+  it('a cancel aborts a task started on create', async () => {
+    await idle();
+    const { task } = (await app.gql(CREATE, { input: { kind: 'counted', input: { ms: 60_000 } } })).data.createTask;
+    expect(task.status).toBe('RUNNING');
+    await waitFor(async () => inFlight === 1, 5000, 'the handler to run');
+    const cancelled = await app.gql(`mutation($id: ID!) { cancelTask(id: $id) { task { status } } }`, { id: task.id });
+    expect(cancelled.data.cancelTask.task.status).toBe('CANCELLED');
+    await waitFor(async () => inFlight === 0 && app.executor.idle(), 5000, 'the handler to be aborted');
+    expect(await statusOf(task.id)).toBe('CANCELLED');
+  });
+
+  it('a create statement that fails gives its slots back', async () => {
+    await idle();
+    const [{ name }] = await app.db.query<{ name: string }>(sql`SELECT current_database() AS name`);
+    const url = new URL(postgresUrl!);
+    url.pathname = `/${name}`;
+    const holder = postgres(url.toString(), { max: 1, onnotice: () => {} });
+    try {
+      // The create statement waits for the event lock, held here; then its connection is ended.
+      await holder`SELECT pg_advisory_lock(${EVENT_LOCK})`;
+      const answer = app.gql(CREATE, { input: { kind: 'counted', input: { ms: 0 } } });
+      const [{ pid }] = await waitFor(
+        async () => {
+          const rows = await holder<{ pid: number }[]>`SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`;
+          return rows.length > 0 && rows;
+        },
+        5000,
+        'the create to wait for the lock',
+      );
+      expect(app.executor.idle()).toBe(false);
+      await holder`SELECT pg_terminate_backend(${pid})`;
+      expect((await answer).errors?.length).toBeGreaterThan(0);
+    } finally {
+      await holder`SELECT pg_advisory_unlock(${EVENT_LOCK})`;
+      await holder.end();
+    }
+    await idle();
+    const { task } = (await app.gql(CREATE, { input: { kind: 'counted', input: { ms: 0 } } })).data.createTask;
+    expect(task.status).toBe('RUNNING');
+  });
+
   it('keeps the statistics exact: counts per kind and status match the table', async () => {
     await idle();
-    const counts = await app.db.query<{ kind: string; status: string; n: number }>(sql`
-      SELECT kind, status::text, n::int FROM task_counts WHERE n <> 0 ORDER BY kind, status`);
-    const actual = await app.db.query<{ kind: string; status: string; n: number }>(sql`
-      SELECT kind, status::text, count(*)::int AS n FROM tasks GROUP BY kind, status ORDER BY kind, status`);
-    expect(counts).toEqual(actual);
+    // One statement, so no commit falls between the two sides.
+    const rows = await app.db.query<{ kind: string; status: string; counted: number | null; actual: number | null }>(sql`
+      SELECT kind, status, c.n::int AS counted, t.n::int AS actual
+      FROM (SELECT kind, status::text, n FROM task_counts WHERE n <> 0) c
+      FULL JOIN (SELECT kind, status::text, count(*) AS n FROM tasks GROUP BY kind, status) t USING (kind, status)`);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(row.counted, `${row.kind} ${row.status}`).toBe(row.actual);
   });
 
   it('with EXECUTOR_START_ON_CREATE=false the task is PENDING in the answer and claimed as before', async () => {
@@ -127,6 +183,18 @@ describePg('start on create', () => {
       expect(left).toMatchObject({ status: 'pending', attempts: 0, workerId: null, startedAt: null });
       const [{ leased }] = await db.query<{ leased: boolean }>(sql`SELECT lease_expires_at > now() AS leased FROM tasks WHERE id = ${taken.id}::bigint`);
       expect(leased).toBe(true);
+      const events = await db.query(sql`SELECT task_id::text AS task, type, status::text, data FROM task_events ORDER BY id`);
+      expect(events).toEqual([
+        { task: paused.id, type: 'created', status: 'pending', data: null },
+        { task: taken.id, type: 'created', status: 'pending', data: null },
+        { task: taken.id, type: 'started', status: 'running', data: { attempt: 1, workerId: 'w-active' } },
+        { task: left.id, type: 'created', status: 'pending', data: null },
+      ]);
+      const counts = await db.query(sql`SELECT status::text, n::int FROM task_counts WHERE kind = 'counted' AND n <> 0 ORDER BY status`);
+      expect(counts).toEqual([{ status: 'pending', n: 2 }, { status: 'running', n: 1 }]);
+      // Due by the database's clock only: a runAt a little ahead of it is left pending.
+      const [early] = await store.tasks.createTasks([{ ...task, runAt: new Date(Date.now() + 60_000) }], undefined, { workerId: 'w-active', leaseSeconds: 30, claim: [true] });
+      expect(early).toMatchObject({ status: 'pending', attempts: 0 });
     } finally {
       await db.close();
       await fresh.drop();

@@ -77,7 +77,8 @@ export function taskStore(db: Database) {
             CASE WHEN c.worker_id IS NULL THEN 'pending' ELSE 'running' END::task_status,
             CASE WHEN c.worker_id IS NULL THEN 0 ELSE 1 END, c.worker_id,
             CASE WHEN c.worker_id IS NOT NULL THEN now() END, now() + make_interval(secs => c.lease_seconds)
-          FROM input LEFT JOIN claimant c ON input.claim ORDER BY ord
+          -- Due by the database's clock, as a claim would judge it.
+          FROM input LEFT JOIN claimant c ON input.claim AND coalesce(input.run_at, now()) <= now() ORDER BY ord
           ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
           RETURNING *
         ), ${writeEvents(

@@ -30,14 +30,20 @@ export function createTaskCreator(tasks: TaskStore, onInserted?: (inserted: Task
     if (!lot) return tasks.createTasks(batch, onInserted);
     let left = lot.slots;
     const claim = due.map((d) => d && left-- > 0);
-    let claimed: ClaimedTask[] = [];
+    // Adopted as soon as the rows are back (before any lookup of existing idempotency keys), so a
+    // cancel that follows finds them running here; if the statement failed, the slots come back.
+    let adopted = false;
+    const adopt = (claimed: ClaimedTask[]) => {
+      adopted = true;
+      local!.adopt(claimed, lot.slots);
+    };
     try {
       return await tasks.createTasks(batch, (rows) => {
-        claimed = rows.filter((t) => t.status === 'running' && t.workerId === lot.workerId).map(claimedOf);
+        adopt(rows.filter((t) => t.status === 'running' && t.workerId === lot.workerId).map(claimedOf));
         onInserted?.(rows);
       }, { workerId: lot.workerId, leaseSeconds: lot.leaseSeconds, claim });
     } finally {
-      local!.adopt(claimed, lot.slots);
+      if (!adopted) adopt([]);
     }
   }
 

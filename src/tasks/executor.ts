@@ -246,8 +246,10 @@ export function createExecutor(options: ExecutorOptions) {
     runs: (kind: string) => registry.get(kind) !== undefined,
     /**
      * Up to n free slots for tasks being created in this process (creator.ts), held until adopt().
-     * None unless it is waiting for work (its last claim found no more due tasks of its kinds, none
-     * is in flight or due), so tasks taken as they are created overtake no older pending one.
+     * None unless it is waiting for work: its last claim found no more due tasks of its kinds, and
+     * no notification of new ones has come since (no claim in flight or due). A task that became
+     * due without one (a retry's backoff, a runAt reached) waits for the poll as it would anyway,
+     * and may be overtaken meanwhile.
      */
     reserve(n: number): { workerId: string; leaseSeconds: number; slots: number } | undefined {
       const slots = Math.min(n, concurrency - running.size - reserved);
@@ -259,8 +261,8 @@ export function createExecutor(options: ExecutorOptions) {
     adopt(tasks: ClaimedTask[], slots: number) {
       reserved -= slots;
       for (const task of tasks) held.add(task.id);
-      // Paused or scaled to zero meanwhile: hand them back (stop() releases the queue itself).
-      if (paused || concurrency === 0) void release(tasks);
+      // Paused, scaled to zero or stopping meanwhile: hand them back.
+      if (paused || stopping || concurrency === 0) void release(tasks);
       else queue.unshift(...tasks);
       startQueued();
       // Slots held for tasks that were not claimed (an existing idempotency key, a paused row).
@@ -281,7 +283,9 @@ export function createExecutor(options: ExecutorOptions) {
       await store.workers.setState(workerId, 'stopping').catch(() => {});
       for (const fn of cleanups.splice(0)) fn();
       await claimer.stop();
-      while (reserved > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      // Creations that may still claim for this executor (adopt() hands their tasks back).
+      const createdBy = Date.now() + graceMs;
+      while (reserved > 0 && Date.now() < createdBy) await new Promise((resolve) => setTimeout(resolve, 5));
       await release(queue.splice(0));
       const deadline = Date.now() + graceMs;
       while (running.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
