@@ -87,10 +87,12 @@ export function taskStore(db: Database) {
           claimant ? ['created', 'started'] : ['created'],
           sql`
           INSERT INTO task_events (task_id, type, status, data)
-          SELECT id, e.type, e.status, e.data FROM changed, locked, LATERAL (VALUES
-            ('created', 'pending'::task_status, NULL::jsonb),
-            ('started', 'running', jsonb_build_object('attempt', attempts, 'workerId', worker_id))) AS e(type, status, data)
-          WHERE e.type = 'created' OR changed.status = 'running'
+          SELECT id, e.type, e.status, e.data FROM changed, locked, LATERAL (
+            SELECT 'created' AS type, 'pending'::task_status AS status, NULL::jsonb AS data
+            UNION ALL
+            -- Built only for the tasks claimed, not for every task of a bulk create.
+            SELECT 'started', 'running', jsonb_build_object('attempt', attempts, 'workerId', worker_id)
+            WHERE changed.status = 'running') AS e
           ORDER BY id, e.type = 'started'`,
         )}
         SELECT ${TASK_COLUMNS}, ${NOTIFIED} FROM changed ORDER BY changed.id`);
