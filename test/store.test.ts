@@ -158,6 +158,11 @@ describePg('store', () => {
     expect(def).toContain(`pg_advisory_xact_lock(${EVENT_LOCK})`);
   });
 
+  it('claim_tasks plans with table scans ruled out and keeps those plans (a CREATE OR REPLACE would drop the settings)', async () => {
+    const rows = await dbs[0].query<{ setting: string }>(sql`SELECT unnest(proconfig) AS setting FROM pg_proc WHERE oid = 'claim_tasks'::regproc`);
+    expect(rows.map((r) => r.setting)).toEqual(expect.arrayContaining(['enable_seqscan=off', 'enable_bitmapscan=off', 'jit=off', 'plan_cache_mode=force_generic_plan']));
+  });
+
   it('a timeout recorded first voids the late completion of the same attempt', async () => {
     const [t] = await a.tasks.createTasks([task('tvc')]);
     await a.claims.claim('W', ['tvc'], 1, 60);
