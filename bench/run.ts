@@ -43,11 +43,12 @@ if (!only || only === 'drain') {
   ]);
   const graphile = median(drain.get('graphile-worker 0.17.3, localQueue 500, batch delays 0')!.map((r) => r.perSecond));
   console.log(`\n### Drain: 20,000 no-op tasks, concurrency 24, median of ${runs}\n`);
-  console.log('| system | tasks/s (median) | all runs | vs graphile-worker batched |');
-  console.log('| --- | ---: | --- | ---: |');
+  console.log('| system | tasks/s (median) | all runs | vs graphile-worker batched | machine CPU ms per 1,000 tasks (median) |');
+  console.log('| --- | ---: | --- | ---: | ---: |');
   for (const [name, rs] of drain) {
     const m = median(rs.map((r) => r.perSecond));
-    console.log(`| ${name} | ${fmt(m)} | ${rs.map((r) => fmt(r.perSecond)).join(', ')} | ${(m / graphile).toFixed(2)}× |`);
+    const cpu = median(rs.map((r) => r.machineCpuMsPer1000));
+    console.log(`| ${name} | ${fmt(m)} | ${rs.map((r) => fmt(r.perSecond)).join(', ')} | ${(m / graphile).toFixed(2)}× | ${fmt(cpu)} |`);
   }
 }
 
