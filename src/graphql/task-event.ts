@@ -23,7 +23,8 @@ const TaskEventRef = builder.objectRef<EventWithTask>('TaskEvent').implement({
     data: t.field({
       type: 'JSON',
       nullable: true,
-      description: 'Details of the event: attempt, error, progress and message, log line.',
+      description:
+        'Details of the event: attempt, error, progress and message, log line. A requeued event gives its reason: lease_expired, shutdown, paused or scaled_to_zero.',
       resolve: ({ event }) => event.data,
     }),
     task: t.field({ type: TaskRef, description: 'The task as it is now.', resolve: ({ task }) => task }),

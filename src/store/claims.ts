@@ -17,6 +17,9 @@ export interface Outcome {
   delayMs?: number;
 }
 
+/** Why claimed tasks were handed back (a `requeued` event's `reason`; a lapsed lease is `lease_expired`). */
+export type ReleaseReason = 'shutdown' | 'paused' | 'scaled_to_zero';
+
 /** The event an outcome writes: its status, except that going back to pending is a retry. */
 export const eventOf = (status: Outcome['status']) => (status === 'pending' ? 'retrying' : status);
 
@@ -201,8 +204,12 @@ export function claimStore(db: Database, logs: LogLimits = DEFAULT_LOG_LIMITS) {
       return rows.map((row) => ({ ...toClaimedTask(row), workerId: row.worker_id as string }));
     },
 
-    /** At shutdown: running attempts go back to pending without counting as an attempt. */
-    async release(workerId: string, attempts: Array<{ id: string; attempt: number }>): Promise<number> {
+    /**
+     * Claimed attempts that will not run here go back to pending without counting as an attempt:
+     * at shutdown, or claimed ahead (prefetch) by a worker since paused or scaled to zero. The
+     * `requeued` event says which.
+     */
+    async release(workerId: string, attempts: Array<{ id: string; attempt: number }>, reason: ReleaseReason = 'shutdown'): Promise<number> {
       if (attempts.length === 0) return 0;
       const attemptById = Object.fromEntries(attempts.map((a) => [a.id, a.attempt]));
       const rows = await db.query(sql`
@@ -215,7 +222,7 @@ export function claimStore(db: Database, logs: LogLimits = DEFAULT_LOG_LIMITS) {
           RETURNING t.id, t.status
         ), ${writeEvents(true, ['requeued'], sql`
           INSERT INTO task_events (task_id, type, status, data)
-          SELECT id, 'requeued', status, jsonb_build_object('reason', 'shutdown') FROM changed, locked ORDER BY id`)}
+          SELECT id, 'requeued', status, jsonb_build_object('reason', ${reason}::text) FROM changed, locked ORDER BY id`)}
         SELECT id, ${NOTIFIED} FROM changed`);
       return rows.length;
     },

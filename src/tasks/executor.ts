@@ -11,6 +11,7 @@ import type { Registry } from './handlers.js';
 import { TaskFailure } from './kind.js';
 import { embeddedWorker, keepHeartbeat } from './heartbeat.js';
 import { keepSweeping } from './leases.js';
+import type { ReleaseReason } from '../store/claims.js';
 import type { Worker } from '../store/workers.js';
 import type { TaskMetrics } from '../metrics.js';
 import { outcomeOf, type Settlement } from './outcome.js';
@@ -191,13 +192,17 @@ export function createExecutor(options: ExecutorOptions) {
     }
   }
 
-  /** At shutdown; if the database is away, the leases expire and the tasks are requeued anyway. */
-  async function release(tasks: ClaimedTask[]) {
+  /**
+   * Hands back claimed tasks that will not start here, saying why (by default, from the state that
+   * made the caller hand them back). If the database is away, their leases expire and they are
+   * requeued anyway.
+   */
+  async function release(tasks: ClaimedTask[], reason: ReleaseReason = stopping ? 'shutdown' : paused ? 'paused' : 'scaled_to_zero') {
     if (tasks.length === 0) return;
     for (const task of tasks) held.delete(task.id);
     try {
-      const released = await store.claims.release(workerId, tasks.map((t) => ({ id: t.id, attempt: t.attempts })));
-      log.info({ released }, 'tasks handed back to the queue');
+      const released = await store.claims.release(workerId, tasks.map((t) => ({ id: t.id, attempt: t.attempts })), reason);
+      log.info({ released, reason }, 'tasks handed back to the queue');
     } catch (error) {
       log.warn({ err: error, tasks: tasks.length }, 'could not hand tasks back; their leases will expire');
     }
