@@ -126,13 +126,19 @@ describePg('executor', () => {
   });
 
   it('runs higher priority first', async () => {
-    app.executor.setConcurrency(0);
+    // Through the worker row, the command a heartbeat reads back (a setting made in the process
+    // alone lasts only until the next heartbeat).
+    const scale = async (n: number) => {
+      await app.gql(`mutation($id: ID!, $n: Int!) { setWorkerConcurrency(id: $id, concurrency: $n) { id } }`, { id: app.executor.workerId, n });
+      await waitFor(async () => app.executor.concurrency() === n, 5000, `concurrency ${n} to reach the executor`);
+    };
+    await scale(0);
     const low = await create({ kind: 'echo', priority: -5 });
     const high = await create({ kind: 'echo', priority: 50 });
     const mid = await create({ kind: 'echo', priority: 0 });
-    app.executor.setConcurrency(1);
+    await scale(1);
     for (const id of [low, high, mid]) await settled(id);
-    app.executor.setConcurrency(8);
+    await scale(8);
     const starts = await Promise.all([high, mid, low].map(async (id) => new Date((await read(id)).startedAt).getTime()));
     expect(starts[0]).toBeLessThanOrEqual(starts[1]);
     expect(starts[1]).toBeLessThanOrEqual(starts[2]);
