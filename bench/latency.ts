@@ -5,13 +5,17 @@
 // ours creates through the server's creator, so its idle executor takes the task in the create
 // statement (EXECUTOR_START_ON_CREATE, the default); ours-listening turns that off, so the task
 // is picked up as the peers pick theirs up: a notification, then a claim.
+//   --delay=MS   each task scheduled MS later (runAt / startAfter), timed from when it is due: how
+//                close to its time a scheduled task or a retry after its backoff starts.
 import { arg, freshDatabase, percentile, sleep } from './lib.js';
 
 const system = arg('system', 'ours');
 const count = Number(arg('tasks', '300'));
 const gapMs = Number(arg('gap', '20'));
+const delayMs = Number(arg('delay', '0'));
 
-type Produce = (stamp: number) => Promise<unknown>;
+/** Creates one task; runAt only with --delay. */
+type Produce = (stamp: number, runAt: Date | null) => Promise<unknown>;
 
 async function ours(record: (stamp: number) => void, startOnCreate: boolean): Promise<{ produce: Produce; stop(): Promise<void> }> {
   const { connect } = await import('../src/db/client.js');
@@ -38,7 +42,7 @@ async function ours(record: (stamp: number) => void, startOnCreate: boolean): Pr
   const creator = createTaskCreator(store.tasks, undefined, executor);
   await sleep(500);
   return {
-    produce: (t) => creator.create({ kind: 'stamp', input: { t }, priority: 0, runAt: null, maxAttempts: 3, timeoutSeconds: 60, idempotencyKey: null }),
+    produce: (t, runAt) => creator.create({ kind: 'stamp', input: { t }, priority: 0, runAt, maxAttempts: 3, timeoutSeconds: 60, idempotencyKey: null }),
     async stop() {
       await executor.stop(1000);
       await pump.stop();
@@ -62,7 +66,7 @@ async function graphile(record: (stamp: number) => void) {
   });
   await sleep(500);
   return {
-    produce: (t: number) => utils.addJob('stamp', { t }),
+    produce: (t: number, runAt: Date | null) => utils.addJob('stamp', { t }, runAt ? { runAt } : {}),
     async stop() {
       await runner.stop();
       await utils.release();
@@ -83,7 +87,7 @@ async function pgboss(record: (stamp: number) => void) {
   });
   await sleep(500);
   return {
-    produce: (t: number) => boss.send('stamp', { t }),
+    produce: (t: number, runAt: Date | null) => boss.send('stamp', { t }, runAt ? { startAfter: runAt } : {}),
     async stop() {
       await boss.stop({ graceful: false, wait: true });
     },
@@ -96,7 +100,8 @@ const harness = system.startsWith('ours')
   ? await ours(record, system === 'ours')
   : system === 'graphile' ? await graphile(record) : await pgboss(record);
 for (let i = 0; i < count; i++) {
-  await harness.produce(performance.now());
+  // Stamped with when the task is due: now, or delayMs from now.
+  await harness.produce(performance.now() + delayMs, delayMs > 0 ? new Date(Date.now() + delayMs) : null);
   await sleep(gapMs);
 }
 const deadline = Date.now() + 10_000;
@@ -107,6 +112,7 @@ const ms = (v: number) => +v.toFixed(2);
 console.log(
   JSON.stringify({
     system,
+    ...(delayMs > 0 ? { delayMs } : {}),
     tasks: count,
     received: sorted.length,
     p50: ms(percentile(sorted, 50)),

@@ -1,7 +1,7 @@
 // Runs every benchmark side by side, each configuration --runs times (default 3), alternating
 // systems so drift in a noisy machine hits all of them alike, and prints medians and ratios as the
 // Markdown tables of bench/README.md. Each run is a fresh process on a fresh database.
-//   npm run bench -- [--runs=3] [--only=drain|latency|e2e|subscribers|ceiling]
+//   npm run bench -- [--runs=3] [--only=drain|latency|scheduled|e2e|subscribers|ceiling]
 import { execFileSync } from 'node:child_process';
 import { arg, median } from './lib.js';
 
@@ -28,6 +28,16 @@ function series(configs: Array<{ name: string; script: string; args: string[] }>
 }
 
 const fmt = (n: number) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: 2 }) : '–');
+
+function latencyTable(title: string, results: Map<string, Record<string, any>[]>) {
+  console.log(`\n### ${title}\n`);
+  console.log('| system | p50 | p95 | p99 | max |');
+  console.log('| --- | ---: | ---: | ---: | ---: |');
+  for (const [name, rs] of results) {
+    const m = (k: string) => fmt(median(rs.map((r) => r[k])));
+    console.log(`| ${name} | ${m('p50')} | ${m('p95')} | ${m('p99')} | ${m('max')} |`);
+  }
+}
 
 if (!only || only === 'drain') {
   const drain = series([
@@ -59,13 +69,16 @@ if (!only || only === 'latency') {
     { name: 'graphile-worker 0.17.3', script: 'bench/latency.ts', args: ['--system=graphile'] },
     { name: 'pg-boss 10.4.2 (polling, 0.5 s)', script: 'bench/latency.ts', args: ['--system=pgboss'] },
   ]);
-  console.log(`\n### Pickup latency: 300 tasks, 20 ms apart, insert-to-handler, ms, median of ${runs} runs\n`);
-  console.log('| system | p50 | p95 | p99 | max |');
-  console.log('| --- | ---: | ---: | ---: | ---: |');
-  for (const [name, rs] of latency) {
-    const m = (k: string) => fmt(median(rs.map((r) => r[k])));
-    console.log(`| ${name} | ${m('p50')} | ${m('p95')} | ${m('p99')} | ${m('max')} |`);
-  }
+  latencyTable(`Pickup latency: 300 tasks, 20 ms apart, insert-to-handler, ms, median of ${runs} runs`, latency);
+}
+
+if (!only || only === 'scheduled') {
+  const scheduled = series([
+    { name: 'ours (created through the executor\'s process)', script: 'bench/latency.ts', args: ['--system=ours', '--delay=200'] },
+    { name: 'graphile-worker 0.17.3', script: 'bench/latency.ts', args: ['--system=graphile', '--delay=200'] },
+    { name: 'pg-boss 10.4.2 (polling, 0.5 s)', script: 'bench/latency.ts', args: ['--system=pgboss', '--delay=200'] },
+  ]);
+  latencyTable(`Scheduled pickup: 300 tasks, 20 ms apart, each due 200 ms after it is created; due-to-handler, ms, median of ${runs} runs`, scheduled);
 }
 
 if (!only || only === 'e2e') {

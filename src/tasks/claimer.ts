@@ -1,7 +1,7 @@
 // The embedded executor's claim loop. Every reason to claim (a notification of new work, a slot
-// that frees, the poll) within one turn of the event loop becomes one claim statement, and only
-// one is in flight at a time; a reason that comes while one is (a task committed too late for it
-// to see) is kept, and another claim follows.
+// that frees, a task this process knows becomes due, the poll) within one turn of the event loop
+// becomes one claim statement, and only one is in flight at a time; a reason that comes while one
+// is (a task committed too late for it to see) is kept, and another claim follows.
 import type { Logger } from '../logger.js';
 import type { ClaimedTask, Store } from '../store/index.js';
 
@@ -17,6 +17,10 @@ export interface ClaimerOptions {
   claimed: (tasks: ClaimedTask[]) => void;
 }
 
+/** Due times kept at most, and how far ahead; the poll finds the others, a poll interval late. */
+const MAX_DUE_TIMES = 1000;
+const MAX_DUE_IN_MS = 3_600_000;
+
 export function createClaimer(options: ClaimerOptions) {
   const { store, workerId, log } = options;
   let claiming = false;
@@ -24,6 +28,10 @@ export function createClaimer(options: ClaimerOptions) {
   let queued = false;
   let stopped = false;
   let pollTimer: NodeJS.Timeout | undefined;
+  /** When tasks this process retried or scheduled become due (ms since epoch), earliest armed. */
+  const dueTimes = new Set<number>();
+  let dueTimer: NodeJS.Timeout | undefined;
+  let armedFor = Infinity;
 
   function wake() {
     if (queued || stopped) return;
@@ -57,6 +65,19 @@ export function createClaimer(options: ClaimerOptions) {
     if (tasks.length === want || again) wake();
   }
 
+  function arm() {
+    clearTimeout(dueTimer);
+    armedFor = dueTimes.size > 0 && !stopped ? Math.min(...dueTimes) : Infinity;
+    if (armedFor === Infinity) return;
+    const due = armedFor;
+    dueTimer = setTimeout(() => {
+      for (const at of dueTimes) if (at <= due) dueTimes.delete(at);
+      wake();
+      arm();
+    }, armedFor - Date.now());
+    dueTimer.unref();
+  }
+
   function poll() {
     pollTimer = setTimeout(() => {
       wake();
@@ -70,6 +91,18 @@ export function createClaimer(options: ClaimerOptions) {
     wake,
     /** Claims now: a notification of new work goes to the database first. */
     claim: () => void claim(),
+    /**
+     * Claims once a task becomes due in `ms` (a retry's backoff, a runAt), instead of at the next
+     * poll after. `ms` must be measured from the database's answer, so the database's clock has
+     * passed the due time when the wake comes.
+     */
+    wakeIn(ms: number) {
+      // A millisecond late: a timer may fire up to one early by Date.now().
+      const at = Date.now() + Math.ceil(ms) + 1;
+      if (stopped || ms > MAX_DUE_IN_MS || dueTimes.has(at) || dueTimes.size >= MAX_DUE_TIMES) return;
+      dueTimes.add(at);
+      if (at < armedFor) arm();
+    },
     start() {
       poll();
       wake();
@@ -80,6 +113,7 @@ export function createClaimer(options: ClaimerOptions) {
     async stop() {
       stopped = true;
       clearTimeout(pollTimer);
+      clearTimeout(dueTimer);
       while (claiming) await new Promise((resolve) => setTimeout(resolve, 5));
     },
   };

@@ -16,14 +16,28 @@ export interface LocalStart {
   runs(kind: string): boolean;
   reserve(n: number): { workerId: string; leaseSeconds: number; slots: number } | undefined;
   adopt(tasks: ClaimedTask[], slots: number): void;
+  wakeIn(ms: number): void;
 }
 
 export function createTaskCreator(tasks: TaskStore, onInserted?: (inserted: Task[]) => void, local?: LocalStart) {
   const pending: Array<{ task: NewTask; resolve(task: Task): void; reject(error: unknown): void }> = [];
   let scheduled = false;
 
-  /** One statement; what it claimed for the local executor starts before the caller hears back. */
+  /**
+   * One statement; what it claimed for the local executor starts before the caller hears back, and
+   * the executor wakes when the tasks of its kinds scheduled for later become due.
+   */
   async function insert(batch: NewTask[]): Promise<Task[]> {
+    const created = await claimAndInsert(batch);
+    for (const task of created) {
+      // Measured on the database's clock; the timer starts after it answered, so never early.
+      const dueIn = task.runAt.getTime() - task.createdAt.getTime();
+      if (task.status === 'pending' && dueIn > 0 && local?.runs(task.kind)) local.wakeIn(dueIn);
+    }
+    return created;
+  }
+
+  async function claimAndInsert(batch: NewTask[]): Promise<Task[]> {
     const now = Date.now();
     const due = batch.map((t) => !!local?.runs(t.kind) && (t.runAt === null || t.runAt.getTime() <= now));
     const lot = local?.reserve(due.filter(Boolean).length);

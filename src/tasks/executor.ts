@@ -165,9 +165,12 @@ export function createExecutor(options: ExecutorOptions) {
     ...deps,
     logTransitions,
     metrics: options.metrics,
-    onRecorded(batch) {
+    onRecorded(batch, applied) {
       unrecorded -= batch.length;
-      for (const { outcome } of batch) held.delete(outcome.id);
+      for (const { outcome } of batch) {
+        held.delete(outcome.id);
+        if (outcome.status === 'pending' && outcome.delayMs && applied.has(outcome.id)) claimer.wakeIn(outcome.delayMs);
+      }
       startQueued();
     },
   });
@@ -262,6 +265,8 @@ export function createExecutor(options: ExecutorOptions) {
       reserved += slots;
       return { workerId, leaseSeconds: options.leaseSeconds, slots };
     },
+    /** Claims when a task created through this process with a later runAt becomes due. */
+    wakeIn: claimer.wakeIn,
     /** The tasks the create statement claimed for it in slots from reserve(): start them. */
     adopt(tasks: ClaimedTask[], slots: number) {
       reserved -= slots;
