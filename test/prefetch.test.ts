@@ -2,9 +2,11 @@
 // its concurrency run at once, each task runs once, and what was claimed ahead but not started goes
 // back to the queue, without counting as an attempt, when the worker is paused or scaled to zero.
 import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
 import { expect, it } from 'vitest';
+import { EVENT_LOCK } from '../src/store/rows.js';
 import type { TaskKind } from '../src/tasks/kind.js';
-import { describePg } from './support/db.js';
+import { describePg, postgresUrl } from './support/db.js';
 import { appForFile, waitFor } from './support/app.js';
 
 // Handlers that hold their slot until the test opens the gate.
@@ -83,5 +85,37 @@ describePg('prefetch', () => {
       () => steer('setWorkerConcurrency', ', concurrency: 2'),
       'scaled_to_zero',
     );
+  });
+
+  it('hands back what a claim in flight brings once the worker was paused meanwhile', async () => {
+    closeGate();
+    open();
+    await steer('pauseWorker');
+    await waitFor(async () => app.executor.paused(), 5000, 'the pause to reach the executor');
+    const ids = await createGated(4);
+    const [{ name }] = await app.db.query<{ name: string }>(sql`SELECT current_database() AS name`);
+    const url = new URL(postgresUrl!);
+    url.pathname = `/${name}`;
+    const holder = postgres(url.toString(), { max: 1, onnotice: () => {} });
+    try {
+      // The claim that the resume sets off marks the tasks running, then waits for the event lock,
+      // held here; meanwhile the worker is paused again, and the executor hears of it.
+      await holder`SELECT pg_advisory_lock(${EVENT_LOCK})`;
+      await steer('resumeWorker');
+      await waitFor(async () => (await holder`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`).length > 0, 5000, 'the claim to wait for the lock');
+      await steer('pauseWorker');
+      await waitFor(async () => app.executor.paused(), 5000, 'the second pause to reach the executor');
+    } finally {
+      await holder`SELECT pg_advisory_unlock(${EVENT_LOCK})`;
+      await holder.end();
+    }
+    await waitFor(async () => (await count(ids, 'pending')) === 4, 10_000, 'the claimed tasks to be handed back');
+    for (const row of await rows(ids)) expect(row).toMatchObject({ status: 'pending', attempts: 0, worker_id: null });
+    const types = (await events(ids)).map((e) => `${e.type}:${e.data?.reason ?? ''}`);
+    expect(types.filter((t) => t.startsWith('requeued'))).toEqual(Array.from({ length: 4 }, () => 'requeued:paused'));
+    for (const id of ids) expect(runs.has(id)).toBe(false);
+    await steer('resumeWorker');
+    await waitFor(async () => (await count(ids, 'completed')) === 4, 10_000, 'every task to complete once resumed');
+    for (const id of ids) expect(runs.get(id)).toBe(1);
   });
 });

@@ -28,7 +28,7 @@ export function createClaimer(options: ClaimerOptions) {
   let queued = false;
   let stopped = false;
   let pollTimer: NodeJS.Timeout | undefined;
-  /** When tasks this process retried or scheduled become due (ms since epoch), earliest armed. */
+  /** When tasks this process retried or scheduled become due (performance.now() ms), earliest armed. */
   const dueTimes = new Set<number>();
   let dueTimer: NodeJS.Timeout | undefined;
   let armedFor = Infinity;
@@ -74,7 +74,7 @@ export function createClaimer(options: ClaimerOptions) {
       for (const at of dueTimes) if (at <= due) dueTimes.delete(at);
       wake();
       arm();
-    }, armedFor - Date.now());
+    }, armedFor - performance.now());
     dueTimer.unref();
   }
 
@@ -97,9 +97,17 @@ export function createClaimer(options: ClaimerOptions) {
      * passed the due time when the wake comes.
      */
     wakeIn(ms: number) {
-      // A millisecond late: a timer may fire up to one early by Date.now().
-      const at = Date.now() + Math.ceil(ms) + 1;
-      if (stopped || ms > MAX_DUE_IN_MS || dueTimes.has(at) || dueTimes.size >= MAX_DUE_TIMES) return;
+      if (stopped || !(ms > 0 && ms <= MAX_DUE_IN_MS)) return;
+      // On the monotonic clock (a wall clock stepped forward would wake too early and lose the
+      // wake), a millisecond late: a timer may fire up to one early by it.
+      const at = Math.ceil(performance.now() + ms) + 1;
+      if (dueTimes.has(at)) return;
+      if (dueTimes.size >= MAX_DUE_TIMES) {
+        // Full: the latest gives way to an earlier one.
+        const latest = Math.max(...dueTimes);
+        if (at > latest) return;
+        dueTimes.delete(latest);
+      }
       dueTimes.add(at);
       if (at < armedFor) arm();
     },

@@ -80,7 +80,10 @@ export function createExecutor(options: ExecutorOptions) {
     },
     claimed(tasks) {
       for (const task of tasks) held.add(task.id);
-      queue.push(...tasks);
+      // Paused or scaled to zero while the claim was in flight: hand them back now, as obey() did
+      // with what was queued (at a stop, stop() hands back the queue).
+      if (!stopping && (paused || concurrency === 0)) void release(tasks);
+      else queue.push(...tasks);
       startQueued();
     },
   });
@@ -256,8 +259,8 @@ export function createExecutor(options: ExecutorOptions) {
      * Up to n free slots for tasks being created in this process (creator.ts), held until adopt().
      * None unless it is waiting for work: its last claim found no more due tasks of its kinds, and
      * no notification of new ones has come since (no claim in flight or due). A task that became
-     * due without one (a retry's backoff, a runAt reached) waits for the poll as it would anyway,
-     * and may be overtaken meanwhile.
+     * due without one and that this process did not retry or create (another process's retry or
+     * runAt) waits for the poll as it would anyway, and may be overtaken meanwhile.
      */
     reserve(n: number): { workerId: string; leaseSeconds: number; slots: number } | undefined {
       const slots = Math.min(n, concurrency - running.size - reserved);
