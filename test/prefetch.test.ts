@@ -109,7 +109,8 @@ describePg('prefetch', () => {
       await holder`SELECT pg_advisory_unlock(${EVENT_LOCK})`;
       await holder.end();
     }
-    await waitFor(async () => (await count(ids, 'pending')) === 4, 10_000, 'the claimed tasks to be handed back');
+    // Waits for the hand-back's events: until the claim commits, the tasks still read as pending.
+    await waitFor(async () => (await events(ids)).filter((e) => e.type === 'requeued').length === 4, 10_000, 'the claimed tasks to be handed back');
     for (const row of await rows(ids)) expect(row).toMatchObject({ status: 'pending', attempts: 0, worker_id: null });
     const types = (await events(ids)).map((e) => `${e.type}:${e.data?.reason ?? ''}`);
     expect(types.filter((t) => t.startsWith('requeued'))).toEqual(Array.from({ length: 4 }, () => 'requeued:paused'));

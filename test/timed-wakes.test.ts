@@ -1,10 +1,10 @@
 // A task that becomes due later, a retry after its backoff or a task created with a later runAt,
-// is claimed when it becomes due by the process that retried or created it, not at that process's
-// next poll. The poll here is a minute apart, so a task still waiting for it fails the test.
+// is claimed when it becomes due, whichever process made it pending, not at the next poll. The
+// poll here is a minute apart, so a task still waiting for it fails the test.
 import { sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
-import { describePg } from './support/db.js';
-import { appForFile, waitFor } from './support/app.js';
+import { describePg, postgresUrl } from './support/db.js';
+import { appForFile, startApp, waitFor } from './support/app.js';
 
 const CREATE = `mutation($input: CreateTaskInput!) { createTask(input: $input) { task { id status } } }`;
 const TASK = `query($id: ID!) { task(id: $id) { status attempts startedAt runAt } }`;
@@ -46,5 +46,20 @@ describePg('timed wakes', () => {
     const now = Date.now();
     const tasks = await Promise.all([300, 900, 1500].map((ms) => create({ kind: 'echo', input: ms, runAt: new Date(now + ms).toISOString() })));
     for (const task of tasks) await completed(task.id);
+  });
+
+  it('runs a task scheduled through another process (one that runs nothing) when it becomes due', async () => {
+    const [{ name }] = await app.db.query<{ name: string }>(sql`SELECT current_database() AS name`);
+    const url = new URL(postgresUrl!);
+    url.pathname = `/${name}`;
+    const api = await startApp({ DATABASE_URL: url.toString(), EXECUTOR_CONCURRENCY: '0', POLL_INTERVAL_MS: '60000' });
+    try {
+      const { data, errors } = await api.gql(CREATE, { input: { kind: 'echo', input: 2, runAt: new Date(Date.now() + 600).toISOString() } });
+      expect(errors).toBeUndefined();
+      expect(data.createTask.task.status).toBe('PENDING');
+      await completed(data.createTask.task.id);
+    } finally {
+      await api.stop();
+    }
   });
 });

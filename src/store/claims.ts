@@ -5,7 +5,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { WORKERS_CHANNEL } from './workers.js';
-import { IS_RUNNING, NOTIFIED, writeEvents, idArray, textArray, TASK_COLUMNS, toClaimedTask, toTask, type ClaimedTask, type Task, type TaskError, type TaskStatus } from './rows.js';
+import { dueNotice, IS_RUNNING, NOTIFIED, writeEvents, idArray, textArray, TASK_COLUMNS, toClaimedTask, toTask, type ClaimedTask, type Task, type TaskError, type TaskStatus } from './rows.js';
 
 export interface Outcome {
   id: string;
@@ -75,6 +75,7 @@ export function claimStore(db: Database, logs: LogLimits = DEFAULT_LOG_LIMITS) {
         byId[o.id] = { attempt: o.attempt, status: o.status, result: o.result ?? null, error: o.error ?? null, delay_ms: o.delayMs ?? 0 };
       }
       const wake = outcomes.some((x) => x.status === 'pending' && !x.delayMs);
+      const due = dueNotice(outcomes.some((x) => x.status === 'pending' && !!x.delayMs), sql`SELECT run_at FROM changed WHERE status = 'pending'`);
       const applied = await db.query<{ ids: string }>(sql`
         WITH input AS MATERIALIZED (SELECT ${JSON.stringify(byId)}::jsonb AS by_id),
         changed AS (
@@ -93,9 +94,9 @@ export function claimStore(db: Database, logs: LogLimits = DEFAULT_LOG_LIMITS) {
           SELECT id, CASE WHEN status = 'pending' THEN 'retrying' ELSE status::text END, status,
             jsonb_strip_nulls(jsonb_build_object('attempt', attempts, 'error', error,
               'retryInMs', CASE WHEN status = 'pending' THEN round(extract(epoch FROM run_at - now()) * 1000)::int END))
-          FROM changed, locked ORDER BY id`)}
+          FROM changed, locked ORDER BY id`)}${due.cte}
         -- One row, not one per task: parsing 500 rows costs the process more than splitting one.
-        SELECT coalesce(string_agg(id::text, ','), '') AS ids, ${NOTIFIED} FROM changed`);
+        SELECT coalesce(string_agg(id::text, ','), '') AS ids, ${NOTIFIED}${due.read} FROM changed`);
       return new Set(applied[0].ids ? applied[0].ids.split(',') : []);
     },
 

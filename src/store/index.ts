@@ -21,4 +21,4 @@ export function createStore(db: Database, options: { logs?: LogLimits } = {}) {
 export type Store = ReturnType<typeof createStore>;
 export type { ClaimedTask, Task, TaskEvent, TaskStatus, TaskError } from './rows.js';
 export type { Claimant, NewTask } from './tasks.js';
-export { TERMINAL, EVENTS_CHANNEL, parseEventNotice } from './rows.js';
+export { TERMINAL, EVENTS_CHANNEL, TASKS_DUE_CHANNEL, parseDueNotice, parseEventNotice } from './rows.js';

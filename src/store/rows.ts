@@ -174,6 +174,38 @@ export function writeEvents(wake: boolean | SQL, types: readonly string[], inser
 export const NOTIFIED = sql`(SELECT count(*) FROM notified) AS notified`;
 
 /**
+ * A channel of its own, so that servers of an earlier version, which do not listen on it, are not
+ * disturbed: when tasks a statement made pending become due later (a retry's backoff, a runAt),
+ * its payload lists in how many ms, from the statement's now(), the earliest of those times (at
+ * most DUE_TIMES, comma-separated). Every executor claims then, instead of at its next poll.
+ */
+export const TASKS_DUE_CHANNEL = 'task_due';
+const DUE_TIMES = 20;
+
+/** `350,1200`; empty for anything else. */
+export function parseDueNotice(payload: string): number[] {
+  return /^\d+(,\d+)*$/.test(payload) ? payload.split(',').map(Number) : [];
+}
+
+/**
+ * For statements that may make tasks pending for later (`maybe`, known before they are sent;
+ * otherwise nothing is added, so the common statement stays as it was): a CTE queueing the
+ * TASKS_DUE_CHANNEL notification for the later run_at values that `runAts` selects, and the item
+ * of the final SELECT list that reads it, without which it would not be sent.
+ */
+export function dueNotice(maybe: boolean, runAts: SQL): { cte: SQL; read: SQL } {
+  if (!maybe) return { cte: sql``, read: sql`` };
+  return {
+    cte: sql`, due_notified AS MATERIALIZED (
+      SELECT pg_notify(${TASKS_DUE_CHANNEL}, string_agg(ms::text, ',' ORDER BY ms)) FROM (
+        SELECT DISTINCT ceil(extract(epoch FROM run_at - now()) * 1000)::bigint AS ms
+        FROM (${runAts}) AS later (run_at) WHERE run_at > now() ORDER BY ms LIMIT ${sql.raw(String(DUE_TIMES))}
+      ) AS soon HAVING count(*) > 0)`,
+    read: sql`, (SELECT count(*) FROM due_notified) AS due_notified`,
+  };
+}
+
+/**
  * `status = 'running'` for statements that name their tasks by id. Compared as text: the partial
  * index over running tasks would match `status = 'running'`, and the planner, its estimate for
  * running rows always stale on a busy queue, reads every running task of every worker through it

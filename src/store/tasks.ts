@@ -3,7 +3,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database, Row } from '../db/client.js';
 import { ClientError } from '../errors.js';
-import { NOTIFIED, writeEvents, idArray, TASK_COLUMNS, toTask, type Task, type TaskStatus } from './rows.js';
+import { dueNotice, NOTIFIED, writeEvents, idArray, TASK_COLUMNS, toTask, type Task, type TaskStatus } from './rows.js';
 
 export interface NewTask {
   kind: string;
@@ -60,6 +60,7 @@ export function taskStore(db: Database) {
         claim: claimant?.claim[ord] || undefined,
       }));
       const workerId = claimant?.workerId ?? null;
+      const due = dueNotice(tasks.some((t) => t.runAt !== null), sql`SELECT run_at FROM changed WHERE status = 'pending'`);
       const inserted = await db.query(sql`
         WITH input AS (
           SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(
@@ -94,8 +95,8 @@ export function taskStore(db: Database) {
             SELECT 'started', 'running', jsonb_build_object('attempt', attempts, 'workerId', worker_id)
             WHERE changed.status = 'running') AS e
           ORDER BY id, e.type = 'started'`,
-        )}
-        SELECT ${TASK_COLUMNS}, ${NOTIFIED} FROM changed ORDER BY changed.id`);
+        )}${due.cte}
+        SELECT ${TASK_COLUMNS}, ${NOTIFIED}${due.read} FROM changed ORDER BY changed.id`);
       const created = inserted.map(toTask);
       onInserted?.(created);
       if (created.length === tasks.length) return created;

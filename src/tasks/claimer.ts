@@ -28,7 +28,7 @@ export function createClaimer(options: ClaimerOptions) {
   let queued = false;
   let stopped = false;
   let pollTimer: NodeJS.Timeout | undefined;
-  /** When tasks this process retried or scheduled become due (performance.now() ms), earliest armed. */
+  /** When tasks made pending for later become due (performance.now() ms), the earliest armed. */
   const dueTimes = new Set<number>();
   let dueTimer: NodeJS.Timeout | undefined;
   let armedFor = Infinity;
@@ -93,8 +93,8 @@ export function createClaimer(options: ClaimerOptions) {
     claim: () => void claim(),
     /**
      * Claims once a task becomes due in `ms` (a retry's backoff, a runAt), instead of at the next
-     * poll after. `ms` must be measured from the database's answer, so the database's clock has
-     * passed the due time when the wake comes.
+     * poll after. `ms` is counted on the database's clock from a statement's now() and heard after
+     * its commit, so the database's clock has passed the due time when the wake comes.
      */
     wakeIn(ms: number) {
       if (stopped || !(ms > 0 && ms <= MAX_DUE_IN_MS)) return;

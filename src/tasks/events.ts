@@ -3,12 +3,13 @@
 // hands each batch to everyone in-process who follows events (subscriptions, the executor), or
 // moves past events no one here follows without reading them. A lost notification, a failed read
 // or a dropped LISTEN connection costs latency, never an event: the next notice no longer follows
-// on from last_seen, and it, the fallback tick and the reconnect all read from there.
+// on from last_seen, and it, the fallback tick and the reconnect all read from there. It also
+// passes on when tasks made pending for later become due (TASKS_DUE_CHANNEL), to the executor.
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { EventFilter } from '../store/events.js';
 import { retrying } from './retry.js';
-import { EVENTS_CHANNEL, parseEventNotice, type Store, type Task, type TaskEvent } from '../store/index.js';
+import { EVENTS_CHANNEL, parseDueNotice, parseEventNotice, TASKS_DUE_CHANNEL, type Store, type Task, type TaskEvent } from '../store/index.js';
 
 export interface EventBatch {
   readonly events: readonly TaskEvent[];
@@ -37,6 +38,7 @@ export function createEventPump(options: { db: Database; store: Store; log: Logg
   const broad = new Map<BatchListener, Interest | undefined>();
   const byTask = new Map<string, Set<BatchListener>>();
   const wakeListeners = new Set<() => void>();
+  const dueListeners = new Set<(inMs: number) => void>();
   let lastSeen = 0;
   /** Bumped by every new listener: a read begun before it used a filter that may not cover it. */
   let listenerEpoch = 0;
@@ -182,6 +184,13 @@ export function createEventPump(options: { db: Database; store: Store; log: Logg
           void read();
         },
       );
+      await db.listen(
+        TASKS_DUE_CHANNEL,
+        (payload) => {
+          for (const inMs of parseDueNotice(payload)) for (const due of dueListeners) due(inMs);
+        },
+        () => {},
+      );
       tick();
     },
     async stop() {
@@ -210,6 +219,11 @@ export function createEventPump(options: { db: Database; store: Store; log: Logg
     onWake(listener: () => void): () => void {
       wakeListeners.add(listener);
       return () => wakeListeners.delete(listener);
+    },
+    /** Tasks become due in `inMs` (from the notifying statement's now(); the notice comes after). */
+    onDue(listener: (inMs: number) => void): () => void {
+      dueListeners.add(listener);
+      return () => dueListeners.delete(listener);
     },
   };
 }

@@ -168,12 +168,9 @@ export function createExecutor(options: ExecutorOptions) {
     ...deps,
     logTransitions,
     metrics: options.metrics,
-    onRecorded(batch, applied) {
+    onRecorded(batch) {
       unrecorded -= batch.length;
-      for (const { outcome } of batch) {
-        held.delete(outcome.id);
-        if (outcome.status === 'pending' && outcome.delayMs && applied.has(outcome.id)) claimer.wakeIn(outcome.delayMs);
-      }
+      for (const { outcome } of batch) held.delete(outcome.id);
       startQueued();
     },
   });
@@ -236,6 +233,8 @@ export function createExecutor(options: ExecutorOptions) {
       cleanups.push(pump.subscribe((batch) => onEvents(batch.events), { types: ['cancelled'] }));
       // A notification of new work claims at once rather than a turn later.
       cleanups.push(pump.onWake(claimer.claim));
+      // A retry's backoff or a runAt ending, from any process's statement: claim then, not at the poll.
+      cleanups.push(pump.onDue(claimer.wakeIn));
       const report = () => ({ running: running.size, held: [...held], ...recorder.counts });
       cleanups.push(keepHeartbeat({ store, worker: identity, report, obey, log }));
       cleanups.push(keepSweeping({ ...options, log }));
@@ -259,8 +258,8 @@ export function createExecutor(options: ExecutorOptions) {
      * Up to n free slots for tasks being created in this process (creator.ts), held until adopt().
      * None unless it is waiting for work: its last claim found no more due tasks of its kinds, and
      * no notification of new ones has come since (no claim in flight or due). A task that became
-     * due without one and that this process did not retry or create (another process's retry or
-     * runAt) waits for the poll as it would anyway, and may be overtaken meanwhile.
+     * due meanwhile (a retry's backoff or a runAt ending) may be overtaken by the time the claim
+     * its due notice sets off answers.
      */
     reserve(n: number): { workerId: string; leaseSeconds: number; slots: number } | undefined {
       const slots = Math.min(n, concurrency - running.size - reserved);
@@ -268,8 +267,6 @@ export function createExecutor(options: ExecutorOptions) {
       reserved += slots;
       return { workerId, leaseSeconds: options.leaseSeconds, slots };
     },
-    /** Claims when a task created through this process with a later runAt becomes due. */
-    wakeIn: claimer.wakeIn,
     /** The tasks the create statement claimed for it in slots from reserve(): start them. */
     adopt(tasks: ClaimedTask[], slots: number) {
       reserved -= slots;
