@@ -2,12 +2,11 @@
 // its concurrency run at once, each task runs once, and what was claimed ahead but not started goes
 // back to the queue, without counting as an attempt, when the worker is paused or scaled to zero.
 import { sql } from 'drizzle-orm';
-import postgres from 'postgres';
 import { expect, it } from 'vitest';
 import { EVENT_LOCK } from '../src/store/rows.js';
 import type { TaskKind } from '../src/tasks/kind.js';
-import { describePg, postgresUrl } from './support/db.js';
-import { appForFile, waitFor } from './support/app.js';
+import { describePg } from './support/db.js';
+import { appForFile, connectionTo, waitFor } from './support/app.js';
 
 // Handlers that hold their slot until the test opens the gate.
 let open: () => void = () => {};
@@ -93,10 +92,7 @@ describePg('prefetch', () => {
     await steer('pauseWorker');
     await waitFor(async () => app.executor.paused(), 5000, 'the pause to reach the executor');
     const ids = await createGated(4);
-    const [{ name }] = await app.db.query<{ name: string }>(sql`SELECT current_database() AS name`);
-    const url = new URL(postgresUrl!);
-    url.pathname = `/${name}`;
-    const holder = postgres(url.toString(), { max: 1, onnotice: () => {} });
+    const holder = await connectionTo(app);
     try {
       // The claim that the resume sets off marks the tasks running, then waits for the event lock,
       // held here; meanwhile the worker is paused again, and the executor hears of it.

@@ -2,15 +2,14 @@
 // statement itself (EXECUTOR_START_ON_CREATE): RUNNING in the mutation's answer, `created` then
 // `started`, each run once, never past the free slots, never a task not yet due or while paused.
 import { sql } from 'drizzle-orm';
-import postgres from 'postgres';
 import { expect, it } from 'vitest';
 import { connect } from '../src/db/client.js';
 import { createLogger } from '../src/logger.js';
 import { createStore } from '../src/store/index.js';
 import { EVENT_LOCK } from '../src/store/rows.js';
 import { sleep, type TaskKind } from '../src/tasks/kind.js';
-import { describePg, freshDatabase, postgresUrl } from './support/db.js';
-import { appForFile, startApp, waitFor } from './support/app.js';
+import { describePg, freshDatabase } from './support/db.js';
+import { appForFile, connectionTo, startApp, waitFor } from './support/app.js';
 
 const runs = new Map<string, number>();
 let inFlight = 0;
@@ -113,10 +112,7 @@ describePg('start on create', () => {
 
   it('a create statement that fails gives its slots back', async () => {
     await idle();
-    const [{ name }] = await app.db.query<{ name: string }>(sql`SELECT current_database() AS name`);
-    const url = new URL(postgresUrl!);
-    url.pathname = `/${name}`;
-    const holder = postgres(url.toString(), { max: 1, onnotice: () => {} });
+    const holder = await connectionTo(app);
     try {
       // The create statement waits for the event lock, held here; then its connection is ended.
       await holder`SELECT pg_advisory_lock(${EVENT_LOCK})`;

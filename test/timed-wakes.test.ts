@@ -3,8 +3,8 @@
 // poll here is a minute apart, so a task still waiting for it fails the test.
 import { sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
-import { describePg, postgresUrl } from './support/db.js';
-import { appForFile, startApp, waitFor } from './support/app.js';
+import { describePg } from './support/db.js';
+import { appForFile, databaseUrlOf, startApp, waitFor } from './support/app.js';
 
 const CREATE = `mutation($input: CreateTaskInput!) { createTask(input: $input) { task { id status } } }`;
 const TASK = `query($id: ID!) { task(id: $id) { status attempts startedAt runAt } }`;
@@ -49,10 +49,7 @@ describePg('timed wakes', () => {
   });
 
   it('runs a task scheduled through another process (one that runs nothing) when it becomes due', async () => {
-    const [{ name }] = await app.db.query<{ name: string }>(sql`SELECT current_database() AS name`);
-    const url = new URL(postgresUrl!);
-    url.pathname = `/${name}`;
-    const api = await startApp({ DATABASE_URL: url.toString(), EXECUTOR_CONCURRENCY: '0', POLL_INTERVAL_MS: '60000' });
+    const api = await startApp({ DATABASE_URL: await databaseUrlOf(app), EXECUTOR_CONCURRENCY: '0', POLL_INTERVAL_MS: '60000' });
     try {
       const { data, errors } = await api.gql(CREATE, { input: { kind: 'echo', input: 2, runAt: new Date(Date.now() + 600).toISOString() } });
       expect(errors).toBeUndefined();

@@ -1,7 +1,7 @@
 // The embedded executor's claim loop. Every reason to claim (a notification of new work, a slot
-// that frees, a task this process knows becomes due, the poll) within one turn of the event loop
-// becomes one claim statement, and only one is in flight at a time; a reason that comes while one
-// is (a task committed too late for it to see) is kept, and another claim follows.
+// that frees, a task made pending for later becoming due, the poll) within one turn of the event
+// loop becomes one claim statement, and only one is in flight at a time; a reason that comes while
+// one is (a task committed too late for it to see) is kept, and another claim follows.
 import type { Logger } from '../logger.js';
 import type { ClaimedTask, Store } from '../store/index.js';
 

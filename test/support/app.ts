@@ -1,6 +1,8 @@
 // Starts the real server in this process on a random port, and talks to it the way clients do:
 // HTTP POSTs for queries and mutations, a graphql-ws client for subscriptions.
+import { sql } from 'drizzle-orm';
 import { createClient, type Client } from 'graphql-ws';
+import postgres from 'postgres';
 import { afterAll, beforeAll } from 'vitest';
 import WebSocket from 'ws';
 import { createApp, type App } from '../../src/app.js';
@@ -8,7 +10,7 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createRegistry, builtInKinds } from '../../src/tasks/handlers.js';
 import type { TaskKind } from '../../src/tasks/kind.js';
-import { freshDatabase } from './db.js';
+import { freshDatabase, postgresUrl } from './db.js';
 
 export interface TestApp extends App {
   gql<T = any>(query: string, variables?: Record<string, unknown>): Promise<{ data: T; errors: any[] }>;
@@ -92,6 +94,19 @@ export function collect<T = any>(
   // graphql-ws subscribes asynchronously; a short pause lets the server register the stream.
   const ready = new Promise<void>((resolve) => setTimeout(resolve, 300));
   return { items, errors, finished, ready };
+}
+
+/** The URL of the Postgres database an app runs on, for connections of a test's own. */
+export async function databaseUrlOf(app: App): Promise<string> {
+  const [{ name }] = await app.db.query<{ name: string }>(sql`SELECT current_database() AS name`);
+  const url = new URL(postgresUrl!);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** A connection of a test's own to the database an app runs on (to hold a lock, say); end() it. */
+export async function connectionTo(app: App) {
+  return postgres(await databaseUrlOf(app), { max: 1, onnotice: () => {} });
 }
 
 export async function waitFor<T>(fn: () => Promise<T | undefined | false | null>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
