@@ -48,6 +48,15 @@ describePg('timed wakes', () => {
     for (const task of tasks) await completed(task.id);
   });
 
+  it('runs each of more tasks than a due notice names (20), created in one statement, when it comes', async () => {
+    const now = Date.now();
+    const { data, errors } = await app.gql(`mutation($inputs: [CreateTaskInput!]!) { createTasks(inputs: $inputs) { tasks { id } } }`, {
+      inputs: Array.from({ length: 30 }, (_, i) => ({ kind: 'echo', input: i, runAt: new Date(now + 400 + 40 * i).toISOString() })),
+    });
+    expect(errors).toBeUndefined();
+    for (const task of data.createTasks.tasks) await completed(task.id);
+  });
+
   it('runs a task scheduled through another process (one that runs nothing) when it becomes due', async () => {
     const api = await startApp({ DATABASE_URL: await databaseUrlOf(app), EXECUTOR_CONCURRENCY: '0', POLL_INTERVAL_MS: '60000' });
     try {

@@ -75,7 +75,7 @@ export function claimStore(db: Database, logs: LogLimits = DEFAULT_LOG_LIMITS) {
         byId[o.id] = { attempt: o.attempt, status: o.status, result: o.result ?? null, error: o.error ?? null, delay_ms: o.delayMs ?? 0 };
       }
       const wake = outcomes.some((x) => x.status === 'pending' && !x.delayMs);
-      const due = dueNotice(outcomes.some((x) => x.status === 'pending' && !!x.delayMs), sql`SELECT run_at FROM changed WHERE status = 'pending'`);
+      const due = dueNotice(outcomes.some((x) => x.status === 'pending' && !!x.delayMs), sql`SELECT run_at, kind FROM changed WHERE status = 'pending'`);
       const applied = await db.query<{ ids: string }>(sql`
         WITH input AS MATERIALIZED (SELECT ${JSON.stringify(byId)}::jsonb AS by_id),
         changed AS (
@@ -88,7 +88,7 @@ export function claimStore(db: Database, logs: LogLimits = DEFAULT_LOG_LIMITS) {
             updated_at = now(), worker_id = NULL, lease_expires_at = NULL
           WHERE t.id = ANY(${idArray(outcomes.map((x) => x.id))}) AND ${IS_RUNNING}
             AND t.worker_id = ${workerId} AND t.attempts = ((SELECT by_id FROM input) -> t.id::text ->> 'attempt')::int
-          RETURNING t.id, t.status, t.attempts, t.error, t.run_at
+          RETURNING t.id, t.kind, t.status, t.attempts, t.error, t.run_at
         ), ${writeEvents(wake, [...new Set(outcomes.map((x) => eventOf(x.status)))], sql`
           INSERT INTO task_events (task_id, type, status, data)
           SELECT id, CASE WHEN status = 'pending' THEN 'retrying' ELSE status::text END, status,

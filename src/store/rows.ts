@@ -176,30 +176,41 @@ export const NOTIFIED = sql`(SELECT count(*) FROM notified) AS notified`;
 /**
  * A channel of its own, so that servers of an earlier version, which do not listen on it, are not
  * disturbed: when tasks a statement made pending become due later (a retry's backoff, a runAt),
- * its payload lists in how many ms, from the statement's now(), the earliest of those times (at
- * most DUE_TIMES, comma-separated). Every executor claims then, instead of at its next poll.
+ * its payload lists in how many ms, from the statement's now(), the earliest of those times come,
+ * each with its kind (at most DUE_TIMES, `ms:kind`, comma-separated; kind names hold no comma).
+ * The executors that run the kind claim then, instead of at their next poll.
  */
 export const TASKS_DUE_CHANNEL = 'task_due';
 const DUE_TIMES = 20;
 
-/** `350,1200`; empty for anything else. */
-export function parseDueNotice(payload: string): number[] {
-  return /^\d+(,\d+)*$/.test(payload) ? payload.split(',').map(Number) : [];
+export interface DueTime {
+  inMs: number;
+  kind: string;
+}
+
+/** `350:email.send,1200:report`; entries not of that form are skipped. */
+export function parseDueNotice(payload: string): DueTime[] {
+  const due: DueTime[] = [];
+  for (const entry of payload.split(',')) {
+    const match = /^(\d+):(.+)$/.exec(entry);
+    if (match) due.push({ inMs: Number(match[1]), kind: match[2] });
+  }
+  return due;
 }
 
 /**
  * For statements that may make tasks pending for later (`maybe`, known before they are sent;
  * otherwise nothing is added, so the common statement stays as it was): a CTE queueing the
- * TASKS_DUE_CHANNEL notification for the later run_at values that `runAts` selects, and the item
+ * TASKS_DUE_CHANNEL notification for the later (run_at, kind) rows that `runAts` selects, and the item
  * of the final SELECT list that reads it, without which it would not be sent.
  */
 export function dueNotice(maybe: boolean, runAts: SQL): { cte: SQL; read: SQL } {
   if (!maybe) return { cte: sql``, read: sql`` };
   return {
     cte: sql`, due_notified AS MATERIALIZED (
-      SELECT pg_notify(${TASKS_DUE_CHANNEL}, string_agg(ms::text, ',' ORDER BY ms)) FROM (
-        SELECT DISTINCT ceil(extract(epoch FROM run_at - now()) * 1000)::bigint AS ms
-        FROM (${runAts}) AS later (run_at) WHERE run_at > now() ORDER BY ms LIMIT ${sql.raw(String(DUE_TIMES))}
+      SELECT pg_notify(${TASKS_DUE_CHANNEL}, string_agg(ms::text || ':' || kind, ',' ORDER BY ms)) FROM (
+        SELECT DISTINCT ceil(extract(epoch FROM run_at - now()) * 1000)::bigint AS ms, kind
+        FROM (${runAts}) AS later (run_at, kind) WHERE run_at > now() ORDER BY ms LIMIT ${sql.raw(String(DUE_TIMES))}
       ) AS soon HAVING count(*) > 0)`,
     read: sql`, (SELECT count(*) FROM due_notified) AS due_notified`,
   };

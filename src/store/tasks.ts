@@ -60,7 +60,7 @@ export function taskStore(db: Database) {
         claim: claimant?.claim[ord] || undefined,
       }));
       const workerId = claimant?.workerId ?? null;
-      const due = dueNotice(tasks.some((t) => t.runAt !== null), sql`SELECT run_at FROM changed WHERE status = 'pending'`);
+      const due = dueNotice(tasks.some((t) => t.runAt !== null), sql`SELECT run_at, kind FROM changed WHERE status = 'pending'`);
       const inserted = await db.query(sql`
         WITH input AS (
           SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(

@@ -16,18 +16,33 @@ export interface LocalStart {
   runs(kind: string): boolean;
   reserve(n: number): { workerId: string; leaseSeconds: number; slots: number } | undefined;
   adopt(tasks: ClaimedTask[], slots: number): void;
+  wakeIn(ms: number): void;
 }
 
 export function createTaskCreator(tasks: TaskStore, onInserted?: (inserted: Task[]) => void, local?: LocalStart) {
   const pending: Array<{ task: NewTask; resolve(task: Task): void; reject(error: unknown): void }> = [];
   let scheduled = false;
 
+  /**
+   * Tasks of the local executor's kinds inserted for later wake it when they become due, measured
+   * on the database's clock from the statement's now(); the timer starts after it answered, so it
+   * is never early. (The statement's due notice tells the other processes, and this one if its
+   * listener is up, but names only the earliest due times.)
+   */
+  function inserted(rows: Task[]) {
+    for (const task of rows) {
+      const dueIn = task.runAt.getTime() - task.createdAt.getTime();
+      if (task.status === 'pending' && dueIn > 0 && local?.runs(task.kind)) local.wakeIn(dueIn);
+    }
+    onInserted?.(rows);
+  }
+
   /** One statement; what it claimed for the local executor starts before the caller hears back. */
   async function insert(batch: NewTask[]): Promise<Task[]> {
     const now = Date.now();
     const due = batch.map((t) => !!local?.runs(t.kind) && (t.runAt === null || t.runAt.getTime() <= now));
     const lot = local?.reserve(due.filter(Boolean).length);
-    if (!lot) return tasks.createTasks(batch, onInserted);
+    if (!lot) return tasks.createTasks(batch, inserted);
     let left = lot.slots;
     const claim = due.map((d) => d && left-- > 0);
     // Adopted as soon as the rows are back (before any lookup of existing idempotency keys), so a
@@ -40,7 +55,7 @@ export function createTaskCreator(tasks: TaskStore, onInserted?: (inserted: Task
     try {
       return await tasks.createTasks(batch, (rows) => {
         adopt(rows.filter((t) => t.status === 'running' && t.workerId === lot.workerId).map(claimedOf));
-        onInserted?.(rows);
+        inserted(rows);
       }, { workerId: lot.workerId, leaseSeconds: lot.leaseSeconds, claim });
     } finally {
       if (!adopted) adopt([]);

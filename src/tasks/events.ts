@@ -38,7 +38,7 @@ export function createEventPump(options: { db: Database; store: Store; log: Logg
   const broad = new Map<BatchListener, Interest | undefined>();
   const byTask = new Map<string, Set<BatchListener>>();
   const wakeListeners = new Set<() => void>();
-  const dueListeners = new Set<(inMs: number) => void>();
+  const dueListeners = new Set<(inMs: number, kind: string) => void>();
   let lastSeen = 0;
   /** Bumped by every new listener: a read begun before it used a filter that may not cover it. */
   let listenerEpoch = 0;
@@ -187,7 +187,7 @@ export function createEventPump(options: { db: Database; store: Store; log: Logg
       await db.listen(
         TASKS_DUE_CHANNEL,
         (payload) => {
-          for (const inMs of parseDueNotice(payload)) for (const due of dueListeners) due(inMs);
+          for (const { inMs, kind } of parseDueNotice(payload)) for (const due of dueListeners) due(inMs, kind);
         },
         () => {},
       );
@@ -220,8 +220,8 @@ export function createEventPump(options: { db: Database; store: Store; log: Logg
       wakeListeners.add(listener);
       return () => wakeListeners.delete(listener);
     },
-    /** Tasks become due in `inMs` (from the notifying statement's now(); the notice comes after). */
-    onDue(listener: (inMs: number) => void): () => void {
+    /** Tasks of a kind become due in `inMs` (from the notifying statement's now(); heard after it). */
+    onDue(listener: (inMs: number, kind: string) => void): () => void {
       dueListeners.add(listener);
       return () => dueListeners.delete(listener);
     },

@@ -168,9 +168,13 @@ export function createExecutor(options: ExecutorOptions) {
     ...deps,
     logTransitions,
     metrics: options.metrics,
-    onRecorded(batch) {
+    onRecorded(batch, applied) {
       unrecorded -= batch.length;
-      for (const { outcome } of batch) held.delete(outcome.id);
+      for (const { outcome } of batch) {
+        held.delete(outcome.id);
+        // A retry after a backoff: claim when it ends, whatever the due notice's listener does.
+        if (outcome.status === 'pending' && outcome.delayMs && applied.has(outcome.id)) claimer.wakeIn(outcome.delayMs);
+      }
       startQueued();
     },
   });
@@ -234,7 +238,7 @@ export function createExecutor(options: ExecutorOptions) {
       // A notification of new work claims at once rather than a turn later.
       cleanups.push(pump.onWake(claimer.claim));
       // A retry's backoff or a runAt ending, from any process's statement: claim then, not at the poll.
-      cleanups.push(pump.onDue(claimer.wakeIn));
+      cleanups.push(pump.onDue((inMs, kind) => registry.get(kind) && claimer.wakeIn(inMs)));
       const report = () => ({ running: running.size, held: [...held], ...recorder.counts });
       cleanups.push(keepHeartbeat({ store, worker: identity, report, obey, log }));
       cleanups.push(keepSweeping({ ...options, log }));
@@ -267,6 +271,8 @@ export function createExecutor(options: ExecutorOptions) {
       reserved += slots;
       return { workerId, leaseSeconds: options.leaseSeconds, slots };
     },
+    /** Claims when a task of its kinds created through this process for later becomes due. */
+    wakeIn: claimer.wakeIn,
     /** The tasks the create statement claimed for it in slots from reserve(): start them. */
     adopt(tasks: ClaimedTask[], slots: number) {
       reserved -= slots;
