@@ -68,4 +68,17 @@ describePg('timed wakes', () => {
       await api.stop();
     }
   });
+
+  it("answers an external worker's long poll when a task of its kinds created meanwhile becomes due", async () => {
+    const worker = (await app.gql(`mutation { registerWorker(input: { name: "due", kinds: ["ext.due"] }) { id } }`)).data.registerWorker;
+    const started = Date.now();
+    const polling = app.gql(`mutation($w: ID!) { claimTasks(workerId: $w, limit: 1, waitSeconds: 30) { id } }`, { w: worker.id });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Its creation wakes the long poll, whose claim is too early for it; its due notice is kept.
+    const task = await create({ kind: 'ext.due', input: null, runAt: new Date(Date.now() + 700).toISOString() });
+    const claimed = (await polling).data.claimTasks;
+    expect(claimed).toEqual([{ id: task.id }]);
+    // Well before the poll's end (30 s) or the poll interval (60 s).
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
 });

@@ -16,6 +16,9 @@ import type { KindCatalog } from './catalog.js';
 
 export const MAX_WAIT_SECONDS = 60;
 const MAX_CLAIM = 1000;
+/** Due times kept at most, and how far ahead; the poll interval bounds the others' wait. */
+const MAX_DUE_TIMES = 1000;
+const MAX_DUE_IN_MS = 3_600_000;
 const MAX_CONCURRENCY = 10_000;
 const MAX_MESSAGE = 16_384;
 const KIND_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:\-/]{0,99}$/;
@@ -40,6 +43,25 @@ export function createExternalWorkers(options: ExternalOptions) {
   const log = options.log.child({ component: 'external-workers' });
   /** Ends every long poll at shutdown, so the server is not held open by waiting clients. */
   const shutdown = new AbortController();
+  /**
+   * When tasks made pending for later become due, by kind (Date.now() ms, a millisecond late), from
+   * due notices. Kept beyond the nap that hears one: the notice comes with the creation's wake-up,
+   * which ends the nap, and the claim that follows is too early for the task.
+   */
+  const dueTimes: Array<{ at: number; kind: string }> = [];
+  const naps = new Set<() => void>();
+  const stopDue = pump.onDue((inMs, kind) => {
+    if (inMs > MAX_DUE_IN_MS) return;
+    const now = Date.now();
+    if (dueTimes.length >= MAX_DUE_TIMES) {
+      // Those due before any long poll now waiting last claimed: no nap can need them.
+      const stale = now - 2 * MAX_WAIT_SECONDS * 1000;
+      dueTimes.splice(0, dueTimes.length, ...dueTimes.filter((d) => d.at > stale));
+      if (dueTimes.length >= MAX_DUE_TIMES) return;
+    }
+    dueTimes.push({ at: now + inMs + 1, kind });
+    for (const reschedule of naps) reschedule();
+  });
 
   async function existing(workerId: string): Promise<Worker> {
     const worker = await store.workers.get(workerId);
@@ -71,17 +93,30 @@ export function createExternalWorkers(options: ExternalOptions) {
     return (await store.tasks.getTask(id))!;
   }
 
-  /** Resolves after ms, on new work, or on abort, whichever is first. */
-  function nap(ms: number, signal?: AbortSignal): Promise<void> {
+  /**
+   * Resolves after ms, on new work, when a task of `kinds` becomes due that the claim made at
+   * `claimedAt` was too early for, or on abort, whichever is first.
+   */
+  function nap(ms: number, kinds: string[], claimedAt: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
+      const until = Date.now() + ms;
+      let timer: NodeJS.Timeout | undefined;
+      const schedule = () => {
+        let next = until;
+        for (const { at, kind } of dueTimes) if (at > claimedAt && at < next && kinds.includes(kind)) next = at;
+        clearTimeout(timer);
+        timer = setTimeout(done, Math.max(0, next - Date.now()));
+      };
       const done = () => {
         clearTimeout(timer);
+        naps.delete(schedule);
         stopWake();
         signal?.removeEventListener('abort', done);
         shutdown.signal.removeEventListener('abort', done);
         resolve();
       };
-      const timer = setTimeout(done, ms);
+      naps.add(schedule);
+      schedule();
       const stopWake = pump.onWake(done);
       signal?.addEventListener('abort', done);
       shutdown.signal.addEventListener('abort', done);
@@ -125,6 +160,7 @@ export function createExternalWorkers(options: ExternalOptions) {
       }
       const deadline = Date.now() + waitSeconds * 1000;
       for (;;) {
+        const claimedAt = Date.now();
         // Refreshes the running count (a claim is also a sign of life) and reads the commands.
         const worker = await store.workers.withRunning(workerId);
         if (!worker) throw new ClientError('WORKER_NOT_FOUND', `No external worker ${workerId}; register first`);
@@ -139,8 +175,8 @@ export function createExternalWorkers(options: ExternalOptions) {
         }
         const left = deadline - Date.now();
         if (left <= 0 || signal?.aborted || shutdown.signal.aborted) return [];
-        // Tasks that become due by runAt send no notification: look again at the poll interval.
-        await nap(Math.min(left, options.pollIntervalMs), signal);
+        // Tasks due later wake it through their due notice; the poll interval bounds the rest.
+        await nap(Math.min(left, options.pollIntervalMs), worker.kinds, claimedAt, signal);
       }
     },
 
@@ -175,6 +211,7 @@ export function createExternalWorkers(options: ExternalOptions) {
     },
 
     stop() {
+      stopDue();
       shutdown.abort();
     },
   };
