@@ -44,23 +44,31 @@ export function createExternalWorkers(options: ExternalOptions) {
   /** Ends every long poll at shutdown, so the server is not held open by waiting clients. */
   const shutdown = new AbortController();
   /**
-   * When tasks made pending for later become due, by kind (Date.now() ms, a millisecond late), from
-   * due notices. Kept beyond the nap that hears one: the notice comes with the creation's wake-up,
-   * which ends the nap, and the claim that follows is too early for the task.
+   * When tasks made pending for later become due, by kind (performance.now() ms, a millisecond
+   * late), from due notices. Kept beyond the nap that hears one: the notice comes with the
+   * creation's wake-up, which ends the nap, and the claim that follows is too early for the task.
    */
   const dueTimes: Array<{ at: number; kind: string }> = [];
-  const naps = new Set<() => void>();
+  /** Each nap under way, told of every due time added. */
+  const naps = new Set<(at: number, kind: string) => void>();
   const stopDue = pump.onDue((inMs, kind) => {
     if (inMs > MAX_DUE_IN_MS) return;
-    const now = Date.now();
+    const now = performance.now();
+    const at = Math.ceil(now + inMs) + 1;
+    if (dueTimes.some((d) => d.at === at && d.kind === kind)) return;
     if (dueTimes.length >= MAX_DUE_TIMES) {
-      // Those due before any long poll now waiting last claimed: no nap can need them.
+      // Those due before any long poll now waiting last claimed no nap can need; then the latest
+      // gives way to an earlier one.
       const stale = now - 2 * MAX_WAIT_SECONDS * 1000;
       dueTimes.splice(0, dueTimes.length, ...dueTimes.filter((d) => d.at > stale));
-      if (dueTimes.length >= MAX_DUE_TIMES) return;
+      if (dueTimes.length >= MAX_DUE_TIMES) {
+        const latest = dueTimes.reduce((a, b) => (b.at > a.at ? b : a));
+        if (at > latest.at) return;
+        dueTimes.splice(dueTimes.indexOf(latest), 1);
+      }
     }
-    dueTimes.push({ at: now + inMs + 1, kind });
-    for (const reschedule of naps) reschedule();
+    dueTimes.push({ at, kind });
+    for (const heard of naps) heard(at, kind);
   });
 
   async function existing(workerId: string): Promise<Worker> {
@@ -95,31 +103,33 @@ export function createExternalWorkers(options: ExternalOptions) {
 
   /**
    * Resolves after ms, on new work, when a task of `kinds` becomes due that the claim made at
-   * `claimedAt` was too early for, or on abort, whichever is first.
+   * `claimedAt` (performance.now()) was too early for, or on abort, whichever is first.
    */
   function nap(ms: number, kinds: string[], claimedAt: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
-      const until = Date.now() + ms;
+      const serves = new Set(kinds);
+      let wakeAt = performance.now() + ms;
       let timer: NodeJS.Timeout | undefined;
-      const schedule = () => {
-        let next = until;
-        for (const { at, kind } of dueTimes) if (at > claimedAt && at < next && kinds.includes(kind)) next = at;
-        clearTimeout(timer);
-        timer = setTimeout(done, Math.max(0, next - Date.now()));
-      };
       const done = () => {
         clearTimeout(timer);
-        naps.delete(schedule);
+        naps.delete(heard);
         stopWake();
         signal?.removeEventListener('abort', done);
         shutdown.signal.removeEventListener('abort', done);
         resolve();
       };
-      naps.add(schedule);
-      schedule();
+      const heard = (at: number, kind: string) => {
+        if (at <= claimedAt || at >= wakeAt || !serves.has(kind)) return;
+        wakeAt = at;
+        clearTimeout(timer);
+        timer = setTimeout(done, Math.max(0, at - performance.now()));
+      };
       const stopWake = pump.onWake(done);
       signal?.addEventListener('abort', done);
       shutdown.signal.addEventListener('abort', done);
+      timer = setTimeout(done, ms);
+      naps.add(heard);
+      for (const { at, kind } of dueTimes) heard(at, kind);
     });
   }
 
@@ -160,7 +170,7 @@ export function createExternalWorkers(options: ExternalOptions) {
       }
       const deadline = Date.now() + waitSeconds * 1000;
       for (;;) {
-        const claimedAt = Date.now();
+        const claimedAt = performance.now();
         // Refreshes the running count (a claim is also a sign of life) and reads the commands.
         const worker = await store.workers.withRunning(workerId);
         if (!worker) throw new ClientError('WORKER_NOT_FOUND', `No external worker ${workerId}; register first`);
