@@ -201,8 +201,8 @@ export function parseDueNotice(payload: string): DueTime[] {
 /**
  * For statements that may make tasks pending for later (`maybe`, known before they are sent;
  * otherwise nothing is added, so the common statement stays as it was): a CTE queueing the
- * TASKS_DUE_CHANNEL notification for the later (run_at, kind) rows that `runAts` selects, and the item
- * of the final SELECT list that reads it, without which it would not be sent.
+ * TASKS_DUE_CHANNEL notification for the later (run_at, kind) rows that `runAts` selects, and the
+ * item of the final SELECT list that reads it, without which it would not be sent.
  */
 export function dueNotice(maybe: boolean, runAts: SQL): { cte: SQL; read: SQL } {
   if (!maybe) return { cte: sql``, read: sql`` };

@@ -4,6 +4,7 @@
 // one is (a task committed too late for it to see) is kept, and another claim follows.
 import type { Logger } from '../logger.js';
 import type { ClaimedTask, Store } from '../store/index.js';
+import { createDueTimes } from './due-times.js';
 
 export interface ClaimerOptions {
   store: Store;
@@ -17,10 +18,6 @@ export interface ClaimerOptions {
   claimed: (tasks: ClaimedTask[]) => void;
 }
 
-/** Due times kept at most, and how far ahead; the poll finds the others, a poll interval late. */
-const MAX_DUE_TIMES = 1000;
-const MAX_DUE_IN_MS = 3_600_000;
-
 export function createClaimer(options: ClaimerOptions) {
   const { store, workerId, log } = options;
   let claiming = false;
@@ -28,8 +25,8 @@ export function createClaimer(options: ClaimerOptions) {
   let queued = false;
   let stopped = false;
   let pollTimer: NodeJS.Timeout | undefined;
-  /** When tasks made pending for later become due (performance.now() ms), the earliest armed. */
-  const dueTimes = new Set<number>();
+  /** When tasks made pending for later become due, the earliest armed. */
+  const dueTimes = createDueTimes();
   let dueTimer: NodeJS.Timeout | undefined;
   let armedFor = Infinity;
 
@@ -67,11 +64,11 @@ export function createClaimer(options: ClaimerOptions) {
 
   function arm() {
     clearTimeout(dueTimer);
-    armedFor = dueTimes.size > 0 && !stopped ? Math.min(...dueTimes) : Infinity;
+    armedFor = stopped ? Infinity : dueTimes.earliest(-Infinity);
     if (armedFor === Infinity) return;
     const due = armedFor;
     dueTimer = setTimeout(() => {
-      for (const at of dueTimes) if (at <= due) dueTimes.delete(at);
+      dueTimes.forget(due);
       wake();
       arm();
     }, armedFor - performance.now());
@@ -97,19 +94,9 @@ export function createClaimer(options: ClaimerOptions) {
      * its commit, so the database's clock has passed the due time when the wake comes.
      */
     wakeIn(ms: number) {
-      if (stopped || !(ms > 0 && ms <= MAX_DUE_IN_MS)) return;
-      // On the monotonic clock (a wall clock stepped forward would wake too early and lose the
-      // wake), a millisecond late: a timer may fire up to one early by it.
-      const at = Math.ceil(performance.now() + ms) + 1;
-      if (dueTimes.has(at)) return;
-      if (dueTimes.size >= MAX_DUE_TIMES) {
-        // Full: the latest gives way to an earlier one.
-        const latest = Math.max(...dueTimes);
-        if (at > latest) return;
-        dueTimes.delete(latest);
-      }
-      dueTimes.add(at);
-      if (at < armedFor) arm();
+      if (stopped) return;
+      const at = dueTimes.add(ms);
+      if (at !== undefined && at < armedFor) arm();
     },
     start() {
       poll();

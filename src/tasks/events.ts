@@ -4,7 +4,8 @@
 // moves past events no one here follows without reading them. A lost notification, a failed read
 // or a dropped LISTEN connection costs latency, never an event: the next notice no longer follows
 // on from last_seen, and it, the fallback tick and the reconnect all read from there. It also
-// passes on when tasks made pending for later become due (TASKS_DUE_CHANNEL), to the executor.
+// passes on when tasks made pending for later become due (TASKS_DUE_CHANNEL), to the executor's
+// claim loop and external workers' long polls.
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { EventFilter } from '../store/events.js';

@@ -10,15 +10,13 @@ import { TERMINAL, type Store, type Task } from '../store/index.js';
 import { eventOf } from '../store/claims.js';
 import type { Worker } from '../store/workers.js';
 import type { EventPump } from '../tasks/events.js';
+import { createDueTimes } from '../tasks/due-times.js';
 import { TaskFailure } from '../tasks/kind.js';
 import { outcomeOf, resultProblem, type Settlement } from '../tasks/outcome.js';
 import type { KindCatalog } from './catalog.js';
 
 export const MAX_WAIT_SECONDS = 60;
 const MAX_CLAIM = 1000;
-/** Due times kept at most, and how far ahead; the poll interval bounds the others' wait. */
-const MAX_DUE_TIMES = 1000;
-const MAX_DUE_IN_MS = 3_600_000;
 const MAX_CONCURRENCY = 10_000;
 const MAX_MESSAGE = 16_384;
 const KIND_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:\-/]{0,99}$/;
@@ -44,31 +42,18 @@ export function createExternalWorkers(options: ExternalOptions) {
   /** Ends every long poll at shutdown, so the server is not held open by waiting clients. */
   const shutdown = new AbortController();
   /**
-   * When tasks made pending for later become due, by kind (performance.now() ms, a millisecond
-   * late), from due notices. Kept beyond the nap that hears one: the notice comes with the
-   * creation's wake-up, which ends the nap, and the claim that follows is too early for the task.
+   * When tasks made pending for later become due, by kind, from due notices. Kept beyond the nap
+   * that hears one: the notice comes with the creation's wake-up, which ends the nap, and the
+   * claim that follows is too early for the task.
    */
-  const dueTimes: Array<{ at: number; kind: string }> = [];
+  const dueTimes = createDueTimes();
   /** Each nap under way, told of every due time added. */
   const naps = new Set<(at: number, kind: string) => void>();
   const stopDue = pump.onDue((inMs, kind) => {
-    if (inMs > MAX_DUE_IN_MS) return;
-    const now = performance.now();
-    const at = Math.ceil(now + inMs) + 1;
-    if (dueTimes.some((d) => d.at === at && d.kind === kind)) return;
-    if (dueTimes.length >= MAX_DUE_TIMES) {
-      // Those due before any long poll now waiting last claimed no nap can need; then the latest
-      // gives way to an earlier one.
-      const stale = now - 2 * MAX_WAIT_SECONDS * 1000;
-      dueTimes.splice(0, dueTimes.length, ...dueTimes.filter((d) => d.at > stale));
-      if (dueTimes.length >= MAX_DUE_TIMES) {
-        const latest = dueTimes.reduce((a, b) => (b.at > a.at ? b : a));
-        if (at > latest.at) return;
-        dueTimes.splice(dueTimes.indexOf(latest), 1);
-      }
-    }
-    dueTimes.push({ at, kind });
-    for (const heard of naps) heard(at, kind);
+    // Those due before any long poll now waiting last claimed no nap can need.
+    dueTimes.forget(performance.now() - 2 * MAX_WAIT_SECONDS * 1000);
+    const at = dueTimes.add(inMs, kind);
+    if (at !== undefined) for (const heard of naps) heard(at, kind);
   });
 
   async function existing(workerId: string): Promise<Worker> {
@@ -118,18 +103,21 @@ export function createExternalWorkers(options: ExternalOptions) {
         shutdown.signal.removeEventListener('abort', done);
         resolve();
       };
-      const heard = (at: number, kind: string) => {
-        if (at <= claimedAt || at >= wakeAt || !serves.has(kind)) return;
+      const wakeBy = (at: number) => {
+        if (at >= wakeAt) return;
         wakeAt = at;
         clearTimeout(timer);
         timer = setTimeout(done, Math.max(0, at - performance.now()));
+      };
+      const heard = (at: number, kind: string) => {
+        if (at > claimedAt && serves.has(kind)) wakeBy(at);
       };
       const stopWake = pump.onWake(done);
       signal?.addEventListener('abort', done);
       shutdown.signal.addEventListener('abort', done);
       timer = setTimeout(done, ms);
       naps.add(heard);
-      for (const { at, kind } of dueTimes) heard(at, kind);
+      wakeBy(dueTimes.earliest(claimedAt, (kind) => serves.has(kind)));
     });
   }
 
