@@ -1,29 +1,16 @@
 // Drain throughput of the peers on the same machine and Postgres: N no-op jobs already queued,
-// timed from the first handler call (startup and the first fetch excluded, as drain-ours.ts does)
-// until the queue holds no unfinished job.
+// timed from the first handler call (startup and the first fetch excluded) to the commit of the
+// last completion, as drain-ours.ts times this product.
 //   --system=graphile     graphile-worker, batched: localQueue 500 (--local-queue=N), completeJobBatchDelay 0
 //   --system=graphile-default
 //   --system=pgboss       pg-boss, batchSize (default 1000) jobs per handler call
-import postgres from 'postgres';
-import { arg, freshDatabase, machineIdle, sleep } from './lib.js';
+import { arg, freshDatabase, handlerCalls, waitUntilEmpty } from './lib.js';
 
 const system = arg('system', 'graphile');
 const count = Number(arg('tasks', '20000'));
 const concurrency = Number(arg('concurrency', '24'));
-// Stamped by the first handler call.
-let start = 0;
-let machine0 = machineIdle();
-const noop = async () => {
-  if (start) return;
-  start = performance.now();
-  machine0 = machineIdle();
-};
-
-async function waitUntilEmpty(url: string, query: string): Promise<void> {
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
-  while (Number((await sql.unsafe(query))[0].n) > 0) await sleep(5);
-  await sql.end();
-}
+const calls = handlerCalls(count);
+const noop = async (jobs?: unknown) => calls.call(Array.isArray(jobs) ? jobs.length : 1);
 
 async function graphile(batched: boolean) {
   const { run, makeWorkerUtils } = await import('graphile-worker');
@@ -46,10 +33,11 @@ async function graphile(batched: boolean) {
     preset,
     logger: new (await import('graphile-worker')).Logger(() => () => {}),
   });
+  await calls.all;
   await waitUntilEmpty(url, 'SELECT count(*) AS n FROM graphile_worker._private_jobs');
-  const seconds = (performance.now() - start) / 1000;
+  const figures = calls.figures();
   await runner.stop();
-  return seconds;
+  return figures;
 }
 
 async function pgboss() {
@@ -67,20 +55,14 @@ async function pgboss() {
   for (let w = 0; w < concurrency; w++) {
     await boss.work('noop', { batchSize, pollingIntervalSeconds: 0.5 }, noop);
   }
+  await calls.all;
   await waitUntilEmpty(url, `SELECT count(*) AS n FROM pgboss.job WHERE name = 'noop' AND state < 'completed'`);
-  const seconds = (performance.now() - start) / 1000;
+  const figures = calls.figures();
   await boss.stop({ graceful: false, wait: true });
-  return seconds;
+  return figures;
 }
 
-const seconds =
+const figures =
   system === 'graphile' ? await graphile(true) : system === 'graphile-default' ? await graphile(false) : await pgboss();
-const machine = machineIdle();
-const busy = machine.total - machine0.total - (machine.idle - machine0.idle);
-console.log(JSON.stringify({
-  system, tasks: count, concurrency, seconds: +seconds.toFixed(3), perSecond: Math.round(count / seconds),
-  // The whole machine's CPU time per 1,000 tasks (10 ms ticks), steadier than tasks/s on a noisy machine.
-  machineCpuMsPer1000: Math.round((busy * 10) / (count / 1000)),
-  machineBusy: +(busy / (machine.total - machine0.total)).toFixed(2),
-}));
+console.log(JSON.stringify({ system, tasks: count, concurrency, ...figures }));
 process.exit(0);

@@ -42,7 +42,7 @@ function latencyTable(title: string, results: Map<string, Record<string, any>[]>
 if (!only || only === 'drain') {
   const drain = series([
     { name: 'ours, prefetch 500 (events on)', script: 'bench/drain-ours.ts', args: ['--prefetch=500'] },
-    { name: 'ours, prefetch 500, a subscriber to all events', script: 'bench/drain-ours.ts', args: ['--prefetch=500', '--all-events'] },
+    { name: 'ours, prefetch 500, a subscriber to all events', script: 'bench/drain-ours.ts', args: ['--prefetch=500', '--follow=all'] },
     { name: 'ours, prefetch 1000 (events on)', script: 'bench/drain-ours.ts', args: ['--prefetch=1000'] },
     { name: 'ours, no prefetch', script: 'bench/drain-ours.ts', args: ['--prefetch=0'] },
     { name: 'graphile-worker 0.17.3, localQueue 500, batch delays 0', script: 'bench/drain-peers.ts', args: ['--system=graphile'] },

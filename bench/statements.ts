@@ -2,7 +2,7 @@
 // executor and the event pump make timed (count, total wall time, rows per call), the drain
 // timed to the commit of the last outcome, and the whole machine's CPU time per 1,000 tasks (less
 // sensitive to a noisy neighbour than tasks/s). For comparing a change: run it alternately with
-// and without, several times. --sql='...' runs a statement after the migrations (an experiment,
+// and without, several times. --sql='...' runs statements (separated by ;;) after the migrations (an experiment,
 // e.g. disabling a trigger).
 import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
@@ -23,7 +23,7 @@ const log = createLogger('warn');
 const db = await connect({ databaseUrl: url, dataDir: '', poolSize: 10, log });
 await migrate(db);
 const store = createStore(db);
-if (arg('sql', '')) await db.query(sql.raw(arg('sql', '')));
+for (const s of arg('sql', '').split(';;').filter((x) => x.trim())) await db.query(sql.raw(s));
 const noop: NewTask = { kind: 'noop', input: null, priority: 0, runAt: null, maxAttempts: 3, timeoutSeconds: 60, idempotencyKey: null };
 for (let i = 0; i < count; i += 5000) await store.tasks.createTasks(Array.from({ length: Math.min(5000, count - i) }, () => noop));
 
