@@ -10,7 +10,7 @@ import type { NewTask } from '../src/store/tasks.js';
 import { createEventPump } from '../src/tasks/events.js';
 import { createExecutor } from '../src/tasks/executor.js';
 import { createRegistry } from '../src/tasks/handlers.js';
-import { arg, freshDatabase, handlerCalls, waitUntilEmpty } from './lib.js';
+import { arg, emptyQueueProbe, freshDatabase, handlerCalls } from './lib.js';
 
 const count = Number(arg('tasks', '20000'));
 const concurrency = Number(arg('concurrency', '24'));
@@ -18,6 +18,7 @@ const prefetch = Number(arg('prefetch', '500'));
 // --follow=completed: a subscriber to 'completed' events, as a script awaiting results would be;
 // --follow=all: a subscriber to every event, as a dashboard showing all tasks would be.
 const follow = arg('follow', 'none');
+if (!['none', 'completed', 'all'].includes(follow)) throw new Error(`--follow=${follow}: none, completed or all`);
 
 const url = await freshDatabase('bench_drain_ours');
 const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
@@ -37,11 +38,12 @@ const executor = createExecutor({
 });
 let followed = 0;
 if (follow !== 'none') pump.subscribe((batch) => (followed += batch.events.length), follow === 'all' ? undefined : { types: ['completed'] });
+// The statistics triggers keep these counts exact in the statements that change the rows.
+const empty = await emptyQueueProbe(url, `SELECT coalesce(sum(n), 0) AS n FROM task_counts WHERE status IN ('pending', 'running')`);
 const cpu0 = process.cpuUsage();
 executor.start();
 await calls.all;
-// The statistics triggers keep these counts exact in the statements that change the rows.
-await waitUntilEmpty(url, `SELECT coalesce(sum(n), 0) AS n FROM task_counts WHERE status IN ('pending', 'running')`);
+await empty.wait();
 const figures = calls.figures();
 const cpu = process.cpuUsage(cpu0);
 await executor.stop(1000);

@@ -4,13 +4,12 @@
 //   --system=graphile     graphile-worker, batched: localQueue 500 (--local-queue=N), completeJobBatchDelay 0
 //   --system=graphile-default
 //   --system=pgboss       pg-boss, batchSize (default 1000) jobs per handler call
-import { arg, freshDatabase, handlerCalls, waitUntilEmpty } from './lib.js';
+import { arg, emptyQueueProbe, freshDatabase, handlerCalls } from './lib.js';
 
 const system = arg('system', 'graphile');
 const count = Number(arg('tasks', '20000'));
 const concurrency = Number(arg('concurrency', '24'));
 const calls = handlerCalls(count);
-const noop = async (jobs?: unknown) => calls.call(Array.isArray(jobs) ? jobs.length : 1);
 
 async function graphile(batched: boolean) {
   const { run, makeWorkerUtils } = await import('graphile-worker');
@@ -21,6 +20,7 @@ async function graphile(batched: boolean) {
     await utils.addJobs(Array.from({ length: Math.min(5000, count - i) }, () => ({ identifier: 'noop', payload: {} })));
   }
   await utils.release();
+  const empty = await emptyQueueProbe(url, 'SELECT count(*) AS n FROM graphile_worker._private_jobs');
   const preset = batched
     ? { worker: { localQueue: { size: Number(arg('local-queue', '500')) }, completeJobBatchDelay: 0, failJobBatchDelay: 0 } }
     : { worker: {} };
@@ -29,12 +29,12 @@ async function graphile(batched: boolean) {
     concurrency,
     noHandleSignals: true,
     pollInterval: 1000,
-    taskList: { noop },
+    taskList: { noop: async () => calls.call() },
     preset,
     logger: new (await import('graphile-worker')).Logger(() => () => {}),
   });
   await calls.all;
-  await waitUntilEmpty(url, 'SELECT count(*) AS n FROM graphile_worker._private_jobs');
+  await empty.wait();
   const figures = calls.figures();
   await runner.stop();
   return figures;
@@ -52,11 +52,12 @@ async function pgboss() {
     await boss.insert(Array.from({ length: Math.min(5000, count - i) }, () => ({ name: 'noop', data: {} })));
   }
   // pg-boss's concurrency is the number of workers; each fetches batchSize jobs per handler call.
+  const empty = await emptyQueueProbe(url, `SELECT count(*) AS n FROM pgboss.job WHERE name = 'noop' AND state < 'completed'`);
   for (let w = 0; w < concurrency; w++) {
-    await boss.work('noop', { batchSize, pollingIntervalSeconds: 0.5 }, noop);
+    await boss.work('noop', { batchSize, pollingIntervalSeconds: 0.5 }, async (jobs) => calls.call(jobs.length));
   }
   await calls.all;
-  await waitUntilEmpty(url, `SELECT count(*) AS n FROM pgboss.job WHERE name = 'noop' AND state < 'completed'`);
+  await empty.wait();
   const figures = calls.figures();
   await boss.stop({ graceful: false, wait: true });
   return figures;

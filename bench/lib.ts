@@ -33,21 +33,27 @@ export function arg(name: string, fallback: string): string {
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Resolves once `query` (one row, column n) counts no unfinished job. A drain awaits this only
- * after its last handler call, so the polling costs no system anything while it works; every
- * system's drain ends the same way, at the commit of its last completion.
+ * Polls `query` (one row, column n) until it counts no unfinished job. Connected and warmed before
+ * a drain starts, and awaited only after its last handler call, so the polling costs no system
+ * anything while it works and every system's drain ends the same way: at the commit of its last
+ * completion.
  */
-export async function waitUntilEmpty(url: string, query: string): Promise<void> {
+export async function emptyQueueProbe(url: string, query: string) {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
-  while (Number((await sql.unsafe(query))[0].n) > 0) await sleep(1);
-  await sql.end();
+  await sql.unsafe(query);
+  return {
+    async wait(): Promise<void> {
+      while (Number((await sql.unsafe(query))[0].n) > 0) await sleep(1);
+      await sql.end();
+    },
+  };
 }
 
 /** Counts handler calls; `all` resolves at the `count`th. The first call is stamped, as a drain's start. */
 export function handlerCalls(count: number) {
   let handled = 0;
   let start = 0;
-  let machine0 = machineIdle();
+  let machine0 = { idle: 0, total: 0 };
   let reached!: () => void;
   const all = new Promise<void>((resolve) => (reached = resolve));
   return {

@@ -40,8 +40,9 @@ for (;;) {
 const walBytes = (await walNow()) - wal0;
 await db.close();
 // The first few statements plan and warm caches.
-const claim = median(claims.slice(5));
-const finish = median(finishes.slice(5));
+const warm = (times: number[]) => times.slice(Math.min(5, times.length - 1));
+const claim = median(warm(claims));
+const finish = median(warm(finishes));
 console.log(JSON.stringify({
   tasks: count, batch, claimMs: +claim.toFixed(2), finishMs: +finish.toFixed(2),
   perTaskUs: +(((claim + finish) * 1000) / batch).toFixed(1), walBytesPerTask: Math.round(walBytes / count),
