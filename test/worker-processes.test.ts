@@ -21,7 +21,7 @@ describePg('workers across processes', () => {
     for (const child of workers.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   const statuses = async (ids: string[]) =>
-    cluster.db.query<{ status: string; n: number }>(sql`SELECT status::text, count(*)::int AS n FROM tasks WHERE id = ANY(${`{${ids.join(',')}}`}::bigint[]) GROUP BY status`);
+    cluster.db.query<{ status: string; n: number }>(sql`SELECT status::text, count(*)::int AS n FROM tasks WHERE id = ANY(${`{${ids.join(',')}}`}::bigint[]) GROUP BY status ORDER BY status`);
   const completedOnce = async (ids: string[]) =>
     (await cluster.db.query<{ n: number }>(sql`
       SELECT count(*)::int AS n FROM (SELECT task_id FROM task_events WHERE type = 'completed'
