@@ -2,8 +2,8 @@
 // executor and the event pump make timed (count, total wall time, rows per call), the drain
 // timed to the commit of the last outcome, and the whole machine's CPU time per 1,000 tasks (less
 // sensitive to a noisy neighbour than tasks/s). For comparing a change: run it alternately with
-// and without, several times. --sql='...' runs statements (separated by ;;) after the migrations (an experiment,
-// e.g. disabling a trigger).
+// and without, several times. --sql='...' runs statements (separated by ;;) after the
+// migrations (an experiment, e.g. disabling a trigger).
 import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { connect } from '../src/db/client.js';
