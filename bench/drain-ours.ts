@@ -2,15 +2,11 @@
 // executor at concurrency C, every event written and published. Timed from the first handler call
 // (startup and the first claim excluded) to the commit of the last outcome, as drain-peers.ts
 // times the peers. Nothing in the process reads the events back unless --follow says so.
-import { connect } from '../src/db/client.js';
-import { migrate } from '../src/db/migrate.js';
-import { createLogger } from '../src/logger.js';
-import { createStore } from '../src/store/index.js';
-import type { NewTask } from '../src/store/tasks.js';
 import { createEventPump } from '../src/tasks/events.js';
 import { createExecutor } from '../src/tasks/executor.js';
 import { createRegistry } from '../src/tasks/handlers.js';
-import { arg, emptyQueueProbe, freshDatabase, handlerCalls } from './lib.js';
+import { arg, emptyQueueProbe, handlerCalls } from './lib.js';
+import { queuedNoops } from './queued.js';
 
 const count = Number(arg('tasks', '20000'));
 const concurrency = Number(arg('concurrency', '24'));
@@ -20,13 +16,7 @@ const prefetch = Number(arg('prefetch', '500'));
 const follow = arg('follow', 'none');
 if (!['none', 'completed', 'all'].includes(follow)) throw new Error(`--follow=${follow}: none, completed or all`);
 
-const url = await freshDatabase('bench_drain_ours');
-const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
-const db = await connect({ databaseUrl: url, dataDir: '', poolSize: 10, log });
-await migrate(db);
-const store = createStore(db);
-const noop: NewTask = { kind: 'noop', input: null, priority: 0, runAt: null, maxAttempts: 3, timeoutSeconds: 60, idempotencyKey: null };
-for (let i = 0; i < count; i += 5000) await store.tasks.createTasks(Array.from({ length: Math.min(5000, count - i) }, () => noop));
+const { url, db, store, log } = await queuedNoops('bench_drain_ours', count, 10);
 
 const pump = createEventPump({ db, store, log, pollIntervalMs: 1000 });
 await pump.start();

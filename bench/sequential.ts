@@ -5,23 +5,12 @@
 // statement can be weighed with a few alternating runs; --sql='...' runs statements (separated by
 // ;;) after the migrations, e.g. dropping an index.
 import { sql } from 'drizzle-orm';
-import { connect } from '../src/db/client.js';
-import { migrate } from '../src/db/migrate.js';
-import { createLogger } from '../src/logger.js';
-import { createStore } from '../src/store/index.js';
-import type { NewTask } from '../src/store/tasks.js';
-import { arg, freshDatabase, median } from './lib.js';
+import { arg, median } from './lib.js';
+import { queuedNoops } from './queued.js';
 
 const count = Number(arg('tasks', '30000'));
 const batch = Number(arg('batch', '500'));
-const url = await freshDatabase('bench_sequential');
-const log = createLogger('warn');
-const db = await connect({ databaseUrl: url, dataDir: '', poolSize: 3, log });
-await migrate(db);
-const store = createStore(db);
-for (const statement of arg('sql', '').split(';;').filter((s) => s.trim())) await db.query(sql.raw(statement));
-const noop: NewTask = { kind: 'noop', input: null, priority: 0, runAt: null, maxAttempts: 3, timeoutSeconds: 60, idempotencyKey: null };
-for (let i = 0; i < count; i += 5000) await store.tasks.createTasks(Array.from({ length: Math.min(5000, count - i) }, () => noop));
+const { db, store } = await queuedNoops('bench_sequential', count, 3);
 await db.query(sql`VACUUM ANALYZE tasks`);
 const walNow = async () => Number((await db.query<{ b: number }>(sql`SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::float8 AS b`))[0].b);
 

@@ -5,27 +5,15 @@
 // and without, several times. --sql='...' runs statements (separated by ;;) after the
 // migrations (an experiment, e.g. disabling a trigger).
 import { readFileSync } from 'node:fs';
-import { sql } from 'drizzle-orm';
-import { connect } from '../src/db/client.js';
-import { migrate } from '../src/db/migrate.js';
-import { createLogger } from '../src/logger.js';
-import { createStore } from '../src/store/index.js';
-import type { NewTask } from '../src/store/tasks.js';
 import { createEventPump } from '../src/tasks/events.js';
 import { createExecutor } from '../src/tasks/executor.js';
 import { createRegistry } from '../src/tasks/handlers.js';
-import { arg, freshDatabase } from './lib.js';
+import { arg } from './lib.js';
+import { queuedNoops } from './queued.js';
 
 const count = Number(arg('tasks', '20000'));
 const prefetch = Number(arg('prefetch', '500'));
-const url = await freshDatabase('bench_statements');
-const log = createLogger('warn');
-const db = await connect({ databaseUrl: url, dataDir: '', poolSize: 10, log });
-await migrate(db);
-const store = createStore(db);
-for (const s of arg('sql', '').split(';;').filter((x) => x.trim())) await db.query(sql.raw(s));
-const noop: NewTask = { kind: 'noop', input: null, priority: 0, runAt: null, maxAttempts: 3, timeoutSeconds: 60, idempotencyKey: null };
-for (let i = 0; i < count; i += 5000) await store.tasks.createTasks(Array.from({ length: Math.min(5000, count - i) }, () => noop));
+const { db, store, log } = await queuedNoops('bench_statements', count, 10);
 
 const calls: Record<string, { n: number; ms: number; rows: number }> = {};
 let completed = 0;
