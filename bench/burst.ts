@@ -23,14 +23,14 @@ const noop = { kind: 'noop', input: null, priority: 0, runAt: null, maxAttempts:
 const finishAll = (claimed: Array<{ id: string; attempts: number }>) =>
   store.claims.finish('w1', claimed.map((x) => ({ id: x.id, attempt: x.attempts, status: 'completed' as const })));
 
-await store.tasks.createTasks([noop]);
+await store.tasks.insertTasks([noop]);
 await db.query(sql`ANALYZE tasks`);
 // More than five runs each, so Postgres settles on generic plans made while the table is tiny.
 for (let i = 0; i < 10; i++) {
-  await store.tasks.createTasks([noop]);
+  await store.tasks.insertTasks([noop]);
   await finishAll(await store.claims.claim('w1', ['noop'], 500, 30));
 }
-for (let i = 0; i < count; i += 5000) await store.tasks.createTasks(Array.from({ length: Math.min(5000, count - i) }, () => noop));
+for (let i = 0; i < count; i += 5000) await store.tasks.insertTasks(Array.from({ length: Math.min(5000, count - i) }, () => noop));
 
 const claims: number[] = [];
 const finishes: number[] = [];

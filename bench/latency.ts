@@ -43,7 +43,7 @@ async function ours(record: (stamp: number) => void, startOnCreate: boolean): Pr
     retryBackoffMs: 1000, retryBackoffMaxMs: 60_000, maxPayloadBytes: 1 << 20, startOnCreate,
   });
   executor.start();
-  const creator = createTaskCreator(store.tasks, undefined, executor);
+  const creator = createTaskCreator(store, undefined, executor);
   await sleep(500);
   return {
     produce: (t, runAt) => creator.create({ kind: 'stamp', input: { t }, priority: 0, runAt, maxAttempts: 3, timeoutSeconds: 60, idempotencyKey: null }),

@@ -6,7 +6,7 @@ import { connect } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
 import { createLogger } from '../src/logger.js';
 import { createStore } from '../src/store/index.js';
-import type { NewTask } from '../src/store/tasks.js';
+import type { NewTask } from '../src/store/index.js';
 import { arg, freshDatabase } from './lib.js';
 
 export async function queuedNoops(name: string, count: number, poolSize: number) {
@@ -17,6 +17,6 @@ export async function queuedNoops(name: string, count: number, poolSize: number)
   const store = createStore(db);
   for (const statement of arg('sql', '').split(';;').filter((s) => s.trim())) await db.query(sql.raw(statement));
   const noop: NewTask = { kind: 'noop', input: null, priority: 0, runAt: null, maxAttempts: 3, timeoutSeconds: 60, idempotencyKey: null };
-  for (let i = 0; i < count; i += 5000) await store.tasks.createTasks(Array.from({ length: Math.min(5000, count - i) }, () => noop));
+  for (let i = 0; i < count; i += 5000) await store.tasks.insertTasks(Array.from({ length: Math.min(5000, count - i) }, () => noop));
   return { url, log, db, store };
 }

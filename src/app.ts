@@ -49,8 +49,8 @@ export async function createApp(config: Config, log: Logger, registry: Registry 
   });
   const kinds = createKindCatalog(registry, store);
   const workers = createWorkerHub({ db, store, log });
-  // A command for this process's executor may arrive through any process: obey it from the row.
-  workers.onChange((worker) => executor.obey(worker));
+  // A command for this process's executor may arrive through any process: follow it from the row.
+  workers.onChange((worker) => executor.followWorkerRow(worker));
   const external = createExternalWorkers({ store, pump, kinds, log, ...config });
   const subscriptions = createSubscriptions({ pump, store, bufferLimit: config.subscriptionBuffer, maxBackfill: config.limits.maxBackfill });
   const server = createServer({
@@ -60,7 +60,7 @@ export async function createApp(config: Config, log: Logger, registry: Registry 
       workers,
       external,
       subscriptions,
-      creator: createTaskCreator(store.tasks, metrics.tasks.created, executor),
+      creator: createTaskCreator(store, metrics.tasks, executor),
       metrics: metrics.tasks,
       maxPayloadBytes: config.maxPayloadBytes,
     },

@@ -3,7 +3,6 @@
 // back to the queue, without counting as an attempt, when the worker is paused or scaled to zero.
 import { sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
-import { EVENT_LOCK } from '../src/store/rows.js';
 import type { TaskKind } from '../src/tasks/kind.js';
 import { describePg } from './support/db.js';
 import { appForFile, connectionTo, waitFor } from './support/app.js';
@@ -96,13 +95,13 @@ describePg('prefetch', () => {
     try {
       // The claim that the resume sets off marks the tasks running, then waits for the event lock,
       // held here; meanwhile the worker is paused again, and the executor hears of it.
-      await holder`SELECT pg_advisory_lock(${EVENT_LOCK})`;
+      await holder`SELECT pg_advisory_lock(task_event_lock())`;
       await steer('resumeWorker');
       await waitFor(async () => (await holder`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`).length > 0, 5000, 'the claim to wait for the lock');
       await steer('pauseWorker');
       await waitFor(async () => app.executor.paused(), 5000, 'the second pause to reach the executor');
     } finally {
-      await holder`SELECT pg_advisory_unlock(${EVENT_LOCK})`;
+      await holder`SELECT pg_advisory_unlock(task_event_lock())`;
       await holder.end();
     }
     // Waits for the hand-back's events: until the claim commits, the tasks still read as pending.

@@ -36,7 +36,7 @@ describePg('event pump', () => {
     const pump = createEventPump({ db, store, log, pollIntervalMs: 60_000 });
     const cancelled: string[] = [];
     pump.subscribe((batch) => cancelled.push(...batch.events.map((e) => e.type)), { types: ['cancelled'] });
-    await store.tasks.createTasks([task, task, task]);
+    await store.tasks.insertTasks([task, task, task]);
     // The read starts now, filtered to 'cancelled'; the broad listener joins before it returns.
     pump.poke();
     const all: number[] = [];
@@ -60,8 +60,8 @@ describePg('event pump', () => {
     await until(() => reads === 1);
     await new Promise((resolve) => setTimeout(resolve, 50));
     reads = 0;
-    await store.tasks.createTasks([task]);
-    const [second] = await store.tasks.createTasks([task]);
+    await store.tasks.insertTasks([task]);
+    const [second] = await store.tasks.insertTasks([task]);
     // Each notice follows on from the last and names only 'created': the cursor moves to the
     // second task's event without a read.
     const [created] = await store.events.readEvents(0, 1, second.id);
@@ -89,7 +89,7 @@ describePg('event pump', () => {
     const cancelled: string[] = [];
     pump.subscribe((batch) => cancelled.push(...batch.events.map((e) => e.taskId)), { types: ['cancelled'] });
     await pump.start();
-    const [victim] = await store.tasks.createTasks([task]);
+    const [victim] = await store.tasks.insertTasks([task]);
     const [created] = await store.events.readEvents(0, 1, victim.id);
     await until(() => pump.lastSeen() === created.id);
     fail = true;
@@ -97,7 +97,7 @@ describePg('event pump', () => {
     await until(() => !fail);
     // Its read failed; the poll is a minute away. A notice of events no one here follows must
     // not carry the cursor past the cancellation.
-    await store.tasks.createTasks([task]);
+    await store.tasks.insertTasks([task]);
     await until(() => cancelled.length > 0);
     expect(cancelled).toEqual([victim.id]);
     await pump.stop();
@@ -139,7 +139,7 @@ describePg('event pump', () => {
           const other = createStore(writer);
           return [0, 1].map(async (loop) => {
             for (let round = 0; round < 15; round++) {
-              const created = await other.tasks.createTasks([task, task, task]);
+              const created = await other.tasks.insertTasks([task, task, task]);
               const claimed = await other.claims.claim(`w${w}${loop}`, ['echo'], 2, 30);
               await other.claims.finish(
                 `w${w}${loop}`,

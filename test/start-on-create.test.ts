@@ -6,7 +6,6 @@ import { expect, it } from 'vitest';
 import { connect } from '../src/db/client.js';
 import { createLogger } from '../src/logger.js';
 import { createStore } from '../src/store/index.js';
-import { EVENT_LOCK } from '../src/store/rows.js';
 import { sleep, type TaskKind } from '../src/tasks/kind.js';
 import { describePg, freshDatabase } from './support/db.js';
 import { appForFile, connectionTo, startApp, waitFor } from './support/app.js';
@@ -115,7 +114,7 @@ describePg('start on create', () => {
     const holder = await connectionTo(app);
     try {
       // The create statement waits for the event lock, held here; then its connection is ended.
-      await holder`SELECT pg_advisory_lock(${EVENT_LOCK})`;
+      await holder`SELECT pg_advisory_lock(task_event_lock())`;
       const answer = app.gql(CREATE, { input: { kind: 'counted', input: { ms: 0 } } });
       const [{ pid }] = await waitFor(
         async () => {
@@ -129,7 +128,7 @@ describePg('start on create', () => {
       await holder`SELECT pg_terminate_backend(${pid})`;
       expect((await answer).errors?.length).toBeGreaterThan(0);
     } finally {
-      await holder`SELECT pg_advisory_unlock(${EVENT_LOCK})`;
+      await holder`SELECT pg_advisory_unlock(task_event_lock())`;
       await holder.end();
     }
     await idle();
@@ -171,9 +170,9 @@ describePg('start on create', () => {
       await db.query(sql`INSERT INTO workers (id, name, kind, kinds, concurrency, lease_seconds, state)
         VALUES ('w-paused', 'w', 'embedded', '{counted}', 3, 30, 'paused')`);
       const task = { kind: 'counted', input: null, priority: 0, runAt: null, maxAttempts: 3, timeoutSeconds: 60, idempotencyKey: null };
-      const [paused] = await store.tasks.createTasks([task], undefined, { workerId: 'w-paused', leaseSeconds: 30, claim: [true] });
+      const [paused] = await store.tasks.insertTasks([task], { workerId: 'w-paused', leaseSeconds: 30, claim: [true] });
       expect(paused).toMatchObject({ status: 'pending', attempts: 0, workerId: null });
-      const [taken, left] = await store.tasks.createTasks([task, task], undefined, { workerId: 'w-active', leaseSeconds: 30, claim: [true, false] });
+      const [taken, left] = await store.tasks.insertTasks([task, task], { workerId: 'w-active', leaseSeconds: 30, claim: [true, false] });
       expect(taken).toMatchObject({ status: 'running', attempts: 1, workerId: 'w-active' });
       expect(taken.startedAt).not.toBeNull();
       expect(left).toMatchObject({ status: 'pending', attempts: 0, workerId: null, startedAt: null });
@@ -189,7 +188,7 @@ describePg('start on create', () => {
       const counts = await db.query(sql`SELECT status::text, n::int FROM task_counts WHERE kind = 'counted' AND n <> 0 ORDER BY status`);
       expect(counts).toEqual([{ status: 'pending', n: 2 }, { status: 'running', n: 1 }]);
       // Due by the database's clock only: a runAt a little ahead of it is left pending.
-      const [early] = await store.tasks.createTasks([{ ...task, runAt: new Date(Date.now() + 60_000) }], undefined, { workerId: 'w-active', leaseSeconds: 30, claim: [true] });
+      const [early] = await store.tasks.insertTasks([{ ...task, runAt: new Date(Date.now() + 60_000) }], { workerId: 'w-active', leaseSeconds: 30, claim: [true] });
       expect(early).toMatchObject({ status: 'pending', attempts: 0 });
     } finally {
       await db.close();

@@ -4,9 +4,8 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connect, type Database } from '../src/db/client.js';
 import { createLogger } from '../src/logger.js';
-import { createStore, type Store } from '../src/store/index.js';
-import { EVENT_LOCK } from '../src/store/rows.js';
-import type { NewTask } from '../src/store/tasks.js';
+import { createStore, TaskInWrongState, type Store } from '../src/store/index.js';
+import type { NewTask } from '../src/store/index.js';
 import { describePg, freshDatabase } from './support/db.js';
 
 const log = createLogger('silent');
@@ -43,7 +42,7 @@ describePg('store', () => {
 
   it('claims in priority, then due time, then id order; nothing not yet due, no other kind', async () => {
     const past = (s: number) => new Date(Date.now() - s * 1000);
-    const [low, high1, old, high2, future, other] = await a.tasks.createTasks([
+    const [low, high1, old, high2, future, other] = await a.tasks.insertTasks([
       task('ordered', { priority: -5 }),
       task('ordered', { priority: 10, runAt: past(1) }),
       task('ordered', { runAt: past(60) }),
@@ -51,7 +50,7 @@ describePg('store', () => {
       task('ordered', { priority: 100, runAt: new Date(Date.now() + 3_600_000) }),
       task('not-ordered', { priority: 1000 }),
     ]);
-    const fresh = await a.tasks.createTasks([task('ordered')]);
+    const fresh = await a.tasks.insertTasks([task('ordered')]);
     const claimed: string[] = [];
     for (let batch = await a.claims.claim('order-worker', ['ordered'], 2, 60); batch.length > 0; batch = await a.claims.claim('order-worker', ['ordered'], 2, 60)) {
       claimed.push(...batch.map((t) => t.id));
@@ -62,7 +61,7 @@ describePg('store', () => {
   });
 
   it('two claimers racing never claim the same task', async () => {
-    await a.tasks.createTasks(Array.from({ length: 600 }, () => task('race')));
+    await a.tasks.insertTasks(Array.from({ length: 600 }, () => task('race')));
     const claimedBy = async (store: Store, worker: string) => {
       const ids: string[] = [];
       const loop = async () => {
@@ -84,7 +83,7 @@ describePg('store', () => {
   });
 
   it('cancel wins over a completion that arrives later: the result is discarded', async () => {
-    const [t] = await a.tasks.createTasks([task('cvc')]);
+    const [t] = await a.tasks.insertTasks([task('cvc')]);
     const [claimed] = await a.claims.claim('W', ['cvc'], 1, 60);
     expect(claimed.id).toBe(t.id);
     await b.tasks.cancelTask(t.id);
@@ -95,7 +94,7 @@ describePg('store', () => {
   });
 
   it('cancel and complete at the same instant: exactly one of them happens', async () => {
-    const tasks = await a.tasks.createTasks(Array.from({ length: 40 }, () => task('same-instant')));
+    const tasks = await a.tasks.insertTasks(Array.from({ length: 40 }, () => task('same-instant')));
     await a.claims.claim('W', ['same-instant'], 40, 60);
     const results = await Promise.all(
       tasks.map(async (t) => {
@@ -120,14 +119,14 @@ describePg('store', () => {
     // The batch updates its rows one after another; cancels of its last rows, from another pool,
     // arrive while it is under way (at a few different moments, to meet it mid-batch).
     for (const delayMs of [0, 2, 4, 6, 8, 10, 15, 20]) {
-      const tasks = await a.tasks.createTasks(Array.from({ length: 2000 }, () => task('batch-race')));
+      const tasks = await a.tasks.insertTasks(Array.from({ length: 2000 }, () => task('batch-race')));
       await a.claims.claim('B', ['batch-race'], 2000, 60);
       const victims = tasks.slice(-40).reverse();
       const finishing = a.claims.finish('B', tasks.map((t) => ({ id: t.id, attempt: 1, status: 'completed' as const, result: null })));
       await new Promise((resolve) => setTimeout(resolve, delayMs));
       const [finished, ...cancels] = await Promise.allSettled([finishing, ...victims.map((t) => b.tasks.cancelTask(t.id))]);
       if (finished.status === 'rejected') throw finished.reason;
-      for (const c of cancels) if (c.status === 'rejected' && (c.reason as { code?: string }).code !== 'TASK_FINISHED') throw c.reason;
+      for (const c of cancels) if (c.status === 'rejected' && !(c.reason instanceof TaskInWrongState && c.reason.status === 'completed')) throw c.reason;
       const applied = finished.value;
       const cancelled = victims.filter((_, i) => cancels[i].status === 'fulfilled').map((t) => t.id);
       expect(applied.size + cancelled.length).toBe(tasks.length);
@@ -138,7 +137,7 @@ describePg('store', () => {
   it("an external worker's heartbeat racing cancels of its tasks: never an error, each cancel handed over once", async () => {
     const worker = { id: 'ext-race', name: 'ext-race', kind: 'external' as const, host: null, pid: null, kinds: ['ext-race'], concurrency: 50, leaseSeconds: 60 };
     await a.workers.register(worker);
-    const tasks = await a.tasks.createTasks(Array.from({ length: 40 }, () => task('ext-race')));
+    const tasks = await a.tasks.insertTasks(Array.from({ length: 40 }, () => task('ext-race')));
     await a.claims.claim(worker.id, ['ext-race'], 40, 60);
     const handedOver: string[] = [];
     // Cancels from one pool, newest task first; heartbeats from the other, back to back.
@@ -153,9 +152,12 @@ describePg('store', () => {
     expect([...handedOver].sort()).toEqual(tasks.map((t) => t.id).sort());
   });
 
-  it('claim_tasks takes the same event lock as every other event-writing statement', async () => {
-    const [{ def }] = await dbs[0].query<{ def: string }>(sql`SELECT pg_get_functiondef('claim_tasks'::regproc) AS def`);
-    expect(def).toContain(`pg_advisory_xact_lock(${EVENT_LOCK})`);
+  it('claim_tasks takes the same event lock as every other event-writing statement, defined once', async () => {
+    const [{ def, key }] = await dbs[0].query<{ def: string; key: string }>(
+      sql`SELECT pg_get_functiondef('claim_tasks'::regproc) AS def, task_event_lock()::text AS key`,
+    );
+    expect(def).toContain('pg_advisory_xact_lock(task_event_lock())');
+    expect(key).toBe('7411002');
   });
 
   it('claim_tasks plans with table scans ruled out and keeps those plans (a CREATE OR REPLACE would drop the settings)', async () => {
@@ -164,7 +166,7 @@ describePg('store', () => {
   });
 
   it('a timeout recorded first voids the late completion of the same attempt', async () => {
-    const [t] = await a.tasks.createTasks([task('tvc')]);
+    const [t] = await a.tasks.insertTasks([task('tvc')]);
     await a.claims.claim('W', ['tvc'], 1, 60);
     const timeout = { id: t.id, attempt: 1, error: { code: 'TIMEOUT', message: 'late' } };
     expect((await a.claims.finish('W', [{ ...timeout, status: 'pending', delayMs: 0 }])).size).toBe(1);
@@ -174,7 +176,7 @@ describePg('store', () => {
   });
 
   it('a lease that expires hands the task to another worker; the first worker can no longer finish it', async () => {
-    const [t] = await a.tasks.createTasks([task('lease')]);
+    const [t] = await a.tasks.insertTasks([task('lease')]);
     await a.claims.claim('dead', ['lease'], 1, 1);
     await new Promise((r) => setTimeout(r, 1200));
     const requeued = await b.claims.requeueExpired();
@@ -187,7 +189,7 @@ describePg('store', () => {
   });
 
   it('an expired lease on the last attempt fails the task', async () => {
-    const [t] = await a.tasks.createTasks([task('lease-last', { maxAttempts: 1 })]);
+    const [t] = await a.tasks.insertTasks([task('lease-last', { maxAttempts: 1 })]);
     await a.claims.claim('dead', ['lease-last'], 1, 1);
     await new Promise((r) => setTimeout(r, 1200));
     await b.claims.requeueExpired();
@@ -201,7 +203,7 @@ describePg('store', () => {
     let writing = true;
     const writers = Array.from({ length: 16 }, async (_, i) => {
       const store = i % 2 ? a : b;
-      for (let n = 0; n < 25; n++) await store.tasks.createTasks([task('order'), task('order')]);
+      for (let n = 0; n < 25; n++) await store.tasks.insertTasks([task('order'), task('order')]);
     });
     const seen: number[] = [];
     const reader = (async () => {
@@ -225,7 +227,7 @@ describePg('store', () => {
 
   it('a worker paused or scaled to zero claims nothing from the moment that commits, whatever its process believes', async () => {
     await a.workers.register({ id: 'steered', name: 'steered', kind: 'external', host: null, pid: null, kinds: ['steered'], concurrency: 2, leaseSeconds: 30 });
-    const [t] = await a.tasks.createTasks([task('steered')]);
+    const [t] = await a.tasks.insertTasks([task('steered')]);
     await b.workers.steer('steered', { state: 'paused' });
     expect(await a.claims.claim('steered', ['steered'], 5, 30)).toEqual([]);
     await b.workers.steer('steered', { state: 'active', concurrency: 0 });

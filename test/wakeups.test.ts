@@ -54,7 +54,7 @@ describePg('executor wake-ups', () => {
     };
     executor.setConcurrency(5);
     await claimed;
-    const [task] = await store.tasks.createTasks([{ kind: 'mark', input: null, priority: 0, runAt: null, maxAttempts: 1, timeoutSeconds: 60, idempotencyKey: null }]);
+    const [task] = await store.tasks.insertTasks([{ kind: 'mark', input: null, priority: 0, runAt: null, maxAttempts: 1, timeoutSeconds: 60, idempotencyKey: null }]);
     // Its notification reaches the executor while the claim is still held.
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(started).toEqual([]);

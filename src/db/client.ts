@@ -53,7 +53,7 @@ function connectPostgres(options: ConnectOptions & { probeSeconds: number }, url
   const log = options.log.child({ component: 'db' });
   // fetch_types off: postgres.js would otherwise look up array types on every new connection, and
   // when a pool is ended while that lookup runs (a database restart) its rejection is unhandled.
-  // Arrays we read are parsed by the store (parseTextArray), as for PGlite.
+  // The store reads arrays as jsonb (store/columns.ts), which both drivers parse alike.
   const base = { onnotice: () => {}, fetch_types: false, connection: { application_name: 'task-executor' } };
   const pool = () => postgres(url, { ...base, max: options.poolSize });
   let sql = pool();

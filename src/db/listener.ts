@@ -4,6 +4,7 @@
 // It is probed too: a half-open connection delivers no notifications and no error, so a probe
 // that goes unanswered replaces the connection.
 import postgres from 'postgres';
+import { backoffMs } from '../backoff.js';
 import type { Logger } from '../logger.js';
 
 export const TIMED_OUT = Symbol('timed out');
@@ -19,7 +20,8 @@ export function createListener(url: string, base: postgres.Options<{}>, log: Log
   let connected = false;
   let closed = false;
   let retry: NodeJS.Timeout | undefined;
-  let delay = 100;
+  /** Reconnect attempts since the listener was last connected. */
+  let failures = 0;
 
   const open = () =>
     postgres(url, {
@@ -44,8 +46,7 @@ export function createListener(url: string, base: postgres.Options<{}>, log: Log
     retry = setTimeout(() => {
       retry = undefined;
       void subscribeAll();
-    }, delay);
-    delay = Math.min(delay * 2, 5000);
+    }, backoffMs(++failures, 100, 5000));
   }
 
   async function subscribeAll() {
@@ -53,7 +54,7 @@ export function createListener(url: string, base: postgres.Options<{}>, log: Log
       for (const name of channels.keys()) await withTimeout(sql.unsafe(listenStatement(name)), probeSeconds * 1000);
       if (!connected) log.info('listener connected');
       connected = true;
-      delay = 100;
+      failures = 0;
       for (const { onListen } of channels.values()) onListen();
     } catch (error) {
       connected = false;

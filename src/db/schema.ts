@@ -22,6 +22,15 @@ export const taskStatus = pgEnum('task_status', [
   'timed_out',
 ]);
 
+/** The one definition of a task's status; GraphQL, the store and the dashboard derive theirs from it. */
+export type TaskStatus = (typeof taskStatus.enumValues)[number];
+
+/** Why an attempt failed, as stored in tasks.error and in events. */
+export interface TaskError {
+  message: string;
+  code: string;
+}
+
 const tz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
 export const tasks = pgTable(
@@ -39,7 +48,7 @@ export const tasks = pgTable(
     progress: real('progress'),
     progressMessage: text('progress_message'),
     result: jsonb('result'),
-    error: jsonb('error'),
+    error: jsonb('error').$type<TaskError>(),
     idempotencyKey: text('idempotency_key'),
     workerId: text('worker_id'),
     leaseExpiresAt: tz('lease_expires_at'),
@@ -91,7 +100,7 @@ export const taskEvents = pgTable(
     taskId: bigint('task_id', { mode: 'number' }).notNull(),
     type: text('type').notNull(),
     status: taskStatus('status').notNull(),
-    data: jsonb('data'),
+    data: jsonb('data').$type<Record<string, unknown>>(),
     at: tz('at').notNull().defaultNow(),
   },
   (t) => [index('task_events_task_id_idx').on(t.taskId, t.id)],
@@ -99,6 +108,8 @@ export const taskEvents = pgTable(
 
 export const workerKind = pgEnum('worker_kind', ['embedded', 'external']);
 export const workerState = pgEnum('worker_state', ['active', 'paused', 'stopping', 'offline']);
+export type WorkerKind = (typeof workerKind.enumValues)[number];
+export type WorkerState = (typeof workerState.enumValues)[number];
 
 // Every executor: the embedded one in each server process and each external worker. The row is
 // also the command channel: a client changes concurrency or state here, from any process, and the

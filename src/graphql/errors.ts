@@ -3,15 +3,21 @@
 import { GraphQLError } from 'graphql';
 import { ClientError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { TaskInWrongState, TaskNotFound } from '../store/index.js';
+
+/** The code a client sees for what the store refused; undefined for anything else. */
+function storeCode(error: unknown): string | undefined {
+  if (error instanceof TaskNotFound) return 'TASK_NOT_FOUND';
+  if (error instanceof TaskInWrongState) return error.change === 'cancel' ? 'TASK_FINISHED' : 'TASK_NOT_RETRYABLE';
+}
 
 export function createErrorMasker(log: Logger) {
   return (error: unknown): Error => {
     const graphqlError = error instanceof GraphQLError ? error : undefined;
     const original = graphqlError?.originalError ?? error;
     const at = { nodes: graphqlError?.nodes, path: graphqlError?.path, source: graphqlError?.source, positions: graphqlError?.positions };
-    if (original instanceof ClientError) {
-      return new GraphQLError(original.message, { ...at, extensions: { code: original.code } });
-    }
+    const code = original instanceof ClientError ? original.code : storeCode(original);
+    if (code) return new GraphQLError((original as Error).message, { ...at, extensions: { code } });
     // Pothos rejects bad connection arguments (first: -1, ...) with its own error type.
     if (original instanceof Error && original.name === 'PothosValidationError') {
       return new GraphQLError(original.message, { ...at, extensions: { code: 'INVALID_INPUT' } });

@@ -1,5 +1,4 @@
-import type { Durations, TaskStats } from '../store/stats.js';
-import { STATS_SAMPLE } from '../store/stats.js';
+import { STATS_SAMPLE, type Durations, type TaskStats } from '../store/index.js';
 import { invalidInput } from '../errors.js';
 import { builder } from './builder.js';
 

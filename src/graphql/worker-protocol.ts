@@ -1,9 +1,8 @@
 // The mutations an external worker calls, in any language, over plain GraphQL. See
 // workers/external.ts for the rules; examples/worker.py for a complete worker.
-import type { Task } from '../store/index.js';
+import type { Task, Worker } from '../store/index.js';
 import { parseTaskId } from '../tasks/intake.js';
-import { MAX_WAIT_SECONDS } from '../workers/external.js';
-import type { Worker } from '../store/workers.js';
+import { MAX_WAIT_SECONDS } from '../workers/long-poll.js';
 import { builder } from './builder.js';
 import { TaskRef } from './task.js';
 import { WorkerRef } from './worker.js';

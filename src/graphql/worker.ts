@@ -2,8 +2,8 @@
 // A command is a change of the worker's row; the process that runs the worker obeys it, whichever
 // process received the mutation (see workers/hub.ts).
 import { ClientError, invalidInput } from '../errors.js';
-import type { Store } from '../store/index.js';
-import type { Worker } from '../store/workers.js';
+import { MAX_CONCURRENCY } from '../limits.js';
+import type { Store, Worker } from '../store/index.js';
 import { builder } from './builder.js';
 
 export const WorkerKindEnum = builder.enumType('WorkerKind', {
@@ -43,8 +43,6 @@ export const WorkerRef = builder.objectRef<Worker>('Worker').implement({
   }),
 });
 
-const MAX_CONCURRENCY = 10_000;
-
 async function steer(ctx: { store: Store }, id: string, change: { concurrency?: number; state?: 'active' | 'paused' }) {
   const worker = await ctx.store.workers.steer(id, change);
   if (!worker) throw new ClientError('WORKER_NOT_FOUND', `No worker ${id}`);
@@ -60,14 +58,14 @@ builder.queryFields((t) => ({
     authScopes: { read: true },
     description: 'Every worker (of these states, if given): embedded ones first, then by start time.',
     args: { state: t.arg({ type: [WorkerStateEnum] }) },
-    resolve: (_, { state }, ctx) => ctx.store.workers.list(state ?? undefined),
+    resolve: (_, { state }, ctx) => ctx.store.workers.listWorkers(state ?? undefined),
   }),
   worker: t.field({
     type: WorkerRef,
     nullable: true,
     authScopes: { read: true },
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_, { id }, ctx) => ctx.store.workers.get(String(id)),
+    resolve: (_, { id }, ctx) => ctx.store.workers.getWorker(String(id)),
   }),
 }));
 

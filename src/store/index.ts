@@ -1,24 +1,50 @@
+// Every SQL statement of the product, one per file under src/store/, grouped by who runs it; this
+// binds them to a database. Nothing outside src/store/ writes SQL.
 import type { Database } from '../db/client.js';
-import { claimStore, type LogLimits } from './claims.js';
-import { eventStore } from './events.js';
-import { retentionStore } from './retention.js';
-import { statsStore } from './stats.js';
-import { taskStore } from './tasks.js';
-import { workerStore } from './workers.js';
+import * as claims from './claims/index.js';
+import { DEFAULT_LOG_LIMITS, type LogLimits } from './claims/append-log.js';
+import * as events from './events/index.js';
+import * as retention from './retention/index.js';
+import { taskStats } from './stats/task-stats.js';
+import * as tasks from './tasks/index.js';
+import * as workers from './workers/index.js';
 
-/** Every SQL statement of the product, grouped by who runs it. */
+type Statement = (db: Database, ...args: never[]) => unknown;
+type Bound<T> = { [K in keyof T]: T[K] extends (db: Database, ...args: infer A) => infer R ? (...args: A) => R : never };
+
+/** Each statement with its database given. */
+function bind<T extends Record<string, Statement>>(db: Database, statements: T): Bound<T> {
+  const bound: Record<string, unknown> = {};
+  for (const [name, statement] of Object.entries(statements)) bound[name] = (...args: never[]) => statement(db, ...args);
+  return bound as Bound<T>;
+}
+
 export function createStore(db: Database, options: { logs?: LogLimits } = {}) {
+  const { appendLog, ...claimStatements } = claims;
+  const logs = options.logs ?? DEFAULT_LOG_LIMITS;
   return {
-    tasks: taskStore(db),
-    claims: claimStore(db, options.logs),
-    events: eventStore(db),
-    retention: retentionStore(db),
-    stats: statsStore(db),
-    workers: workerStore(db),
+    tasks: bind(db, tasks),
+    claims: { ...bind(db, claimStatements), appendLog: (line: Parameters<typeof appendLog>[2]) => appendLog(db, logs, line) },
+    events: bind(db, events),
+    retention: bind(db, retention),
+    stats: bind(db, { taskStats }),
+    workers: bind(db, workers),
   };
 }
 
 export type Store = ReturnType<typeof createStore>;
-export type { ClaimedTask, Task, TaskEvent, TaskStatus, TaskError } from './rows.js';
-export type { Claimant, NewTask } from './tasks.js';
-export { TERMINAL, EVENTS_CHANNEL, TASKS_DUE_CHANNEL, parseDueNotice, parseEventNotice } from './rows.js';
+export type ClaimStore = Store['claims'];
+export type { ClaimedTask, NewWorker, Task, TaskError, TaskEvent, TaskStatus, Worker, WorkerKind, WorkerState } from './rows.js';
+export { TERMINAL } from './rows.js';
+export type { LogLimits } from './claims/append-log.js';
+export { eventOf, type Outcome } from './claims/finish.js';
+export type { OverdueTask } from './claims/overdue-external.js';
+export type { ReleaseReason } from './claims/release.js';
+export type { EventFilter } from './events/read-next.js';
+export type { Durations, TaskStats } from './stats/task-stats.js';
+export { STATS_SAMPLE } from './stats/task-stats.js';
+export type { Claimant, NewTask } from './tasks/insert-tasks.js';
+export type { TaskFilter } from './tasks/task-filter.js';
+export type { WorkerReport } from './workers/beat.js';
+export { TaskInWrongState, TaskNotFound } from './errors.js';
+export { EVENTS_CHANNEL, TASKS_DUE_CHANNEL, WORKERS_CHANNEL, parseDueNotice, parseEventNotice, type DueTime, type EventNotice } from './notices.js';

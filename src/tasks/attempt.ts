@@ -2,15 +2,10 @@
 // bookkeeping the executor needs. A class, because the executor makes tens of thousands of these a
 // second and methods on a prototype cost no allocation per attempt, where closures would (measured:
 // the per-task closures and an eager AbortController were a third of the executor's CPU time).
+import { storedMessage } from '../limits.js';
 import type { Logger } from '../logger.js';
-import type { ClaimStore } from '../store/claims.js';
-import type { ClaimedTask } from '../store/index.js';
+import type { ClaimedTask, ClaimStore } from '../store/index.js';
 import type { TaskContext } from './kind.js';
-
-const MAX_LOG_CHARS = 16_384;
-
-/** Postgres text cannot hold NUL; a handler's stray one must not cost it the line. */
-const clean = (value: unknown) => String(value).replaceAll('\u0000', '');
 
 export interface AttemptDeps {
   claims: ClaimStore;
@@ -61,10 +56,8 @@ export class Attempt implements TaskContext {
 
   log(message: string, level: 'debug' | 'info' | 'warn' | 'error' = 'info'): Promise<void> {
     if (this.closed) return Promise.resolve();
-    const text = clean(message).slice(0, MAX_LOG_CHARS);
-    const { claims, workerId } = this.deps;
-    const { id, attempts } = this.claimed;
-    return this.write(() => claims.log(workerId, id, attempts, level, text));
+    const line = { workerId: this.deps.workerId, id: this.claimed.id, attempt: this.claimed.attempts, level, message: storedMessage(message) };
+    return this.write(() => this.deps.claims.appendLog(line));
   }
 
   /** Coalesced: a burst of calls costs one write per round trip, with the newest value. */
@@ -72,7 +65,7 @@ export class Attempt implements TaskContext {
     if (this.closed) return Promise.resolve();
     this.nextProgress = {
       fraction: Math.min(1, Math.max(0, Number(fraction) || 0)),
-      message: message === undefined ? null : clean(message).slice(0, MAX_LOG_CHARS),
+      message: message === undefined ? null : storedMessage(message),
     };
     this.progressWrite ??= this.write(async () => {
       this.progressWrite = undefined;

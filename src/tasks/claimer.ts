@@ -14,7 +14,7 @@ export interface ClaimerOptions {
   pollIntervalMs: number;
   log: Logger;
   /** How many tasks to claim now; none when 0 or less. */
-  room: () => number;
+  claimLimit: () => number;
   claimed: (tasks: ClaimedTask[]) => void;
 }
 
@@ -44,7 +44,7 @@ export function createClaimer(options: ClaimerOptions) {
       again = true;
       return;
     }
-    const want = options.room();
+    const want = options.claimLimit();
     if (stopped || want <= 0) return;
     claiming = true;
     again = false;

@@ -5,23 +5,45 @@
 // While this process's executor waits for work, the same statement claims for it the due tasks of
 // its kinds that fit its free slots: they start without a notification and a claim statement,
 // half the pickup latency (bench/README.md).
-import type { ClaimedTask, Task } from '../store/index.js';
-import { claimedOf } from '../store/rows.js';
-import type { NewTask, TaskStore } from '../store/tasks.js';
+import type { TaskMetrics } from '../metrics.js';
+import type { ClaimedTask, NewTask, Store, Task } from '../store/index.js';
 
 const MAX_BATCH = 1000;
 
 /** The executor of this process, as far as creating tasks is concerned (executor.ts). */
 export interface LocalStart {
   runs(kind: string): boolean;
-  reserve(n: number): { workerId: string; leaseSeconds: number; slots: number } | undefined;
-  adopt(tasks: ClaimedTask[], slots: number): void;
+  reserveSlots(n: number): { workerId: string; leaseSeconds: number; slots: number } | undefined;
+  startCreated(tasks: ClaimedTask[], slots: number): void;
   wakeIn(ms: number): void;
 }
 
-export function createTaskCreator(tasks: TaskStore, onInserted?: (inserted: Task[]) => void, local?: LocalStart) {
+export function createTaskCreator(store: Store, metrics?: Pick<TaskMetrics, 'created'>, local?: LocalStart) {
   const pending: Array<{ task: NewTask; resolve(task: Task): void; reject(error: unknown): void }> = [];
   let scheduled = false;
+
+  /** One statement; what it claimed for the local executor starts before the caller hears back. */
+  async function insert(batch: NewTask[]): Promise<Task[]> {
+    const now = Date.now();
+    const due = batch.map((t) => !!local?.runs(t.kind) && (t.runAt === null || t.runAt.getTime() <= now));
+    const reservation = local?.reserveSlots(due.filter(Boolean).length);
+    let inserted: Task[] = [];
+    try {
+      let left = reservation?.slots ?? 0;
+      const claimant = reservation && { ...reservation, claim: due.map((d) => d && left-- > 0) };
+      inserted = await store.tasks.insertTasks(batch, claimant);
+    } finally {
+      // Started as soon as the rows are back (before any lookup of existing idempotency keys), so
+      // a cancel that follows finds them running here; if the statement failed, the slots come back.
+      if (reservation) {
+        const claimed = inserted.filter((t) => t.status === 'running' && t.workerId === reservation.workerId);
+        local!.startCreated(claimed, reservation.slots);
+      }
+    }
+    wakeWhenDue(inserted);
+    metrics?.created(inserted);
+    return inserted.length === batch.length ? inserted : withExisting(batch, inserted);
+  }
 
   /**
    * Tasks of the local executor's kinds inserted for later wake it when they become due, measured
@@ -29,37 +51,19 @@ export function createTaskCreator(tasks: TaskStore, onInserted?: (inserted: Task
    * is never early. (The statement's due notice tells the other processes, and this one if its
    * listener is up, but names only the earliest due times.)
    */
-  function inserted(rows: Task[]) {
-    for (const task of rows) {
+  function wakeWhenDue(inserted: Task[]) {
+    for (const task of inserted) {
       const dueIn = task.runAt.getTime() - task.createdAt.getTime();
       if (task.status === 'pending' && dueIn > 0 && local?.runs(task.kind)) local.wakeIn(dueIn);
     }
-    onInserted?.(rows);
   }
 
-  /** One statement; what it claimed for the local executor starts before the caller hears back. */
-  async function insert(batch: NewTask[]): Promise<Task[]> {
-    const now = Date.now();
-    const due = batch.map((t) => !!local?.runs(t.kind) && (t.runAt === null || t.runAt.getTime() <= now));
-    const lot = local?.reserve(due.filter(Boolean).length);
-    if (!lot) return tasks.createTasks(batch, inserted);
-    let left = lot.slots;
-    const claim = due.map((d) => d && left-- > 0);
-    // Adopted as soon as the rows are back (before any lookup of existing idempotency keys), so a
-    // cancel that follows finds them running here; if the statement failed, the slots come back.
-    let adopted = false;
-    const adopt = (claimed: ClaimedTask[]) => {
-      adopted = true;
-      local!.adopt(claimed, lot.slots);
-    };
-    try {
-      return await tasks.createTasks(batch, (rows) => {
-        adopt(rows.filter((t) => t.status === 'running' && t.workerId === lot.workerId).map(claimedOf));
-        inserted(rows);
-      }, { workerId: lot.workerId, leaseSeconds: lot.leaseSeconds, claim });
-    } finally {
-      if (!adopted) adopt([]);
-    }
+  /** Some keys existed already (or repeated within this batch): those answer with the stored task. */
+  async function withExisting(batch: NewTask[], inserted: Task[]): Promise<Task[]> {
+    const keys = batch.map((t) => t.idempotencyKey).filter((k): k is string => k !== null);
+    const byKey = new Map((await store.tasks.tasksByKeys(keys)).map((task) => [task.idempotencyKey!, task]));
+    const fresh = inserted.filter((t) => t.idempotencyKey === null).values();
+    return batch.map((t) => (t.idempotencyKey === null ? fresh.next().value! : byKey.get(t.idempotencyKey)!));
   }
 
   async function flush() {

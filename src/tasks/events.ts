@@ -8,9 +8,8 @@
 // claim loop and external workers' long polls.
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
-import type { EventFilter } from '../store/events.js';
+import { EVENTS_CHANNEL, parseDueNotice, parseEventNotice, TASKS_DUE_CHANNEL, type EventFilter, type Store, type Task, type TaskEvent } from '../store/index.js';
 import { retrying } from './retry.js';
-import { EVENTS_CHANNEL, parseDueNotice, parseEventNotice, TASKS_DUE_CHANNEL, type Store, type Task, type TaskEvent } from '../store/index.js';
 
 export interface EventBatch {
   readonly events: readonly TaskEvent[];

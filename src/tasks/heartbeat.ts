@@ -4,8 +4,7 @@
 // within one beat.
 import { hostname } from 'node:os';
 import type { Logger } from '../logger.js';
-import type { Store } from '../store/index.js';
-import type { NewWorker, Worker, WorkerReport } from '../store/workers.js';
+import type { NewWorker, Store, Worker, WorkerReport } from '../store/index.js';
 
 /** Often enough for a live view of running counts, and a third of the lease at most. */
 export const heartbeatMs = (leaseSeconds: number) => Math.min(5000, (leaseSeconds * 1000) / 3);
@@ -14,7 +13,8 @@ export function keepHeartbeat(options: {
   store: Store;
   worker: () => NewWorker;
   report: () => WorkerReport;
-  obey: (worker: Worker) => void;
+  /** The row as the beat returned it: its concurrency and state are commands. */
+  followWorkerRow: (worker: Worker) => void;
   log: Logger;
 }): () => void {
   const { store, log } = options;
@@ -24,7 +24,7 @@ export function keepHeartbeat(options: {
   function beat(): Promise<void> {
     return store.workers
       .beat(options.worker(), options.report())
-      .then(options.obey, (error) => log.warn({ err: error }, 'heartbeat failed'));
+      .then(options.followWorkerRow, (error) => log.warn({ err: error }, 'heartbeat failed'));
   }
 
   const timer = setInterval(beat, heartbeatMs(options.worker().leaseSeconds));

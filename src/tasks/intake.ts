@@ -2,8 +2,16 @@
 // range, the input is JSON of acceptable size and acceptable to the kind. A refusal is
 // INVALID_INPUT or UNKNOWN_TASK_KIND with a message that says what to change.
 import { ClientError, invalidInput } from '../errors.js';
-import type { NewTask } from '../store/tasks.js';
-import type { KindLookup } from '../workers/catalog.js';
+import type { NewTask } from '../store/index.js';
+import type { TaskKind } from './kind.js';
+
+/** What task intake needs to know about kinds (workers/catalog.ts knows it). */
+export interface KindLookup {
+  /** The local handler, for its input check; undefined for kinds only external workers serve. */
+  get(kind: string): TaskKind | undefined;
+  accepts(kind: string): boolean;
+  names(): string[];
+}
 
 export interface TaskRequest {
   kind: string;

@@ -5,8 +5,7 @@
 // sweep at once without doing anything twice.
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/index.js';
-import { TaskFailure } from './kind.js';
-import { outcomeOf } from './outcome.js';
+import { outcomeOf, timeoutFailure } from './outcome.js';
 
 export function keepSweeping(options: {
   store: Store;
@@ -36,7 +35,7 @@ export function keepSweeping(options: {
     for (const task of overdue) byWorker.set(task.workerId, [...(byWorker.get(task.workerId) ?? []), task]);
     for (const [workerId, tasks] of byWorker) {
       const outcomes = tasks.map((task) =>
-        outcomeOf(task, { ok: false, error: new TaskFailure(`Timed out after ${task.timeoutSeconds} s`, 'TIMEOUT') }, options),
+        outcomeOf(task, { ok: false, error: timeoutFailure(task.timeoutSeconds) }, options),
       );
       const applied = await store.claims.finish(workerId, outcomes);
       for (const id of applied) log.warn({ taskId: id, workerId }, 'external worker ran past the timeout; task timed out');

@@ -1,24 +1,22 @@
 // Turns what a handler did (a result or a thrown value) into the task's next state: completed,
 // back to pending after a backoff, or failed / timed out when no attempt is left.
-import type { Outcome } from '../store/claims.js';
-import type { ClaimedTask, TaskError } from '../store/index.js';
+import { backoffMs } from '../backoff.js';
+import { MAX_ERROR_CHARS, withoutNul } from '../limits.js';
+import type { ClaimedTask, Outcome, TaskError } from '../store/index.js';
 import { TaskFailure } from './kind.js';
 
 export type Settlement = { ok: true; result: unknown } | { ok: false; error: unknown };
 
-interface Limits {
+export interface OutcomeLimits {
   retryBackoffMs: number;
   retryBackoffMaxMs: number;
   maxPayloadBytes: number;
 }
 
-/** Exponential backoff with jitter: the n-th retry waits between half and all of base * 2^(n-1). */
-export function backoffMs(attempt: number, base: number, max: number): number {
-  const full = Math.min(max, base * 2 ** Math.min(attempt - 1, 30));
-  return Math.round(full / 2 + Math.random() * (full / 2));
-}
+/** The failure of an attempt that ran past its timeout, wherever it ran. */
+export const timeoutFailure = (seconds: number) => new TaskFailure(`Timed out after ${seconds} s`, 'TIMEOUT');
 
-export function outcomeOf(task: ClaimedTask, settlement: Settlement, limits: Limits): Outcome {
+export function outcomeOf(task: Pick<ClaimedTask, 'id' | 'attempts' | 'maxAttempts'>, settlement: Settlement, limits: OutcomeLimits): Outcome {
   const { id, attempts: attempt } = task;
   if (settlement.ok) {
     const problem = settlement.result == null ? undefined : resultProblem(settlement.result, limits.maxPayloadBytes);
@@ -51,15 +49,15 @@ export function storeRefused(outcome: Outcome, error: unknown): Outcome {
     id: outcome.id,
     attempt: outcome.attempt,
     status: 'failed',
-    error: { code: 'OUTCOME_NOT_STORED', message: `The database refused this outcome: ${(error as Error).message}`.slice(0, 4096) },
+    error: { code: 'OUTCOME_NOT_STORED', message: `The database refused this outcome: ${(error as Error).message}`.slice(0, MAX_ERROR_CHARS) },
   };
 }
 
-function errorOf(thrown: unknown): TaskError {
+export function errorOf(thrown: unknown): TaskError {
   if (thrown instanceof Error) {
     const code = (thrown as { code?: unknown }).code;
-    const message = (thrown.message || thrown.name).replaceAll('\u0000', '');
-    return { message, code: typeof code === 'string' && code ? code.replaceAll('\u0000', '') : 'HANDLER_ERROR' };
+    const message = withoutNul(thrown.message || thrown.name);
+    return { message, code: typeof code === 'string' && code ? withoutNul(code) : 'HANDLER_ERROR' };
   }
   let message: string;
   try {
@@ -67,7 +65,7 @@ function errorOf(thrown: unknown): TaskError {
   } catch {
     message = String(thrown);
   }
-  return { message: `Handler threw a non-Error value: ${message}`.replaceAll('\u0000', '').slice(0, 4096), code: 'HANDLER_ERROR' };
+  return { message: withoutNul(`Handler threw a non-Error value: ${message}`).slice(0, MAX_ERROR_CHARS), code: 'HANDLER_ERROR' };
 }
 
 /** A result must survive JSON and fit the payload limit; otherwise the task fails, clearly. */

@@ -1,9 +1,10 @@
 // Records attempts' outcomes in batches: everything that settled while the previous statement was
 // in flight goes in the next one, so a busy executor commits once per batch rather than per task.
 // A result is never acknowledged (counted, logged) before its statement committed.
+import { backoffMs, sleepMs } from '../backoff.js';
 import type { Logger } from '../logger.js';
 import type { CountedEvent, TaskMetrics } from '../metrics.js';
-import { eventOf, type ClaimStore, type Outcome } from '../store/claims.js';
+import { eventOf, type ClaimStore, type Outcome } from '../store/index.js';
 import type { Attempt } from './attempt.js';
 import { rejectedData, storeRefused } from './outcome.js';
 
@@ -29,6 +30,8 @@ export function createRecorder(options: {
   /** Attempts finished by this executor, as its worker row reports them. */
   const counts = { processed: 0, succeeded: 0, failed: 0 };
   let batchLimit = RECORD_BATCH;
+  /** Statements in a row that failed for want of the database. */
+  let failures = 0;
   let flushing: Promise<void> | undefined;
 
   /** One statement for every outcome that piled up meanwhile, retried until it commits. */
@@ -41,12 +44,13 @@ export function createRecorder(options: {
         try {
           applied = await claims.finish(workerId, batch.map((b) => b.outcome));
           batchLimit = RECORD_BATCH;
+          failures = 0;
         } catch (error) {
           outcomes.unshift(...batch);
           if (!rejectedData(error)) {
             // The database is away: the statement did nothing; try the same batch again.
             log.error({ err: error }, 'recording outcomes failed; retrying');
-            await new Promise((resolve) => setTimeout(resolve, 1000));
+            await sleepMs(backoffMs(++failures, 100, 2000));
           } else if (batch.length > 1) {
             // One outcome the database refuses fails the whole statement, atomically. Halve the
             // batch until it stands alone, so the others are recorded and it alone is dealt with.

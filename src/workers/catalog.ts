@@ -3,29 +3,22 @@
 // is looked up in the database before it is refused, so a worker registered through another
 // process a moment ago is never refused here.
 import type { Store } from '../store/index.js';
-import type { TaskKind } from '../tasks/kind.js';
 import type { Registry } from '../tasks/handlers.js';
-
-/** What task intake needs to know about kinds. */
-export interface KindLookup {
-  /** The local handler, for its input check; undefined for kinds only external workers serve. */
-  get(kind: string): TaskKind | undefined;
-  accepts(kind: string): boolean;
-  names(): string[];
-}
+import type { KindLookup } from '../tasks/intake.js';
 
 export function createKindCatalog(registry: Registry, store: Store) {
   let external = new Set<string>();
   const accepts = (kind: string) => registry.get(kind) !== undefined || external.has(kind);
+  const names = () => [...new Set([...registry.kinds(), ...external])].sort();
 
   async function refresh() {
     external = new Set(await store.workers.externalKinds());
   }
 
-  return {
+  const catalog = {
     get: (kind: string) => registry.get(kind),
     accepts,
-    names: () => [...new Set([...registry.kinds(), ...external])].sort(),
+    names,
     /** Makes sure the cache knows every kind it can before `accepts` is asked about these. */
     async ensure(kinds: Iterable<string>) {
       for (const kind of kinds) {
@@ -34,12 +27,13 @@ export function createKindCatalog(registry: Registry, store: Store) {
     },
     async list(): Promise<string[]> {
       await refresh();
-      return this.names();
+      return names();
     },
     add(kinds: readonly string[]) {
       for (const kind of kinds) external.add(kind);
     },
-  };
+  } satisfies KindLookup & Record<string, unknown>;
+  return catalog;
 }
 
 export type KindCatalog = ReturnType<typeof createKindCatalog>;

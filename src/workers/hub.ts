@@ -1,11 +1,12 @@
 // Worker changes, live in every process. A change of a worker row sends its id on NOTIFY (see
-// store/workers.ts); the hub reads the changed rows, a burst of notifications in one read, and
-// hands them to subscribers (workerUpdated) and to the embedded executor, which obeys commands
-// for itself. After the LISTEN connection comes back, every row is read again.
+// store/workers/changed-worker.ts); the hub reads the changed rows, a burst of notifications in
+// one read, and hands them to subscribers (workerUpdated) and to the embedded executor, which
+// follows the commands meant for it. After the LISTEN connection comes back, every row is read
+// again: rows are state, not history, so the latest row is all anyone needs.
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/index.js';
-import { WORKERS_CHANNEL, type Worker } from '../store/workers.js';
+import { WORKERS_CHANNEL, type Worker } from '../store/index.js';
 
 export type WorkerListener = (worker: Worker) => void;
 
@@ -37,29 +38,33 @@ export function createWorkerHub(options: { db: Database; store: Store; log: Logg
       const ids = [...pending];
       pending.clear();
       try {
-        emit(await store.workers.getMany(ids));
+        emit(await store.workers.getWorkers(ids));
       } catch (error) {
         log.warn({ err: error }, 'reading changed workers failed');
       }
     });
   }
 
+  function onChange(listener: WorkerListener): () => void {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  }
+
   return {
     async start() {
       await db.listen(WORKERS_CHANNEL, changed, () => {
-        store.workers.list().then(emit, (error) => log.warn({ err: error }, 'reading workers failed'));
+        store.workers.listWorkers().then(emit, (error: unknown) => log.warn({ err: error }, 'reading workers failed'));
       });
     },
-    onChange(listener: WorkerListener): () => void {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    /** Changes of one worker, or of all, as an async stream that keeps only each worker's latest row. */
-    /** Ends when the consumer returns (the subscription is closed). */
+    onChange,
+    /**
+     * Changes of one worker, or of all, as an async stream that keeps only each worker's latest
+     * row. Ends when the consumer returns (the subscription is closed).
+     */
     async *updates(id?: string): AsyncGenerator<Worker> {
       const latest = new Map<string, Worker>();
       let wakeUp: (() => void) | undefined;
-      const stop = this.onChange((worker) => {
+      const stop = onChange((worker) => {
         if (id !== undefined && worker.id !== id) return;
         latest.delete(worker.id);
         latest.set(worker.id, worker);

@@ -1,0 +1,44 @@
+import { sql } from 'drizzle-orm';
+import type { Database } from '../../db/client.js';
+import { TaskInWrongState, TaskNotFound } from '../errors.js';
+import { taskColumns, type Task } from '../rows.js';
+import { eventStatement } from '../statement.js';
+import { getTask } from './get-tasks.js';
+
+const columns = taskColumns('changed');
+
+/**
+ * Pending or running -> cancelled. A running embedded handler learns of it through the
+ * 'cancelled' event; an external worker holding it finds the id in its next heartbeat.
+ */
+export async function cancelTask(db: Database, id: string): Promise<Task> {
+  const rows = await db.query(
+    eventStatement({
+      inputs: [
+        {
+          name: 'target',
+          body: sql`SELECT id, worker_id FROM tasks WHERE id = ${id}::bigint AND status IN ('pending', 'running') FOR UPDATE`,
+        },
+      ],
+      changed: sql`
+        UPDATE tasks t SET status = 'cancelled', finished_at = now(), updated_at = now(),
+          worker_id = NULL, lease_expires_at = NULL
+        FROM target WHERE t.id = target.id
+        RETURNING t.*, target.worker_id AS held_by`,
+      events: { wake: false, types: ['cancelled'], taskId: sql`id`, type: sql`'cancelled'`, status: sql`status` },
+      effects: [
+        {
+          // The external worker that held it is told at its next heartbeat (store/workers/beat-external.ts).
+          name: 'cancel_notice',
+          body: sql`UPDATE workers w SET cancelled_task_ids = array_append(w.cancelled_task_ids, changed.id)
+            FROM changed WHERE w.id = changed.held_by AND w.kind = 'external'`,
+        },
+      ],
+      select: columns.list,
+    }),
+  );
+  if (rows.length) return columns.decode(rows[0]);
+  const task = await getTask(db, id);
+  if (!task) throw new TaskNotFound(id);
+  throw new TaskInWrongState(id, task.status, 'cancel');
+}

@@ -1,0 +1,98 @@
+// Creating tasks: one INSERT for a whole burst (see tasks/creator.ts), with their events.
+import { sql } from 'drizzle-orm';
+import type { Database } from '../../db/client.js';
+import { taskColumns, type Task } from '../rows.js';
+import { eventStatement } from '../statement.js';
+
+export interface NewTask {
+  kind: string;
+  input: unknown;
+  priority: number;
+  runAt: Date | null;
+  maxAttempts: number;
+  timeoutSeconds: number;
+  idempotencyKey: string | null;
+}
+
+/** Who takes tasks as they are created, and which: claim[i] for tasks[i]. */
+export interface Claimant {
+  workerId: string;
+  leaseSeconds: number;
+  claim: readonly boolean[];
+}
+
+const columns = taskColumns('changed');
+
+/**
+ * Inserts tasks in one statement and returns the rows it inserted, in id order (input order). A
+ * task whose idempotency key exists already is not inserted. With a claimant, the tasks it marks
+ * are inserted already claimed by that worker (RUNNING, attempt 1, leased, with their `started`
+ * event after `created`), unless its row says paused or scaled to zero: an executor in this
+ * process with free slots starts them without a claim statement.
+ */
+export async function insertTasks(db: Database, tasks: readonly NewTask[], claimant?: Claimant): Promise<Task[]> {
+  const rows = tasks.map((t, ord) => ({
+    ord,
+    kind: t.kind,
+    input: t.input,
+    priority: t.priority,
+    run_at: t.runAt?.toISOString() ?? null,
+    max_attempts: t.maxAttempts,
+    timeout_seconds: t.timeoutSeconds,
+    idempotency_key: t.idempotencyKey,
+    // Left out unless true (JSON.stringify drops undefined): NULL joins no claimant.
+    claim: claimant?.claim[ord] || undefined,
+  }));
+  const workerId = claimant?.workerId ?? null;
+  const inserted = await db.query(
+    eventStatement({
+      inputs: [
+        {
+          name: 'input',
+          body: sql`SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(
+            ord int, kind text, input jsonb, priority int, run_at timestamptz,
+            max_attempts int, timeout_seconds int, idempotency_key text, claim boolean)`,
+        },
+        {
+          // The claim statement's check: a worker paused or scaled to zero in its row claims nothing.
+          name: 'claimant',
+          materialized: true,
+          body: sql`SELECT ${workerId}::text AS worker_id, ${claimant?.leaseSeconds ?? 0}::int AS lease_seconds
+            WHERE ${workerId}::text IS NOT NULL AND NOT EXISTS (
+              SELECT 1 FROM workers w WHERE w.id = ${workerId}::text AND (w.state = 'paused' OR w.concurrency = 0))`,
+        },
+      ],
+      changed: sql`
+        INSERT INTO tasks (kind, input, priority, run_at, max_attempts, timeout_seconds, idempotency_key,
+          status, attempts, worker_id, started_at, lease_expires_at)
+        SELECT kind, input, priority, coalesce(run_at, now()), max_attempts, timeout_seconds, idempotency_key,
+          CASE WHEN c.worker_id IS NULL THEN 'pending' ELSE 'running' END::task_status,
+          CASE WHEN c.worker_id IS NULL THEN 0 ELSE 1 END, c.worker_id,
+          CASE WHEN c.worker_id IS NOT NULL THEN now() END, now() + make_interval(secs => c.lease_seconds)
+        -- Due by the database's clock, as a claim would judge it.
+        FROM input LEFT JOIN claimant c ON input.claim AND coalesce(input.run_at, now()) <= now() ORDER BY ord
+        ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+        RETURNING *`,
+      events: {
+        // Only tasks left pending are work for the other executors.
+        wake: sql`CASE WHEN EXISTS (SELECT 1 FROM changed WHERE status = 'pending') THEN 'n' ELSE '' END`,
+        types: claimant ? ['created', 'started'] : ['created'],
+        from: sql`changed, LATERAL (
+          SELECT 'created' AS type, 'pending'::task_status AS status, NULL::jsonb AS data
+          UNION ALL
+          -- Built only for the tasks claimed, not for every task of a bulk create.
+          SELECT 'started', 'running', jsonb_build_object('attempt', attempts, 'workerId', worker_id)
+          WHERE changed.status = 'running') AS e`,
+        taskId: sql`id`,
+        type: sql`e.type`,
+        status: sql`e.status`,
+        data: sql`e.data`,
+        orderBy: sql`id, e.type = 'started'`,
+      },
+      dueLater: tasks.some((t) => t.runAt !== null) ? sql`SELECT run_at, kind FROM changed WHERE status = 'pending'` : undefined,
+      select: columns.list,
+      orderBy: sql`changed.id`,
+    }),
+  );
+  return inserted.map(columns.decode);
+}

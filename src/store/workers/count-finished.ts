@@ -1,0 +1,14 @@
+import { sql } from 'drizzle-orm';
+import type { Database } from '../../db/client.js';
+import { notifyChanged } from './changed-worker.js';
+
+/** Counters of an external worker after it finished attempts, and its running count now. */
+export async function countFinished(db: Database, id: string, processed: number, succeeded: number): Promise<void> {
+  await db.query(
+    notifyChanged(sql`w AS (
+      UPDATE workers w SET processed = processed + ${processed}, succeeded = succeeded + ${succeeded},
+        failed = failed + ${processed - succeeded}, last_heartbeat_at = now(),
+        running = (SELECT count(*) FROM tasks WHERE status = 'running' AND worker_id = ${id})
+      WHERE id = ${id} RETURNING w.id)`),
+  );
+}

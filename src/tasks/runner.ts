@@ -1,0 +1,101 @@
+// Runs claimed attempts in this process: the handler with its ctx, the timeout timer, and the one
+// settlement each attempt gets (a result, an error, a timeout, or a cancel or shutdown that
+// aborts it and records nothing). A late result of a settled attempt is discarded.
+import type { Logger } from '../logger.js';
+import type { TaskMetrics } from '../metrics.js';
+import type { ClaimedTask, Outcome } from '../store/index.js';
+import { Attempt, type AttemptDeps } from './attempt.js';
+import type { Registry } from './handlers.js';
+import { TaskFailure } from './kind.js';
+import { outcomeOf, timeoutFailure, type OutcomeLimits, type Settlement } from './outcome.js';
+
+export interface RunnerOptions {
+  registry: Registry;
+  attempts: AttemptDeps;
+  limits: OutcomeLimits;
+  log: Logger;
+  logTransitions: boolean;
+  metrics?: TaskMetrics;
+  /** Shutting down: late results are expected, not worth a log line. */
+  stopping: () => boolean;
+  /** The handler is done or timed out: its slot is free, and its outcome is to be recorded. */
+  settled(attempt: Attempt, outcome: Outcome): void;
+}
+
+export function createRunner(options: RunnerOptions) {
+  const { registry, log } = options;
+  const running = new Map<string, Attempt>();
+
+  function start(task: ClaimedTask) {
+    const attempt = new Attempt(task, options.attempts);
+    attempt.timer = setTimeout(timeOut, task.timeoutSeconds * 1000, attempt);
+    running.set(task.id, attempt);
+    options.metrics?.started(task.kind, (attempt.startedAt - task.runAt.getTime()) / 1000);
+    if (options.logTransitions) log.info({ taskId: task.id, kind: task.kind, attempt: task.attempts }, 'task started');
+    const kind = registry.get(task.kind);
+    let result: unknown;
+    try {
+      if (!kind) throw new TaskFailure(`No handler for kind ${task.kind}`, 'UNKNOWN_TASK_KIND', false);
+      result = kind.run(task.input, attempt);
+    } catch (error) {
+      return settle(attempt, { ok: false, error });
+    }
+    if (result && typeof (result as PromiseLike<unknown>).then === 'function') {
+      (result as PromiseLike<unknown>).then(
+        (value) => settle(attempt, { ok: true, result: value }),
+        (error) => settle(attempt, { ok: false, error }),
+      );
+    } else {
+      settle(attempt, { ok: true, result });
+    }
+  }
+
+  function timeOut(attempt: Attempt) {
+    const error = timeoutFailure(attempt.claimed.timeoutSeconds);
+    attempt.abort(error);
+    settle(attempt, { ok: false, error });
+  }
+
+  /** No later result of this attempt counts: its slot frees, its timer stops, its ctx closes. */
+  function retire(attempt: Attempt) {
+    attempt.settled = true;
+    clearTimeout(attempt.timer);
+    attempt.close();
+    running.delete(attempt.claimed.id);
+  }
+
+  function settle(attempt: Attempt, settlement: Settlement) {
+    if (attempt.settled) {
+      if (!options.stopping()) log.info({ taskId: attempt.claimed.id }, 'late result of a settled attempt discarded');
+      return;
+    }
+    retire(attempt);
+    options.metrics?.ran(attempt.claimed.kind, (Date.now() - attempt.startedAt) / 1000);
+    options.settled(attempt, outcomeOf(attempt.claimed, settlement, options.limits));
+  }
+
+  return {
+    start,
+    /** Aborts the attempt of a task already CANCELLED in the database; true when it was running here. */
+    cancel(taskId: string): boolean {
+      const attempt = running.get(taskId);
+      if (!attempt || attempt.settled) return false;
+      retire(attempt);
+      attempt.abort(new TaskFailure('Cancelled', 'CANCELLED', false));
+      log.info({ taskId, kind: attempt.claimed.kind, attempt: attempt.claimed.attempts }, 'task cancelled while running');
+      return true;
+    },
+    /** Aborts every attempt still running (at the end of a shutdown's grace) and returns their tasks. */
+    abortAll(): ClaimedTask[] {
+      const left = [...running.values()];
+      for (const attempt of left) {
+        retire(attempt);
+        attempt.abort(new TaskFailure('The server is shutting down', 'SHUTDOWN'));
+      }
+      return left.map((a) => a.claimed);
+    },
+    count: () => running.size,
+  };
+}
+
+export type Runner = ReturnType<typeof createRunner>;
