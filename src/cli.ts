@@ -176,7 +176,11 @@ function follow(url: string, id: string): Promise<number> {
     client.subscribe<{ taskEvents: any }>(
       {
         query: `subscription($id: ID!, $after: String) { taskEvents(taskId: $id, after: $after) { cursor type status data task { ${TASK} } } }`,
-        variables: { id, after: cursor },
+        // Read each time graphql-ws (re)sends the subscription: after a reconnect it resumes from
+        // the last event seen instead of replaying the task's whole history.
+        get variables() {
+          return { id, after: cursor };
+        },
       },
       {
         next: ({ data, errors }) => {

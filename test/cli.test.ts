@@ -2,24 +2,64 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
+import type { TaskKind } from '../src/tasks/kind.js';
 import { describePg } from './support/db.js';
-import { appForFile } from './support/app.js';
+import { appForFile, waitFor } from './support/app.js';
+import { startProxy } from './support/proxy.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-function cli(url: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/task-executor.mjs', ...args, '--url', `${url}/graphql`], { cwd: root });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+/** The command running, what it printed so far, and its exit. */
+function start(url: string, ...args: string[]) {
+  const child = spawn(process.execPath, ['bin/task-executor.mjs', ...args, '--url', `${url}/graphql`], { cwd: root });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d) => (out.stdout += d));
+  child.stderr.on('data', (d) => (out.stderr += d));
+  const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('exit', (code) => resolve({ code, ...out })),
+  );
+  return { out, exited };
 }
 
+const cli = (url: string, ...args: string[]) => start(url, ...args).exited;
+
+// Logs a line, then waits until the test opens the gate.
+let openGate = () => {};
+const gated: TaskKind = {
+  async run(_input, ctx) {
+    await ctx.log('before the gate');
+    await new Promise<void>((resolve) => (openGate = resolve));
+    await ctx.log('after the gate');
+    return 'through';
+  },
+};
+
 describePg('command-line client', () => {
-  const app = appForFile({ EXECUTOR_CONCURRENCY: '4', RETRY_BACKOFF_MS: '10' });
+  const app = appForFile({ EXECUTOR_CONCURRENCY: '4', RETRY_BACKOFF_MS: '10' }, { gated });
+
+  it('wait resumes from the last event it saw after its socket drops: nothing printed twice', async () => {
+    const { port } = new URL(app.url);
+    const proxy = await startProxy({ host: '127.0.0.1', port: Number(port) });
+    try {
+      const id = (await app.gql(`mutation { createTask(input: { kind: "gated" }) { task { id } } }`)).data.createTask.task.id;
+      const waiting = start(`http://127.0.0.1:${proxy.port}`, 'wait', id);
+      await waitFor(async () => waiting.out.stderr.includes('before the gate'), 10_000, 'the first log line');
+      proxy.cut();
+      proxy.restore();
+      await waitFor(async () => proxy.accepted() >= 2, 20_000, 'the client to reconnect');
+      openGate();
+      const run = await waiting.exited;
+      expect(run.code).toBe(0);
+      expect(JSON.parse(run.stdout)).toBe('through');
+      const lines = run.stderr.trim().split('\n');
+      expect(lines.filter((l) => l === 'created')).toHaveLength(1);
+      expect(lines.filter((l) => l === 'started')).toHaveLength(1);
+      expect(lines.filter((l) => l.includes('before the gate'))).toHaveLength(1);
+      expect(lines.filter((l) => l.includes('after the gate'))).toHaveLength(1);
+    } finally {
+      await proxy.close();
+    }
+  });
 
   it('create --wait prints progress as it comes and the result, exit 0', async () => {
     const run = await cli(app.url, 'create', 'sleep', '--input', '{"ms": 400}', '--wait');

@@ -235,4 +235,16 @@ describePg('store', () => {
     await b.workers.steer('steered', { concurrency: 2 });
     expect((await a.claims.claim('steered', ['steered'], 5, 30)).map((c) => c.id)).toEqual([t.id]);
   });
+
+  it('passes text arrays as they are: quotes, commas, backslashes, newlines, tabs and unicode', async () => {
+    const kinds = ['plain', 'quo"te', 'com,ma', 'back\\slash', 'new\nline', 'tab\there', '{braces}', 'NULL', ' spaced ', 'ünïcødé ✓ 漢字'];
+    const registered = await a.workers.register({ id: 'odd-kinds', name: 'odd', kind: 'external', host: null, pid: null, kinds, concurrency: 20, leaseSeconds: 30 });
+    expect(registered.kinds).toEqual(kinds);
+    expect((await b.workers.getWorker('odd-kinds'))!.kinds).toEqual(kinds);
+    expect((await b.workers.externalKinds())).toEqual(expect.arrayContaining(kinds));
+    const created = await a.tasks.insertTasks(kinds.map((kind) => task(kind)));
+    const claimed = await b.claims.claim('odd-kinds', kinds, 20, 30);
+    expect(claimed.map((t) => t.kind).sort()).toEqual([...kinds].sort());
+    expect(claimed.map((t) => t.id).sort()).toEqual(created.map((t) => t.id).sort());
+  });
 });

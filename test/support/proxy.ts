@@ -1,6 +1,7 @@
-// A TCP proxy the test controls, between the server and Postgres: cut() drops every connection
-// and refuses new ones until restore(), as a network failure would; blackhole() keeps every
-// connection open but lets no byte through, old or new, as a half-open link would.
+// A TCP proxy the test controls, between a client and its server, or a server and Postgres:
+// cut() drops every connection and refuses new ones until restore(), as a network failure would;
+// blackhole() keeps every connection open but lets no byte through, old or new, as a half-open
+// link would.
 import net from 'node:net';
 
 export async function startProxy(target: { host: string; port: number }) {
@@ -8,8 +9,10 @@ export async function startProxy(target: { host: string; port: number }) {
   let cut = false;
   let blackholed = false;
   const pipes = new Set<() => void>();
+  let accepted = 0;
   const server = net.createServer((client) => {
     if (cut) return client.destroy();
+    accepted++;
     if (blackholed) {
       client.on('error', () => {});
       sockets.add(client);
@@ -35,6 +38,8 @@ export async function startProxy(target: { host: string; port: number }) {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as net.AddressInfo).port,
+    /** Connections let through so far. */
+    accepted: () => accepted,
     cut() {
       cut = true;
       for (const s of sockets) s.destroy();
