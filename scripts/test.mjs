@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: type-check (server and dashboard), schema drift check, dashboard build, then the
-// whole suite. Ends with one plain line, "N passed, N failed, N skipped", and names every skipped
+// `npm test`: type-check (server and dashboard), dashboard build, schema and typed-document drift
+// checks, then the whole suite. Ends with one plain line, "N passed, N failed, N skipped", and names every skipped
 // test. With REQUIRE_POSTGRES=1 (CI) a skipped test is a failure: there, every test must have run
 // against a real Postgres.
 import { spawnSync } from 'node:child_process';
@@ -18,6 +18,10 @@ console.log('> build the dashboard');
 if (run(process.execPath, ['scripts/build-web.mjs', '--if-stale']) !== 0) process.exit(1);
 console.log('> schema drift check');
 if (run(bin('tsx'), ['scripts/print-schema.ts', '--check']) !== 0) process.exit(1);
+// The dashboard's and the CLI's typed documents follow schema.graphql; the type-checks above then
+// fail when a schema change breaks what they select.
+console.log('> typed documents check');
+if (run(bin('tsx'), ['scripts/codegen.ts', '--check']) !== 0) process.exit(1);
 
 const results = '.test-results.json';
 rmSync(results, { force: true });

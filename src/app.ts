@@ -18,34 +18,13 @@ import { createExternalWorkers } from './workers/external.js';
 import { createWorkerHub } from './workers/hub.js';
 
 export async function createApp(config: Config, log: Logger, registry: Registry = createRegistry()) {
-  const db: Database = await connect({
-    databaseUrl: config.databaseUrl,
-    listenDatabaseUrl: config.listenDatabaseUrl,
-    dataDir: config.dataDir,
-    poolSize: config.databasePoolSize,
-    probeSeconds: config.databaseProbeSeconds,
-    log,
-  });
-  try {
-    await migrate(db);
-  } catch (error) {
-    await db.close();
-    throw error;
-  }
+  const db = await connectAndMigrate(config, log);
   const store = createStore(db, { logs: config.taskLogs });
   const metrics = createMetrics();
   const pump = createEventPump({ db, store, log, pollIntervalMs: config.pollIntervalMs, onNotify: metrics.notified });
   const executor = createExecutor({
-    store,
-    pump,
-    registry,
-    log,
-    ...config,
-    workerName: config.workerName,
-    concurrency: config.executorConcurrency,
-    prefetch: config.executorPrefetch,
-    startOnCreate: config.executorStartOnCreate,
-    metrics: metrics.tasks,
+    ...config, store, pump, registry, log, metrics: metrics.tasks,
+    concurrency: config.executorConcurrency, prefetch: config.executorPrefetch, startOnCreate: config.executorStartOnCreate,
   });
   const kinds = createKindCatalog(registry, store);
   const workers = createWorkerHub({ db, store, log });
@@ -121,3 +100,22 @@ export async function createApp(config: Config, log: Logger, registry: Registry 
 }
 
 export type App = Awaited<ReturnType<typeof createApp>>;
+
+/** The database, migrated (safely, when several processes start at once). */
+async function connectAndMigrate(config: Config, log: Logger): Promise<Database> {
+  const db = await connect({
+    databaseUrl: config.databaseUrl,
+    listenDatabaseUrl: config.listenDatabaseUrl,
+    dataDir: config.dataDir,
+    poolSize: config.databasePoolSize,
+    probeSeconds: config.databaseProbeSeconds,
+    log,
+  });
+  try {
+    await migrate(db);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  return db;
+}

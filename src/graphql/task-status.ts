@@ -1,12 +1,18 @@
+import { taskStatus, type TaskStatus } from '../db/schema.js';
 import { builder } from './builder.js';
 
+const DESCRIPTIONS: Record<TaskStatus, string> = {
+  pending: 'Waiting to be claimed (possibly until runAt).',
+  running: 'Claimed by a worker; its handler is running.',
+  completed: 'Finished with a result.',
+  failed: 'Failed on its last allowed attempt.',
+  cancelled: 'Cancelled by a client.',
+  timed_out: 'Its last allowed attempt ran past timeoutSeconds.',
+};
+
+/** The statuses of db/schema.ts, named in capitals as GraphQL enums are. */
 export const TaskStatusEnum = builder.enumType('TaskStatus', {
-  values: {
-    PENDING: { value: 'pending', description: 'Waiting to be claimed (possibly until runAt).' },
-    RUNNING: { value: 'running', description: 'Claimed by a worker; its handler is running.' },
-    COMPLETED: { value: 'completed', description: 'Finished with a result.' },
-    FAILED: { value: 'failed', description: 'Failed on its last allowed attempt.' },
-    CANCELLED: { value: 'cancelled', description: 'Cancelled by a client.' },
-    TIMED_OUT: { value: 'timed_out', description: 'Its last allowed attempt ran past timeoutSeconds.' },
-  } as const,
+  values: Object.fromEntries(
+    taskStatus.enumValues.map((value) => [value.toUpperCase(), { value, description: DESCRIPTIONS[value] }]),
+  ) as Record<Uppercase<TaskStatus>, { value: TaskStatus; description: string }>,
 });

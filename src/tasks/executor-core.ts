@@ -1,7 +1,8 @@
 // The embedded executor's moving parts, wired together: the slots and the tasks it holds, the
 // runner, the recorder and the claimer, and what it does when a claim answers, an attempt settles,
 // a task is cancelled, or its worker row changes. executor.ts builds the executor's API on them.
-import type { ClaimedTask, ReleaseReason, Worker } from '../store/index.js';
+import type { Logger } from '../logger.js';
+import type { ClaimedTask, ReleaseReason, Store, Worker } from '../store/index.js';
 import { createClaimer } from './claimer.js';
 import type { ExecutorOptions } from './executor.js';
 import { createRecorder } from './recorder.js';
@@ -9,8 +10,7 @@ import { createRunner } from './runner.js';
 import { claimLimit, mayStart, takesNoWork, type SlotState } from './slots.js';
 
 export function createExecutorCore(options: ExecutorOptions & { workerId: string }) {
-  const { store, registry } = options;
-  const { workerId } = options;
+  const { store, registry, workerId } = options;
   const log = options.log.child({ component: 'executor', workerId });
   const state: SlotState = { concurrency: options.concurrency, prefetch: options.prefetch ?? 0, paused: false, stopping: false, reserved: 0, unrecorded: 0 };
   /** Claimed, waiting for a slot (with prefetch, or created here while its slots were taken). */
@@ -86,21 +86,7 @@ export function createExecutorCore(options: ExecutorOptions & { workerId: string
     claimer.wake();
   }
 
-  /**
-   * Hands back claimed tasks that will not start here, saying why (by default, from the state that
-   * made the caller hand them back). If the database is away, their leases expire and they are
-   * requeued anyway.
-   */
-  async function release(tasks: ClaimedTask[], reason: ReleaseReason = state.stopping ? 'shutdown' : state.paused ? 'paused' : 'scaled_to_zero') {
-    if (tasks.length === 0) return;
-    for (const task of tasks) held.delete(task.id);
-    try {
-      const released = await store.claims.release(workerId, tasks.map((t) => ({ id: t.id, attempt: t.attempts })), reason);
-      log.info({ released, reason }, 'tasks handed back to the queue');
-    } catch (error) {
-      log.warn({ err: error, tasks: tasks.length }, 'could not hand tasks back; their leases will expire');
-    }
-  }
+  const release = (tasks: ClaimedTask[], reason = releaseReason(state)) => releaseTasks({ store, workerId, log, held }, tasks, reason);
 
   /** The commands in this executor's worker row, read from any process: concurrency and paused. */
   function followWorkerRow(worker: Worker) {
@@ -120,3 +106,25 @@ export function createExecutorCore(options: ExecutorOptions & { workerId: string
 }
 
 export type ExecutorCore = ReturnType<typeof createExecutorCore>;
+
+/** Why tasks are handed back, from the state that made the executor hand them back. */
+const releaseReason = (s: SlotState): ReleaseReason => (s.stopping ? 'shutdown' : s.paused ? 'paused' : 'scaled_to_zero');
+
+/**
+ * Hands back claimed tasks that will not start here, saying why. If the database is away, their
+ * leases expire and they are requeued anyway.
+ */
+async function releaseTasks(
+  holder: { store: Store; workerId: string; log: Logger; held: Set<string> },
+  tasks: ClaimedTask[],
+  reason: ReleaseReason,
+) {
+  if (tasks.length === 0) return;
+  for (const task of tasks) holder.held.delete(task.id);
+  try {
+    const released = await holder.store.claims.release(holder.workerId, tasks.map((t) => ({ id: t.id, attempt: t.attempts })), reason);
+    holder.log.info({ released, reason }, 'tasks handed back to the queue');
+  } catch (error) {
+    holder.log.warn({ err: error, tasks: tasks.length }, 'could not hand tasks back; their leases will expire');
+  }
+}

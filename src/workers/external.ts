@@ -63,34 +63,6 @@ export function createExternalWorkers(options: ExternalOptions) {
     return (await store.tasks.getTask(id))!;
   }
 
-  /**
-   * Claims up to `limit` tasks of the worker's kinds, within its free slots. With waitSeconds,
-   * waits that long for one to become ready, waking on new work, before answering with none.
-   */
-  async function claim(workerId: string, limit: number, waitSeconds: number, signal?: AbortSignal): Promise<Task[]> {
-    claimArguments(limit, waitSeconds);
-    const deadline = Date.now() + waitSeconds * 1000;
-    for (;;) {
-      const claimedAt = performance.now();
-      // A claim is also a sign of life: it refreshes the running count and reads the commands.
-      const worker = await store.workers.reactivateWithRunningCount(workerId);
-      if (!worker) throw noSuchWorker(workerId);
-      const free = worker.state === 'active' ? Math.min(limit, worker.concurrency - worker.running) : 0;
-      if (free > 0) {
-        const claimed = await store.claims.claim(workerId, worker.kinds, free, worker.leaseSeconds);
-        if (claimed.length > 0) {
-          await store.workers.countFinished(workerId, 0, 0);
-          const byId = await store.tasks.getTasks(claimed.map((t) => t.id));
-          return claimed.map((t) => byId.get(t.id)!).filter(Boolean);
-        }
-      }
-      const left = deadline - Date.now();
-      if (left <= 0 || signal?.aborted || longPoll.stopped()) return [];
-      // Tasks due later wake it through their due notice; the poll interval bounds the rest.
-      await longPoll.waitForWork(Math.min(left, options.pollIntervalMs), worker.kinds, claimedAt, signal);
-    }
-  }
-
   return {
     async register(input: { name: string; kinds: string[]; concurrency?: number | null }): Promise<Worker> {
       const { name, kinds, concurrency } = registration(input);
@@ -108,7 +80,8 @@ export function createExternalWorkers(options: ExternalOptions) {
       return { worker: beat.worker, cancelledTaskIds: beat.cancelled };
     },
 
-    claim,
+    claim: (workerId: string, limit: number, waitSeconds: number, signal?: AbortSignal) =>
+      claimFor({ store, longPoll, pollIntervalMs: options.pollIntervalMs }, workerId, limit, waitSeconds, signal),
 
     complete(id: string, workerId: string, result: unknown): Promise<Task> {
       const problem = result == null ? undefined : resultProblem(result, options.maxPayloadBytes);
@@ -140,3 +113,38 @@ export function createExternalWorkers(options: ExternalOptions) {
 }
 
 export type ExternalWorkers = ReturnType<typeof createExternalWorkers>;
+
+/**
+ * Claims up to `limit` tasks of the worker's kinds, within its free slots. With waitSeconds,
+ * waits that long for one to become ready, waking on new work, before answering with none.
+ */
+async function claimFor(
+  parts: { store: Store; longPoll: ReturnType<typeof createLongPoll>; pollIntervalMs: number },
+  workerId: string,
+  limit: number,
+  waitSeconds: number,
+  signal?: AbortSignal,
+): Promise<Task[]> {
+  const { store, longPoll } = parts;
+  claimArguments(limit, waitSeconds);
+  const deadline = Date.now() + waitSeconds * 1000;
+  for (;;) {
+    const claimedAt = performance.now();
+    // A claim is also a sign of life: it refreshes the running count and reads the commands.
+    const worker = await store.workers.reactivateWithRunningCount(workerId);
+    if (!worker) throw noSuchWorker(workerId);
+    const free = worker.state === 'active' ? Math.min(limit, worker.concurrency - worker.running) : 0;
+    if (free > 0) {
+      const claimed = await store.claims.claim(workerId, worker.kinds, free, worker.leaseSeconds);
+      if (claimed.length > 0) {
+        await store.workers.countFinished(workerId, 0, 0);
+        const byId = await store.tasks.getTasks(claimed.map((t) => t.id));
+        return claimed.map((t) => byId.get(t.id)!).filter(Boolean);
+      }
+    }
+    const left = deadline - Date.now();
+    if (left <= 0 || signal?.aborted || longPoll.stopped()) return [];
+    // Tasks due later wake it through their due notice; the poll interval bounds the rest.
+    await longPoll.waitForWork(Math.min(left, parts.pollIntervalMs), worker.kinds, claimedAt, signal);
+  }
+}

@@ -1,6 +1,7 @@
 // Queries and mutations over HTTP POST /graphql. A refusal becomes an ApiError carrying the error's
 // extensions.code, which the views show next to the message.
 import { bearer } from './auth';
+import type { TypedDocumentString } from './graphql/generated';
 
 export class ApiError extends Error {
   constructor(
@@ -21,7 +22,9 @@ export const describeError = (error: unknown) => (error instanceof ApiError ? er
 let onUnauthenticated: () => void = () => {};
 export const whenUnauthenticated = (fn: () => void) => (onUnauthenticated = fn);
 
-export async function gql<T>(query: string, variables?: Record<string, unknown>): Promise<T> {
+/** Sends a typed document (graphql/generated.ts): its result and variables are typed from the schema. */
+export async function gql<T, V>(document: TypedDocumentString<T, V>, ...[variables]: V extends Record<string, never> ? [] : [NoInfer<V>]): Promise<T> {
+  const query = document.toString();
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
   const authorization = bearer();
   if (authorization) headers.authorization = authorization;

@@ -2,7 +2,7 @@
 // mistake is named (with the parser's own words) before anything is sent.
 import { describeError, gql } from './api';
 import { fill, h } from './dom';
-import { CREATE } from './documents';
+import { CreateDocument } from './graphql/generated';
 
 const EXAMPLES: Record<string, string> = { sleep: '{"ms": 1500}', echo: '{"hello": "world"}', fail: '{"attempts": 1}' };
 
@@ -60,7 +60,7 @@ export function createForm() {
     };
     submit.disabled = true;
     try {
-      const { createTask } = await gql<{ createTask: { task: { id: string; status: string } } }>(CREATE, variables);
+      const { createTask } = await gql(CreateDocument, variables);
       const id = createTask.task.id;
       fill(outcome, h('p', { class: 'ok' }, 'Created ', h('a', { href: `#/tasks/${id}`, 'data-created-id': id }, `task #${id}`), '.'));
     } catch (error) {

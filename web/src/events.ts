@@ -3,19 +3,19 @@
 // replays exactly the events missed, none twice. A stream the server ended (a subscriber that fell
 // too far behind, a replay past MAX_BACKFILL, a pruned cursor) is started again from that cursor.
 import type { Client } from 'graphql-ws';
-import { ALL_EVENTS } from './documents';
+import { EventsDocument, type TypedDocumentString } from './graphql/generated';
 import type { TaskEvent } from './types';
-
-type Data<T> = { taskEvents: T };
 
 // Errors that end a stream which may simply be started again from its cursor.
 const RESUMABLE = new Set(['SUBSCRIBER_TOO_SLOW', 'BACKFILL_LIMIT', 'CURSOR_EXPIRED', 'INTERNAL_SERVER_ERROR']);
 
-export interface FollowOptions<T> {
-  query: string;
+type EventsData = { taskEvents: { cursor: string } };
+
+export interface FollowOptions<D extends EventsData, V> {
+  document: TypedDocumentString<D, V>;
   /** Read at every (re)subscription: the cursor reached so far goes here. */
-  variables(): Record<string, unknown>;
-  onEvent(event: T): void;
+  variables(): V;
+  onEvent(event: D['taskEvents']): void;
   /** The server ended the stream and it was started again; `expired`: the cursor was pruned. */
   onRestart?(expired: boolean): void;
   /** The stream was refused for good (a bad id, a missing scope, a refused key). */
@@ -23,7 +23,7 @@ export interface FollowOptions<T> {
 }
 
 /** Follows a taskEvents subscription for as long as the page wants it; returns its stop. */
-export function followEvents<T extends { cursor: string }>(client: Client, options: FollowOptions<T>): () => void {
+export function followEvents<D extends EventsData, V>(client: Client, options: FollowOptions<D, V>): () => void {
   let stopped = false;
   let stop = () => {};
   let lastCode: string | undefined;
@@ -31,11 +31,11 @@ export function followEvents<T extends { cursor: string }>(client: Client, optio
   const start = () => {
     if (stopped) return;
     lastCode = failure = undefined;
-    stop = client.subscribe<Data<T>>(
+    stop = client.subscribe<D>(
       {
-        query: options.query,
+        query: options.document.toString(),
         get variables() {
-          return options.variables();
+          return options.variables() as Record<string, unknown>;
         },
       },
       {
@@ -87,8 +87,8 @@ export function followAllEvents(client: Client): EventHub {
   const resyncs = new Set<() => void>();
   let cursor: string | undefined;
   const resync = () => resyncs.forEach((fn) => fn());
-  followEvents<TaskEvent>(client, {
-    query: ALL_EVENTS,
+  followEvents(client, {
+    document: EventsDocument,
     variables: () => (cursor ? { after: cursor } : {}),
     onEvent: (event) => {
       cursor = event.cursor;

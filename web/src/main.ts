@@ -5,7 +5,7 @@ import { askForKey, currentKey, forgetKey } from './auth';
 import { ApiError, describeError, gql, whenUnauthenticated } from './api';
 import { createForm } from './create-form';
 import { fill, h } from './dom';
-import { KINDS } from './documents';
+import { KindsDocument } from './graphql/generated';
 import { followAllEvents } from './events';
 import { connectSocket, type ConnectionState } from './socket';
 import { statsView } from './stats';
@@ -38,7 +38,7 @@ async function authenticate(): Promise<void> {
   let problem = 'This server requires an access key.';
   for (;;) {
     try {
-      await gql(KINDS);
+      await gql(KindsDocument);
       return;
     } catch (error) {
       if (!(error instanceof ApiError && error.code === 'UNAUTHENTICATED')) return; // shown by the views
@@ -118,7 +118,7 @@ async function main() {
   const stats = statsView(hub, (s) => table.setStatus(s), table.filterStatus);
   // External workers bring their own kinds: the list is read again after every reconnect.
   const loadKinds = () =>
-    gql<{ taskKinds: string[] }>(KINDS)
+    gql(KindsDocument)
       .then(({ taskKinds }) => {
         form.setKinds(taskKinds);
         table.setKinds(taskKinds);

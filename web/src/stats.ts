@@ -3,7 +3,7 @@
 // query, and no timer asks the server for anything while nothing happens.
 import { describeError, gql } from './api';
 import { coalesce, fill, h } from './dom';
-import { STATS } from './documents';
+import { StatsDocument } from './graphql/generated';
 import type { EventHub } from './events';
 import { duration, STATUSES, statusLabel } from './format';
 import type { Durations, TaskStats, TaskStatus } from './types';
@@ -59,7 +59,7 @@ export function statsView(hub: EventHub, filterBy: (status: TaskStatus | undefin
   };
   const load = async () => {
     try {
-      stats = (await gql<{ taskStats: TaskStats }>(STATS)).taskStats;
+      stats = (await gql(StatsDocument)).taskStats;
       problem = undefined;
     } catch (error) {
       problem = describeError(error);

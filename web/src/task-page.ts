@@ -4,10 +4,10 @@
 import type { Client } from 'graphql-ws';
 import { ApiError, describeError, gql } from './api';
 import { fill, h } from './dom';
-import { CANCEL, RETRY, TASK, TASK_EVENTS } from './documents';
+import { CancelDocument, RetryDocument, TaskDocument, TaskEventsDocument } from './graphql/generated';
 import { followEvents, type EventHub } from './events';
 import { duration, FINISHED, json, progressBar, runTime, statusBadge, time } from './format';
-import type { TaskDetail, TaskEvent } from './types';
+import type { TaskDetail, TaskDetailEvent } from './types';
 
 // Events worth a line in the history; progress and log lines have their own places.
 const QUIET = new Set(['progress', 'log']);
@@ -80,7 +80,7 @@ export function taskPage(id: string, client: Client, hub: EventHub) {
 
   async function load() {
     try {
-      task = (await gql<{ task: TaskDetail | null }>(TASK, { id })).task;
+      task = (await gql(TaskDocument, { id })).task;
       problem = undefined;
     } catch (error) {
       problem = describeError(error);
@@ -93,8 +93,7 @@ export function taskPage(id: string, client: Client, hub: EventHub) {
     button.disabled = true;
     fill(outcome);
     try {
-      const data = await gql<Record<string, { task: TaskDetail }>>(what === 'cancel' ? CANCEL : RETRY, { id });
-      task = data[what === 'cancel' ? 'cancelTask' : 'retryTask'].task;
+      task = what === 'cancel' ? (await gql(CancelDocument, { id })).cancelTask.task : (await gql(RetryDocument, { id })).retryTask.task;
       fill(outcome, h('p', { class: 'ok' }, what === 'cancel' ? 'Cancelled.' : 'Queued to run again.'));
     } catch (error) {
       const message = error instanceof ApiError ? error.describe() : describeError(error);
@@ -103,7 +102,7 @@ export function taskPage(id: string, client: Client, hub: EventHub) {
     render();
   }
 
-  function onEvent(event: TaskEvent<TaskDetail>) {
+  function onEvent(event: TaskDetailEvent) {
     cursor = event.cursor;
     // A replay after a reconnect may overlap what was shown; each event is shown once.
     if (seen.has(event.cursor)) return;
@@ -129,8 +128,8 @@ export function taskPage(id: string, client: Client, hub: EventHub) {
   }
 
   // Restarted from its cursor when the server ends it (a replay longer than MAX_BACKFILL, say).
-  const stop = followEvents<TaskEvent<TaskDetail>>(client, {
-    query: TASK_EVENTS,
+  const stop = followEvents(client, {
+    document: TaskEventsDocument,
     variables: () => ({ taskId: id, after: cursor }),
     onEvent,
     onRestart: () => void load(),

@@ -4,7 +4,7 @@
 // the filter makes the page be read again. After a reconnect too, so it equals the database.
 import { describeError, gql } from './api';
 import { coalesce, fill, h } from './dom';
-import { TASKS } from './documents';
+import { TasksDocument } from './graphql/generated';
 import type { EventHub } from './events';
 import { age, progressBar, runTime, STATUSES, statusBadge, statusLabel } from './format';
 import type { PageInfo, Task, TaskStatus } from './types';
@@ -119,7 +119,7 @@ export function tasksTable(hub: EventHub, onFilterChange: (filter: Filter) => vo
     }
     try {
       const variables = { ...page, status: filter.status ? [filter.status] : undefined, kind: filter.kind ? [filter.kind] : undefined };
-      const { tasks: connection } = await gql<{ tasks: { totalCount: number; pageInfo: PageInfo; nodes: Task[] } }>(TASKS, variables);
+      const { tasks: connection } = await gql(TasksDocument, variables);
       if (mine !== generation) return; // a newer request (another page or filter) wins
       ({ totalCount, pageInfo } = connection);
       tasks = connection.nodes;

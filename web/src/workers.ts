@@ -4,9 +4,10 @@
 import type { Client } from 'graphql-ws';
 import { describeError, gql } from './api';
 import { fill, h } from './dom';
-import { PAUSE_WORKER, RESUME_WORKER, SET_CONCURRENCY, WORKER_UPDATED, WORKERS } from './documents';
+import { PauseWorkerDocument, ResumeWorkerDocument, SetConcurrencyDocument, WorkerUpdatedDocument, WorkersDocument } from './graphql/generated';
 import type { EventHub } from './events';
 import { age, statusLabel } from './format';
+import type { WorkerUpdatedSubscription } from './graphql/generated';
 import type { Worker } from './types';
 
 export function workersView(client: Client, hub: EventHub) {
@@ -21,11 +22,11 @@ export function workersView(client: Client, hub: EventHub) {
     const message = messages.get(w.id) ?? h('p', { class: 'outcome', role: 'status', 'aria-live': 'polite' });
     messages.set(w.id, message);
     const concurrency = h('input', { id: `concurrency-${w.id}`, type: 'number', min: 0, step: 1, value: String(w.concurrency), inputmode: 'numeric' });
-    const steer = async (query: string, variables: Record<string, unknown>, done: string) => {
+    const steer = async (command: () => Promise<Worker>, done: string) => {
       try {
-        const data = await gql<Record<string, Worker>>(query, { id: w.id, ...variables });
+        const worker = await command();
         fill(message, h('span', { class: 'ok' }, done));
-        put(Object.values(data)[0]);
+        put(worker);
       } catch (error) {
         fill(message, h('span', { class: 'error', role: 'alert' }, describeError(error)));
       }
@@ -62,7 +63,7 @@ export function workersView(client: Client, hub: EventHub) {
               event.preventDefault();
               const value = Number(concurrency.value);
               if (!Number.isInteger(value) || value < 0) return fill(message, h('span', { class: 'error' }, 'Concurrency must be a whole number, 0 or more.'));
-              void steer(SET_CONCURRENCY, { concurrency: value }, `Concurrency set to ${value}.`);
+              void steer(async () => (await gql(SetConcurrencyDocument, { id: w.id, concurrency: value })).setWorkerConcurrency, `Concurrency set to ${value}.`);
             },
           },
           h('label', { for: `concurrency-${w.id}` }, 'Concurrency'),
@@ -70,7 +71,10 @@ export function workersView(client: Client, hub: EventHub) {
           h('button', { type: 'submit' }, 'Set'),
           h(
             'button',
-            { type: 'button', onClick: () => void steer(paused ? RESUME_WORKER : PAUSE_WORKER, {}, paused ? 'Resumed.' : 'Paused.') },
+            { type: 'button', onClick: () => void steer(
+                async () => (paused ? (await gql(ResumeWorkerDocument, { id: w.id })).resumeWorker : (await gql(PauseWorkerDocument, { id: w.id })).pauseWorker),
+                paused ? 'Resumed.' : 'Paused.',
+              ) },
             paused ? 'Resume' : 'Pause',
           ),
         ),
@@ -104,12 +108,12 @@ export function workersView(client: Client, hub: EventHub) {
   let stop: (() => void) | undefined;
   async function load() {
     try {
-      const data = await gql<{ workers: Worker[] }>(WORKERS);
+      const data = await gql(WorkersDocument);
       workers.clear();
       data.workers.forEach((w) => workers.set(w.id, w));
       problem = undefined;
       loaded = true;
-      stop ??= client.subscribe<{ workerUpdated: Worker }>({ query: WORKER_UPDATED }, {
+      stop ??= client.subscribe<WorkerUpdatedSubscription>({ query: WorkerUpdatedDocument.toString() }, {
         next: (result) => result.data && put(result.data.workerUpdated),
         error: () => {},
         complete: () => {},

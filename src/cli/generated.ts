@@ -1,0 +1,441 @@
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type CreateTaskInput = {
+  /** A repeated key returns the existing task instead of a new one. */
+  idempotencyKey?: string | null | undefined;
+  /** Passed to the handler as is. */
+  input?: unknown;
+  kind: string;
+  /** Attempts before the task fails for good; default 3. */
+  maxAttempts?: number | null | undefined;
+  /** Higher runs first; -1000 to 1000; default 0. */
+  priority?: number | null | undefined;
+  /** Do not run before this time; default now. */
+  runAt?: string | null | undefined;
+  /** An attempt running longer is aborted; default 1800. */
+  timeoutSeconds?: number | null | undefined;
+};
+
+export type TaskStatus =
+  /** Cancelled by a client. */
+  | 'CANCELLED'
+  /** Finished with a result. */
+  | 'COMPLETED'
+  /** Failed on its last allowed attempt. */
+  | 'FAILED'
+  /** Waiting to be claimed (possibly until runAt). */
+  | 'PENDING'
+  /** Claimed by a worker; its handler is running. */
+  | 'RUNNING'
+  /** Its last allowed attempt ran past timeoutSeconds. */
+  | 'TIMED_OUT';
+
+export type WorkerKind =
+  /** The executor inside a server process. */
+  | 'EMBEDDED'
+  /** A worker that claims tasks over GraphQL. */
+  | 'EXTERNAL';
+
+export type WorkerState =
+  /** Claiming and running tasks. */
+  | 'ACTIVE'
+  /** Stopped, or silent for longer than its lease (its tasks were requeued). */
+  | 'OFFLINE'
+  /** Claims nothing; tasks already running finish. */
+  | 'PAUSED'
+  /** Shutting down: finishing or handing back its tasks. */
+  | 'STOPPING';
+
+export type CliTaskFragment = { id: string, kind: string, status: TaskStatus, attempts: number, maxAttempts: number, progress: number | null, progressMessage: string | null, result: unknown, createdAt: string, finishedAt: string | null, error: { code: string, message: string } | null };
+
+export type CliWorkerFragment = { id: string, name: string, kind: WorkerKind, state: WorkerState, concurrency: number, running: number, processed: number, succeeded: number, failed: number, kinds: Array<string>, lastHeartbeatAt: string };
+
+export type CliCreateMutationVariables = Exact<{
+  input: CreateTaskInput;
+}>;
+
+
+export type CliCreateMutation = { createTask: { task: { id: string, kind: string, status: TaskStatus, attempts: number, maxAttempts: number, progress: number | null, progressMessage: string | null, result: unknown, createdAt: string, finishedAt: string | null, error: { code: string, message: string } | null } } };
+
+export type CliGetQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CliGetQuery = { task: { id: string, kind: string, status: TaskStatus, attempts: number, maxAttempts: number, progress: number | null, progressMessage: string | null, result: unknown, createdAt: string, finishedAt: string | null, error: { code: string, message: string } | null } | null };
+
+export type CliCancelMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CliCancelMutation = { cancelTask: { task: { id: string, kind: string, status: TaskStatus, attempts: number, maxAttempts: number, progress: number | null, progressMessage: string | null, result: unknown, createdAt: string, finishedAt: string | null, error: { code: string, message: string } | null } } };
+
+export type CliRetryMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CliRetryMutation = { retryTask: { task: { id: string, kind: string, status: TaskStatus, attempts: number, maxAttempts: number, progress: number | null, progressMessage: string | null, result: unknown, createdAt: string, finishedAt: string | null, error: { code: string, message: string } | null } } };
+
+export type CliListQueryVariables = Exact<{
+  status?: Array<TaskStatus> | TaskStatus | null | undefined;
+  kind?: Array<string> | string | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type CliListQuery = { tasks: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, kind: string, status: TaskStatus, attempts: number, maxAttempts: number, progress: number | null, progressMessage: string | null, result: unknown, createdAt: string, finishedAt: string | null, error: { code: string, message: string } | null }> } };
+
+export type CliStatsQueryVariables = Exact<{
+  kind?: string | null | undefined;
+}>;
+
+
+export type CliStatsQuery = { taskStats: { pending: number, running: number, completed: number, failed: number, cancelled: number, timedOut: number, total: number, successRate: number | null, queueWait: { p50Ms: number | null, p95Ms: number | null }, runTime: { p50Ms: number | null, p95Ms: number | null }, throughput: { lastMinute: number, lastHour: number } } };
+
+export type CliWorkersQueryVariables = Exact<{
+  states?: Array<WorkerState> | WorkerState | null | undefined;
+}>;
+
+
+export type CliWorkersQuery = { workers: Array<{ id: string, name: string, kind: WorkerKind, state: WorkerState, concurrency: number, running: number, processed: number, succeeded: number, failed: number, kinds: Array<string>, lastHeartbeatAt: string }> };
+
+export type CliPauseMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CliPauseMutation = { pauseWorker: { id: string, name: string, kind: WorkerKind, state: WorkerState, concurrency: number, running: number, processed: number, succeeded: number, failed: number, kinds: Array<string>, lastHeartbeatAt: string } };
+
+export type CliResumeMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CliResumeMutation = { resumeWorker: { id: string, name: string, kind: WorkerKind, state: WorkerState, concurrency: number, running: number, processed: number, succeeded: number, failed: number, kinds: Array<string>, lastHeartbeatAt: string } };
+
+export type CliScaleMutationVariables = Exact<{
+  id: string | number;
+  n: number;
+}>;
+
+
+export type CliScaleMutation = { setWorkerConcurrency: { id: string, name: string, kind: WorkerKind, state: WorkerState, concurrency: number, running: number, processed: number, succeeded: number, failed: number, kinds: Array<string>, lastHeartbeatAt: string } };
+
+export type CliFollowSubscriptionVariables = Exact<{
+  id: string | number;
+  after?: string | null | undefined;
+}>;
+
+
+export type CliFollowSubscription = { taskEvents: { cursor: string, type: string, status: TaskStatus, data: unknown, task: { id: string, kind: string, status: TaskStatus, attempts: number, maxAttempts: number, progress: number | null, progressMessage: string | null, result: unknown, createdAt: string, finishedAt: string | null, error: { code: string, message: string } | null } } };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+export const CliTaskFragmentDoc = new TypedDocumentString(`
+    fragment CliTask on Task {
+  id
+  kind
+  status
+  attempts
+  maxAttempts
+  progress
+  progressMessage
+  result
+  error {
+    code
+    message
+  }
+  createdAt
+  finishedAt
+}
+    `, {"fragmentName":"CliTask"}) as unknown as TypedDocumentString<CliTaskFragment, unknown>;
+export const CliWorkerFragmentDoc = new TypedDocumentString(`
+    fragment CliWorker on Worker {
+  id
+  name
+  kind
+  state
+  concurrency
+  running
+  processed
+  succeeded
+  failed
+  kinds
+  lastHeartbeatAt
+}
+    `, {"fragmentName":"CliWorker"}) as unknown as TypedDocumentString<CliWorkerFragment, unknown>;
+export const CliCreateDocument = new TypedDocumentString(`
+    mutation CliCreate($input: CreateTaskInput!) {
+  createTask(input: $input) {
+    task {
+      ...CliTask
+    }
+  }
+}
+    fragment CliTask on Task {
+  id
+  kind
+  status
+  attempts
+  maxAttempts
+  progress
+  progressMessage
+  result
+  error {
+    code
+    message
+  }
+  createdAt
+  finishedAt
+}`) as unknown as TypedDocumentString<CliCreateMutation, CliCreateMutationVariables>;
+export const CliGetDocument = new TypedDocumentString(`
+    query CliGet($id: ID!) {
+  task(id: $id) {
+    ...CliTask
+  }
+}
+    fragment CliTask on Task {
+  id
+  kind
+  status
+  attempts
+  maxAttempts
+  progress
+  progressMessage
+  result
+  error {
+    code
+    message
+  }
+  createdAt
+  finishedAt
+}`) as unknown as TypedDocumentString<CliGetQuery, CliGetQueryVariables>;
+export const CliCancelDocument = new TypedDocumentString(`
+    mutation CliCancel($id: ID!) {
+  cancelTask(id: $id) {
+    task {
+      ...CliTask
+    }
+  }
+}
+    fragment CliTask on Task {
+  id
+  kind
+  status
+  attempts
+  maxAttempts
+  progress
+  progressMessage
+  result
+  error {
+    code
+    message
+  }
+  createdAt
+  finishedAt
+}`) as unknown as TypedDocumentString<CliCancelMutation, CliCancelMutationVariables>;
+export const CliRetryDocument = new TypedDocumentString(`
+    mutation CliRetry($id: ID!) {
+  retryTask(id: $id) {
+    task {
+      ...CliTask
+    }
+  }
+}
+    fragment CliTask on Task {
+  id
+  kind
+  status
+  attempts
+  maxAttempts
+  progress
+  progressMessage
+  result
+  error {
+    code
+    message
+  }
+  createdAt
+  finishedAt
+}`) as unknown as TypedDocumentString<CliRetryMutation, CliRetryMutationVariables>;
+export const CliListDocument = new TypedDocumentString(`
+    query CliList($status: [TaskStatus!], $kind: [String!], $first: Int, $after: String) {
+  tasks(status: $status, kind: $kind, first: $first, after: $after) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    nodes {
+      ...CliTask
+    }
+  }
+}
+    fragment CliTask on Task {
+  id
+  kind
+  status
+  attempts
+  maxAttempts
+  progress
+  progressMessage
+  result
+  error {
+    code
+    message
+  }
+  createdAt
+  finishedAt
+}`) as unknown as TypedDocumentString<CliListQuery, CliListQueryVariables>;
+export const CliStatsDocument = new TypedDocumentString(`
+    query CliStats($kind: String) {
+  taskStats(kind: $kind) {
+    pending
+    running
+    completed
+    failed
+    cancelled
+    timedOut
+    total
+    successRate
+    queueWait {
+      p50Ms
+      p95Ms
+    }
+    runTime {
+      p50Ms
+      p95Ms
+    }
+    throughput {
+      lastMinute
+      lastHour
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CliStatsQuery, CliStatsQueryVariables>;
+export const CliWorkersDocument = new TypedDocumentString(`
+    query CliWorkers($states: [WorkerState!]) {
+  workers(state: $states) {
+    ...CliWorker
+  }
+}
+    fragment CliWorker on Worker {
+  id
+  name
+  kind
+  state
+  concurrency
+  running
+  processed
+  succeeded
+  failed
+  kinds
+  lastHeartbeatAt
+}`) as unknown as TypedDocumentString<CliWorkersQuery, CliWorkersQueryVariables>;
+export const CliPauseDocument = new TypedDocumentString(`
+    mutation CliPause($id: ID!) {
+  pauseWorker(id: $id) {
+    ...CliWorker
+  }
+}
+    fragment CliWorker on Worker {
+  id
+  name
+  kind
+  state
+  concurrency
+  running
+  processed
+  succeeded
+  failed
+  kinds
+  lastHeartbeatAt
+}`) as unknown as TypedDocumentString<CliPauseMutation, CliPauseMutationVariables>;
+export const CliResumeDocument = new TypedDocumentString(`
+    mutation CliResume($id: ID!) {
+  resumeWorker(id: $id) {
+    ...CliWorker
+  }
+}
+    fragment CliWorker on Worker {
+  id
+  name
+  kind
+  state
+  concurrency
+  running
+  processed
+  succeeded
+  failed
+  kinds
+  lastHeartbeatAt
+}`) as unknown as TypedDocumentString<CliResumeMutation, CliResumeMutationVariables>;
+export const CliScaleDocument = new TypedDocumentString(`
+    mutation CliScale($id: ID!, $n: Int!) {
+  setWorkerConcurrency(id: $id, concurrency: $n) {
+    ...CliWorker
+  }
+}
+    fragment CliWorker on Worker {
+  id
+  name
+  kind
+  state
+  concurrency
+  running
+  processed
+  succeeded
+  failed
+  kinds
+  lastHeartbeatAt
+}`) as unknown as TypedDocumentString<CliScaleMutation, CliScaleMutationVariables>;
+export const CliFollowDocument = new TypedDocumentString(`
+    subscription CliFollow($id: ID!, $after: String) {
+  taskEvents(taskId: $id, after: $after) {
+    cursor
+    type
+    status
+    data
+    task {
+      ...CliTask
+    }
+  }
+}
+    fragment CliTask on Task {
+  id
+  kind
+  status
+  attempts
+  maxAttempts
+  progress
+  progressMessage
+  result
+  error {
+    code
+    message
+  }
+  createdAt
+  finishedAt
+}`) as unknown as TypedDocumentString<CliFollowSubscription, CliFollowSubscriptionVariables>;

@@ -1,0 +1,605 @@
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type CreateTaskInput = {
+  /** A repeated key returns the existing task instead of a new one. */
+  idempotencyKey?: string | null | undefined;
+  /** Passed to the handler as is. */
+  input?: unknown;
+  kind: string;
+  /** Attempts before the task fails for good; default 3. */
+  maxAttempts?: number | null | undefined;
+  /** Higher runs first; -1000 to 1000; default 0. */
+  priority?: number | null | undefined;
+  /** Do not run before this time; default now. */
+  runAt?: string | null | undefined;
+  /** An attempt running longer is aborted; default 1800. */
+  timeoutSeconds?: number | null | undefined;
+};
+
+export type TaskStatus =
+  /** Cancelled by a client. */
+  | 'CANCELLED'
+  /** Finished with a result. */
+  | 'COMPLETED'
+  /** Failed on its last allowed attempt. */
+  | 'FAILED'
+  /** Waiting to be claimed (possibly until runAt). */
+  | 'PENDING'
+  /** Claimed by a worker; its handler is running. */
+  | 'RUNNING'
+  /** Its last allowed attempt ran past timeoutSeconds. */
+  | 'TIMED_OUT';
+
+export type WorkerKind =
+  /** The executor inside a server process. */
+  | 'EMBEDDED'
+  /** A worker that claims tasks over GraphQL. */
+  | 'EXTERNAL';
+
+export type WorkerState =
+  /** Claiming and running tasks. */
+  | 'ACTIVE'
+  /** Stopped, or silent for longer than its lease (its tasks were requeued). */
+  | 'OFFLINE'
+  /** Claims nothing; tasks already running finish. */
+  | 'PAUSED'
+  /** Shutting down: finishing or handing back its tasks. */
+  | 'STOPPING';
+
+export type TaskRowFragment = { id: string, kind: string, status: TaskStatus, progress: number | null, progressMessage: string | null, attempts: number, maxAttempts: number, priority: number, createdAt: string, startedAt: string | null, finishedAt: string | null };
+
+export type TaskDetailFragment = { input: unknown, result: unknown, timeoutSeconds: number, runAt: string, updatedAt: string, idempotencyKey: string | null, workerId: string | null, id: string, kind: string, status: TaskStatus, progress: number | null, progressMessage: string | null, attempts: number, maxAttempts: number, priority: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: string, message: string } | null };
+
+export type TasksQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  last?: number | null | undefined;
+  before?: string | null | undefined;
+  status?: Array<TaskStatus> | TaskStatus | null | undefined;
+  kind?: Array<string> | string | null | undefined;
+}>;
+
+
+export type TasksQuery = { tasks: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, kind: string, status: TaskStatus, progress: number | null, progressMessage: string | null, attempts: number, maxAttempts: number, priority: number, createdAt: string, startedAt: string | null, finishedAt: string | null }> } };
+
+export type TaskQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type TaskQuery = { task: { input: unknown, result: unknown, timeoutSeconds: number, runAt: string, updatedAt: string, idempotencyKey: string | null, workerId: string | null, id: string, kind: string, status: TaskStatus, progress: number | null, progressMessage: string | null, attempts: number, maxAttempts: number, priority: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: string, message: string } | null } | null };
+
+export type DurationsFragment = { averageMs: number | null, p50Ms: number | null, p95Ms: number | null };
+
+export type StatsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type StatsQuery = { taskStats: { pending: number, running: number, completed: number, failed: number, cancelled: number, timedOut: number, total: number, successRate: number | null, throughput: { lastMinute: number, lastHour: number }, queueWait: { averageMs: number | null, p50Ms: number | null, p95Ms: number | null }, runTime: { averageMs: number | null, p50Ms: number | null, p95Ms: number | null } } };
+
+export type KindsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type KindsQuery = { taskKinds: Array<string> };
+
+export type CreateMutationVariables = Exact<{
+  input: CreateTaskInput;
+}>;
+
+
+export type CreateMutation = { createTask: { task: { id: string, status: TaskStatus } } };
+
+export type CancelMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CancelMutation = { cancelTask: { task: { input: unknown, result: unknown, timeoutSeconds: number, runAt: string, updatedAt: string, idempotencyKey: string | null, workerId: string | null, id: string, kind: string, status: TaskStatus, progress: number | null, progressMessage: string | null, attempts: number, maxAttempts: number, priority: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: string, message: string } | null } } };
+
+export type RetryMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RetryMutation = { retryTask: { task: { input: unknown, result: unknown, timeoutSeconds: number, runAt: string, updatedAt: string, idempotencyKey: string | null, workerId: string | null, id: string, kind: string, status: TaskStatus, progress: number | null, progressMessage: string | null, attempts: number, maxAttempts: number, priority: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: string, message: string } | null } } };
+
+export type EventsSubscriptionVariables = Exact<{
+  after?: string | null | undefined;
+}>;
+
+
+export type EventsSubscription = { taskEvents: { cursor: string, type: string, at: string, taskId: string, data: unknown, task: { id: string, kind: string, status: TaskStatus, progress: number | null, progressMessage: string | null, attempts: number, maxAttempts: number, priority: number, createdAt: string, startedAt: string | null, finishedAt: string | null } } };
+
+export type TaskEventsSubscriptionVariables = Exact<{
+  taskId: string | number;
+  after?: string | null | undefined;
+}>;
+
+
+export type TaskEventsSubscription = { taskEvents: { cursor: string, type: string, at: string, taskId: string, data: unknown, task: { input: unknown, result: unknown, timeoutSeconds: number, runAt: string, updatedAt: string, idempotencyKey: string | null, workerId: string | null, id: string, kind: string, status: TaskStatus, progress: number | null, progressMessage: string | null, attempts: number, maxAttempts: number, priority: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: string, message: string } | null } } };
+
+export type WorkerFieldsFragment = { id: string, name: string, kind: WorkerKind, host: string | null, pid: number | null, kinds: Array<string>, concurrency: number, running: number, processed: number, succeeded: number, failed: number, state: WorkerState, startedAt: string, lastHeartbeatAt: string, leaseSeconds: number };
+
+export type WorkersQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type WorkersQuery = { workers: Array<{ id: string, name: string, kind: WorkerKind, host: string | null, pid: number | null, kinds: Array<string>, concurrency: number, running: number, processed: number, succeeded: number, failed: number, state: WorkerState, startedAt: string, lastHeartbeatAt: string, leaseSeconds: number }> };
+
+export type WorkerUpdatedSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type WorkerUpdatedSubscription = { workerUpdated: { id: string, name: string, kind: WorkerKind, host: string | null, pid: number | null, kinds: Array<string>, concurrency: number, running: number, processed: number, succeeded: number, failed: number, state: WorkerState, startedAt: string, lastHeartbeatAt: string, leaseSeconds: number } };
+
+export type PauseWorkerMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type PauseWorkerMutation = { pauseWorker: { id: string, name: string, kind: WorkerKind, host: string | null, pid: number | null, kinds: Array<string>, concurrency: number, running: number, processed: number, succeeded: number, failed: number, state: WorkerState, startedAt: string, lastHeartbeatAt: string, leaseSeconds: number } };
+
+export type ResumeWorkerMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ResumeWorkerMutation = { resumeWorker: { id: string, name: string, kind: WorkerKind, host: string | null, pid: number | null, kinds: Array<string>, concurrency: number, running: number, processed: number, succeeded: number, failed: number, state: WorkerState, startedAt: string, lastHeartbeatAt: string, leaseSeconds: number } };
+
+export type SetConcurrencyMutationVariables = Exact<{
+  id: string | number;
+  concurrency: number;
+}>;
+
+
+export type SetConcurrencyMutation = { setWorkerConcurrency: { id: string, name: string, kind: WorkerKind, host: string | null, pid: number | null, kinds: Array<string>, concurrency: number, running: number, processed: number, succeeded: number, failed: number, state: WorkerState, startedAt: string, lastHeartbeatAt: string, leaseSeconds: number } };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+export const TaskRowFragmentDoc = new TypedDocumentString(`
+    fragment TaskRow on Task {
+  id
+  kind
+  status
+  progress
+  progressMessage
+  attempts
+  maxAttempts
+  priority
+  createdAt
+  startedAt
+  finishedAt
+}
+    `, {"fragmentName":"TaskRow"}) as unknown as TypedDocumentString<TaskRowFragment, unknown>;
+export const TaskDetailFragmentDoc = new TypedDocumentString(`
+    fragment TaskDetail on Task {
+  ...TaskRow
+  input
+  result
+  error {
+    code
+    message
+  }
+  timeoutSeconds
+  runAt
+  updatedAt
+  idempotencyKey
+  workerId
+}
+    fragment TaskRow on Task {
+  id
+  kind
+  status
+  progress
+  progressMessage
+  attempts
+  maxAttempts
+  priority
+  createdAt
+  startedAt
+  finishedAt
+}`, {"fragmentName":"TaskDetail"}) as unknown as TypedDocumentString<TaskDetailFragment, unknown>;
+export const DurationsFragmentDoc = new TypedDocumentString(`
+    fragment Durations on Durations {
+  averageMs
+  p50Ms
+  p95Ms
+}
+    `, {"fragmentName":"Durations"}) as unknown as TypedDocumentString<DurationsFragment, unknown>;
+export const WorkerFieldsFragmentDoc = new TypedDocumentString(`
+    fragment WorkerFields on Worker {
+  id
+  name
+  kind
+  host
+  pid
+  kinds
+  concurrency
+  running
+  processed
+  succeeded
+  failed
+  state
+  startedAt
+  lastHeartbeatAt
+  leaseSeconds
+}
+    `, {"fragmentName":"WorkerFields"}) as unknown as TypedDocumentString<WorkerFieldsFragment, unknown>;
+export const TasksDocument = new TypedDocumentString(`
+    query Tasks($first: Int, $after: String, $last: Int, $before: String, $status: [TaskStatus!], $kind: [String!]) {
+  tasks(
+    first: $first
+    after: $after
+    last: $last
+    before: $before
+    status: $status
+    kind: $kind
+  ) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      hasPreviousPage
+      startCursor
+      endCursor
+    }
+    nodes {
+      ...TaskRow
+    }
+  }
+}
+    fragment TaskRow on Task {
+  id
+  kind
+  status
+  progress
+  progressMessage
+  attempts
+  maxAttempts
+  priority
+  createdAt
+  startedAt
+  finishedAt
+}`) as unknown as TypedDocumentString<TasksQuery, TasksQueryVariables>;
+export const TaskDocument = new TypedDocumentString(`
+    query Task($id: ID!) {
+  task(id: $id) {
+    ...TaskDetail
+  }
+}
+    fragment TaskRow on Task {
+  id
+  kind
+  status
+  progress
+  progressMessage
+  attempts
+  maxAttempts
+  priority
+  createdAt
+  startedAt
+  finishedAt
+}
+fragment TaskDetail on Task {
+  ...TaskRow
+  input
+  result
+  error {
+    code
+    message
+  }
+  timeoutSeconds
+  runAt
+  updatedAt
+  idempotencyKey
+  workerId
+}`) as unknown as TypedDocumentString<TaskQuery, TaskQueryVariables>;
+export const StatsDocument = new TypedDocumentString(`
+    query Stats {
+  taskStats {
+    pending
+    running
+    completed
+    failed
+    cancelled
+    timedOut
+    total
+    successRate
+    throughput {
+      lastMinute
+      lastHour
+    }
+    queueWait {
+      ...Durations
+    }
+    runTime {
+      ...Durations
+    }
+  }
+}
+    fragment Durations on Durations {
+  averageMs
+  p50Ms
+  p95Ms
+}`) as unknown as TypedDocumentString<StatsQuery, StatsQueryVariables>;
+export const KindsDocument = new TypedDocumentString(`
+    query Kinds {
+  taskKinds
+}
+    `) as unknown as TypedDocumentString<KindsQuery, KindsQueryVariables>;
+export const CreateDocument = new TypedDocumentString(`
+    mutation Create($input: CreateTaskInput!) {
+  createTask(input: $input) {
+    task {
+      id
+      status
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CreateMutation, CreateMutationVariables>;
+export const CancelDocument = new TypedDocumentString(`
+    mutation Cancel($id: ID!) {
+  cancelTask(id: $id) {
+    task {
+      ...TaskDetail
+    }
+  }
+}
+    fragment TaskRow on Task {
+  id
+  kind
+  status
+  progress
+  progressMessage
+  attempts
+  maxAttempts
+  priority
+  createdAt
+  startedAt
+  finishedAt
+}
+fragment TaskDetail on Task {
+  ...TaskRow
+  input
+  result
+  error {
+    code
+    message
+  }
+  timeoutSeconds
+  runAt
+  updatedAt
+  idempotencyKey
+  workerId
+}`) as unknown as TypedDocumentString<CancelMutation, CancelMutationVariables>;
+export const RetryDocument = new TypedDocumentString(`
+    mutation Retry($id: ID!) {
+  retryTask(id: $id) {
+    task {
+      ...TaskDetail
+    }
+  }
+}
+    fragment TaskRow on Task {
+  id
+  kind
+  status
+  progress
+  progressMessage
+  attempts
+  maxAttempts
+  priority
+  createdAt
+  startedAt
+  finishedAt
+}
+fragment TaskDetail on Task {
+  ...TaskRow
+  input
+  result
+  error {
+    code
+    message
+  }
+  timeoutSeconds
+  runAt
+  updatedAt
+  idempotencyKey
+  workerId
+}`) as unknown as TypedDocumentString<RetryMutation, RetryMutationVariables>;
+export const EventsDocument = new TypedDocumentString(`
+    subscription Events($after: String) {
+  taskEvents(after: $after) {
+    cursor
+    type
+    at
+    taskId
+    data
+    task {
+      ...TaskRow
+    }
+  }
+}
+    fragment TaskRow on Task {
+  id
+  kind
+  status
+  progress
+  progressMessage
+  attempts
+  maxAttempts
+  priority
+  createdAt
+  startedAt
+  finishedAt
+}`) as unknown as TypedDocumentString<EventsSubscription, EventsSubscriptionVariables>;
+export const TaskEventsDocument = new TypedDocumentString(`
+    subscription TaskEvents($taskId: ID!, $after: String) {
+  taskEvents(taskId: $taskId, after: $after) {
+    cursor
+    type
+    at
+    taskId
+    data
+    task {
+      ...TaskDetail
+    }
+  }
+}
+    fragment TaskRow on Task {
+  id
+  kind
+  status
+  progress
+  progressMessage
+  attempts
+  maxAttempts
+  priority
+  createdAt
+  startedAt
+  finishedAt
+}
+fragment TaskDetail on Task {
+  ...TaskRow
+  input
+  result
+  error {
+    code
+    message
+  }
+  timeoutSeconds
+  runAt
+  updatedAt
+  idempotencyKey
+  workerId
+}`) as unknown as TypedDocumentString<TaskEventsSubscription, TaskEventsSubscriptionVariables>;
+export const WorkersDocument = new TypedDocumentString(`
+    query Workers {
+  workers {
+    ...WorkerFields
+  }
+}
+    fragment WorkerFields on Worker {
+  id
+  name
+  kind
+  host
+  pid
+  kinds
+  concurrency
+  running
+  processed
+  succeeded
+  failed
+  state
+  startedAt
+  lastHeartbeatAt
+  leaseSeconds
+}`) as unknown as TypedDocumentString<WorkersQuery, WorkersQueryVariables>;
+export const WorkerUpdatedDocument = new TypedDocumentString(`
+    subscription WorkerUpdated {
+  workerUpdated {
+    ...WorkerFields
+  }
+}
+    fragment WorkerFields on Worker {
+  id
+  name
+  kind
+  host
+  pid
+  kinds
+  concurrency
+  running
+  processed
+  succeeded
+  failed
+  state
+  startedAt
+  lastHeartbeatAt
+  leaseSeconds
+}`) as unknown as TypedDocumentString<WorkerUpdatedSubscription, WorkerUpdatedSubscriptionVariables>;
+export const PauseWorkerDocument = new TypedDocumentString(`
+    mutation PauseWorker($id: ID!) {
+  pauseWorker(id: $id) {
+    ...WorkerFields
+  }
+}
+    fragment WorkerFields on Worker {
+  id
+  name
+  kind
+  host
+  pid
+  kinds
+  concurrency
+  running
+  processed
+  succeeded
+  failed
+  state
+  startedAt
+  lastHeartbeatAt
+  leaseSeconds
+}`) as unknown as TypedDocumentString<PauseWorkerMutation, PauseWorkerMutationVariables>;
+export const ResumeWorkerDocument = new TypedDocumentString(`
+    mutation ResumeWorker($id: ID!) {
+  resumeWorker(id: $id) {
+    ...WorkerFields
+  }
+}
+    fragment WorkerFields on Worker {
+  id
+  name
+  kind
+  host
+  pid
+  kinds
+  concurrency
+  running
+  processed
+  succeeded
+  failed
+  state
+  startedAt
+  lastHeartbeatAt
+  leaseSeconds
+}`) as unknown as TypedDocumentString<ResumeWorkerMutation, ResumeWorkerMutationVariables>;
+export const SetConcurrencyDocument = new TypedDocumentString(`
+    mutation SetConcurrency($id: ID!, $concurrency: Int!) {
+  setWorkerConcurrency(id: $id, concurrency: $concurrency) {
+    ...WorkerFields
+  }
+}
+    fragment WorkerFields on Worker {
+  id
+  name
+  kind
+  host
+  pid
+  kinds
+  concurrency
+  running
+  processed
+  succeeded
+  failed
+  state
+  startedAt
+  lastHeartbeatAt
+  leaseSeconds
+}`) as unknown as TypedDocumentString<SetConcurrencyMutation, SetConcurrencyMutationVariables>;
