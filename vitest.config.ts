@@ -7,6 +7,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts', 'test/support/build-dashboard.ts'],
+    // A file that leaves a socket, a timer or a child process open fails (test/support/leaks.ts).
+    setupFiles: ['test/support/leaks.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
