@@ -56,7 +56,7 @@ export async function createApp(config: Config, log: Logger, registry: Registry 
     queueDepth: () => store.tasks.queueDepth(),
     pumpLag: async () => Math.max(0, (await store.events.latestEventId()) - pump.lastSeen()),
     slots: () => ({ inUse: executor.runningCount(), concurrency: executor.concurrency() }),
-    subscriptions: subscriptions.active,
+    subscriptions: () => subscriptions.active() + workers.streams(),
     webSockets: server.webSockets,
   });
 
@@ -68,6 +68,8 @@ export async function createApp(config: Config, log: Logger, registry: Registry 
     pump,
     executor,
     workers,
+    /** Subscription streams open in this process (taskEvents, taskUpdated, workerUpdated). */
+    streams: () => subscriptions.active() + workers.streams(),
     get url() {
       return url;
     },

@@ -3,7 +3,7 @@
 // cancellation under the same rules as the embedded executor.
 import { expect, it } from 'vitest';
 import { describePg } from './support/db.js';
-import { appForFile, waitFor } from './support/app.js';
+import { appForFile, claimBegun, heartbeatOf, waitFor } from './support/app.js';
 
 const REGISTER = `mutation($input: RegisterWorkerInput!) { registerWorker(input: $input) { id kind state kinds concurrency leaseSeconds } }`;
 const CLAIM = `mutation($w: ID!, $n: Int!, $wait: Int) { claimTasks(workerId: $w, limit: $n, waitSeconds: $wait) { id kind status input workerId attempts } }`;
@@ -65,8 +65,9 @@ describePg('external workers', () => {
 
   it('long-polls: a claim waiting for work returns the task created meanwhile', async () => {
     const worker = await register(['ext.poll']);
+    const before = await heartbeatOf(app, worker.id);
     const polling = app.gql(CLAIM, { w: worker.id, n: 1, wait: 30 });
-    await new Promise((r) => setTimeout(r, 300));
+    await claimBegun(app, worker.id, before);
     const id = await create('ext.poll');
     const claimed = (await polling).data.claimTasks;
     expect(claimed.map((t: { id: string }) => t.id)).toEqual([id]);

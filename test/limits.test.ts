@@ -2,7 +2,7 @@
 import WebSocket from 'ws';
 import { expect, it } from 'vitest';
 import { describePg } from './support/db.js';
-import { appForFile, collect } from './support/app.js';
+import { appForFile, collect, waitFor } from './support/app.js';
 
 describePg('limits', () => {
   const app = appForFile({
@@ -47,9 +47,10 @@ describePg('limits', () => {
   it('caps subscriptions per connection with RATE_LIMITED', async () => {
     const client = app.ws();
     const follow = () => collect(client, 'subscription { taskEvents { cursor } }', {});
+    const open = app.streams();
     const first = follow();
     const second = follow();
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(async () => app.streams() === open + 2, 10_000, 'the server to open both streams');
     const third = follow();
     await third.finished;
     expect(JSON.stringify(third.errors)).toContain('RATE_LIMITED');
@@ -72,10 +73,12 @@ describePg('limits', () => {
     // None of them sent connection_init: each is closed with 4408 after SOCKET_INIT_TIMEOUT_MS.
     const codes = await Promise.all(sockets.map((s) => new Promise((r) => (s as WebSocket).once('close', (c) => r(c)))));
     expect(codes).toEqual([4408, 4408, 4408]);
-    await new Promise((r) => setTimeout(r, 100));
-    const again = await open();
-    expect(again).toBeInstanceOf(WebSocket);
-    (again as WebSocket).close();
+    // Each closed socket gives its place back once the server has seen it close.
+    const again = await waitFor(async () => {
+      const socket = await open();
+      return socket instanceof WebSocket && socket;
+    }, 5000, 'a socket to be accepted again');
+    again.close();
   });
 
   it('ends a replay past MAX_BACKFILL with BACKFILL_LIMIT; resuming from the last cursor continues', async () => {

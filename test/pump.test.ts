@@ -50,15 +50,23 @@ describePg('event pump', () => {
     const log = createLogger('silent');
     const counted = createStore(db);
     let reads = 0;
-    const readNext = counted.events.readNext.bind(counted.events);
-    counted.events.readNext = (...args) => (reads++, readNext(...args));
+    let reading = 0;
+    const readNext = counted.events.readNext;
+    counted.events.readNext = async (...args) => {
+      reads++;
+      reading++;
+      try {
+        return await readNext(...args);
+      } finally {
+        reading--;
+      }
+    };
     const pump = createEventPump({ db, store: counted, log, pollIntervalMs: 60_000 });
     const cancelled: string[] = [];
     pump.subscribe((batch) => cancelled.push(...batch.events.map((e) => e.taskId)), { types: ['cancelled'] });
     await pump.start();
     // Starting reads once, for what came before the LISTEN.
-    await until(() => reads === 1);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await until(() => reads === 1 && reading === 0);
     reads = 0;
     await store.tasks.insertTasks([task]);
     const [second] = await store.tasks.insertTasks([task]);

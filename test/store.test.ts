@@ -177,8 +177,8 @@ describePg('store', () => {
 
   it('a lease that expires hands the task to another worker; the first worker can no longer finish it', async () => {
     const [t] = await a.tasks.insertTasks([task('lease')]);
-    await a.claims.claim('dead', ['lease'], 1, 1);
-    await new Promise((r) => setTimeout(r, 1200));
+    // A lease of 0 s has expired by the next statement's now().
+    await a.claims.claim('dead', ['lease'], 1, 0);
     const requeued = await b.claims.requeueExpired();
     expect(requeued.map((r) => r.id)).toContain(t.id);
     const [again] = await b.claims.claim('alive', ['lease'], 1, 60);
@@ -190,8 +190,7 @@ describePg('store', () => {
 
   it('an expired lease on the last attempt fails the task', async () => {
     const [t] = await a.tasks.insertTasks([task('lease-last', { maxAttempts: 1 })]);
-    await a.claims.claim('dead', ['lease-last'], 1, 1);
-    await new Promise((r) => setTimeout(r, 1200));
+    await a.claims.claim('dead', ['lease-last'], 1, 0);
     await b.claims.requeueExpired();
     expect((await a.tasks.getTask(t.id))!).toMatchObject({ status: 'failed', error: { code: 'LEASE_EXPIRED' } });
   });

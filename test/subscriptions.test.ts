@@ -1,8 +1,10 @@
 // Live updates as clients get them: graphql-ws and SSE, in commit order, resumable by cursor with
 // no gap and no duplicate while tasks keep changing.
+import { sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
+import { createSubscriptions } from '../src/tasks/subscriptions.js';
 import { describePg } from './support/db.js';
-import { appForFile, collect } from './support/app.js';
+import { appForFile, collect, waitFor } from './support/app.js';
 
 const CREATE = `mutation($input: CreateTaskInput!) { createTask(input: $input) { task { id } } }`;
 const EVENTS = `subscription($after: String, $taskId: ID) { taskEvents(after: $after, taskId: $taskId) { cursor type status at task { id status } } }`;
@@ -10,12 +12,14 @@ const EVENTS = `subscription($after: String, $taskId: ID) { taskEvents(after: $a
 describePg('subscriptions', () => {
   const app = appForFile({ EXECUTOR_CONCURRENCY: '8', SUBSCRIPTION_BUFFER: '100000' });
   const create = async (input: Record<string, unknown>) => (await app.gql(CREATE, { input })).data.createTask.task.id as string;
+  const latestEventId = async () => (await app.db.query<{ id: string }>(sql`SELECT coalesce(max(id), 0)::text AS id FROM task_events`))[0].id;
+  const statusOf = async (id: string) => (await app.gql(`query($id: ID!) { task(id: $id) { status } }`, { id })).data.task.status;
 
   it('graphql-ws: one task from created to completed, in order, each with its cursor', async () => {
     const client = app.ws();
-    const latest = await app.db.query<{ id: string }>((await import('drizzle-orm')).sql`SELECT coalesce(max(id), 0)::text AS id FROM task_events`);
+    const latest = await latestEventId();
     const id = await create({ kind: 'sleep', input: { ms: 300 } });
-    const sub = collect(client, EVENTS, { after: latest[0].id, taskId: id }, (items) => items.at(-1)?.taskEvents.type === 'completed');
+    const sub = collect(client, EVENTS, { after: latest, taskId: id }, (items) => items.at(-1)?.taskEvents.type === 'completed');
     const items = (await sub.finished).map((i) => i.taskEvents);
     expect(items.map((e) => e.type)).toEqual(['created', 'started', ...items.slice(2, -1).map(() => 'progress'), 'completed']);
     expect(items.filter((e) => e.type === 'progress').length).toBeGreaterThanOrEqual(1);
@@ -38,7 +42,7 @@ describePg('subscriptions', () => {
 
   it('taskUpdated of a finished task sends it once and completes; of a missing task, TASK_NOT_FOUND', async () => {
     const id = await create({ kind: 'echo', input: 5 });
-    await new Promise((r) => setTimeout(r, 500));
+    await waitFor(async () => (await statusOf(id)) === 'COMPLETED', 10_000, 'the task to complete');
     const done = await collect(app.ws(), `subscription($id: ID!) { taskUpdated(id: $id) { status result } }`, { id }).finished;
     expect(done.map((i) => i.taskUpdated)).toEqual([{ status: 'COMPLETED', result: 5 }]);
     const missing = collect(app.ws(), `subscription { taskUpdated(id: "99999999") { status } }`, {});
@@ -53,7 +57,7 @@ describePg('subscriptions', () => {
   });
 
   it('a client that drops and resumes from its last cursor misses nothing and gets nothing twice', async () => {
-    const start = (await app.db.query<{ id: string }>((await import('drizzle-orm')).sql`SELECT coalesce(max(id), 0)::text AS id FROM task_events`))[0].id;
+    const start = await latestEventId();
     // Tasks keep changing the whole time: 150 echo and sleep tasks created in a stream.
     const producing = (async () => {
       for (let i = 0; i < 50; i++) {
@@ -76,20 +80,23 @@ describePg('subscriptions', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     await producing;
-    // Then one last session to the end of everything that happened.
-    const stored = await app.db.query<{ id: string; type: string; task_id: string }>(
-      (await import('drizzle-orm')).sql`SELECT id::text, type, task_id::text FROM task_events WHERE id > ${Number(start)} ORDER BY task_events.id`,
+    // Then one last session to the end of everything that happened: once every task has finished,
+    // no event is still to come.
+    await waitFor(
+      async () => (await app.db.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM tasks WHERE status IN ('pending', 'running')`))[0].n === 0,
+      20_000,
+      'every task to finish',
     );
     const client = app.ws();
-    await new Promise((r) => setTimeout(r, 1500));
-    const total = (await app.db.query<{ n: number }>((await import('drizzle-orm')).sql`SELECT count(*)::int AS n FROM task_events WHERE id > ${Number(start)}`))[0].n;
+    const total = (await app.db.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM task_events WHERE id > ${Number(start)}`))[0].n;
     const last = collect(client, EVENTS, { after: cursor }, (items) => seen.length + items.length >= total);
     await last.finished;
     for (const item of last.items) seen.push(item.taskEvents);
     const all = await app.db.query<{ id: string; type: string; task_id: string }>(
-      (await import('drizzle-orm')).sql`SELECT id::text, type, task_id::text FROM task_events WHERE id > ${Number(start)} ORDER BY task_events.id LIMIT ${total}`,
+      sql`SELECT id::text, type, task_id::text FROM task_events WHERE id > ${Number(start)} ORDER BY task_events.id`,
     );
-    expect(stored.length).toBeGreaterThan(0);
+    expect(all.length).toBe(total);
+    expect(total).toBeGreaterThan(150 * 2);
     expect(seen.map((e) => e.cursor)).toEqual(all.map((e) => e.id));
     expect(seen.map((e) => e.type)).toEqual(all.map((e) => e.type));
     expect(seen.map((e) => e.task.id)).toEqual(all.map((e) => e.task_id));
@@ -130,18 +137,20 @@ describePg('subscriptions', () => {
   });
 
   it('ends a subscriber that falls too far behind with SUBSCRIBER_TOO_SLOW', async () => {
-    const { createSubscriptions } = await import('../src/tasks/subscriptions.js');
     // The pump of the running app, behind a subscription with a tiny buffer that nobody reads.
-    const pump = (app as any).pump ?? null;
-    expect(pump).not.toBeNull();
-    const subs = createSubscriptions({ pump, store: app.store, bufferLimit: 3 });
+    const subs = createSubscriptions({ pump: app.pump, store: app.store, bufferLimit: 3 });
     const stream = subs.events({});
-    const first = stream.next().catch((e) => Promise.reject(e));
+    const first = stream.next();
     first.catch(() => {});
-    await app.gql(`mutation($inputs: [CreateTaskInput!]!) { createTasks(inputs: $inputs) { tasks { id } } }`, {
+    await waitFor(async () => subs.active() === 1, 5000, 'the stream to open');
+    const { data } = await app.gql(`mutation($inputs: [CreateTaskInput!]!) { createTasks(inputs: $inputs) { tasks { id } } }`, {
       inputs: Array.from({ length: 10 }, () => ({ kind: 'echo' })),
     });
-    await new Promise((r) => setTimeout(r, 1000));
+    // Every event of those tasks has reached the stream's buffer once the pump has read them all.
+    const ids: string[] = data.createTasks.tasks.map((t: { id: string }) => t.id);
+    for (const id of ids) await waitFor(async () => (await statusOf(id)) === 'COMPLETED', 10_000, `task ${id} to complete`);
+    const last = Number(await latestEventId());
+    await waitFor(async () => app.pump.lastSeen() >= last, 10_000, 'the pump to read every event');
     let error: any;
     try {
       await first;

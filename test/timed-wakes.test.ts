@@ -4,7 +4,7 @@
 import { sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { describePg } from './support/db.js';
-import { appForFile, databaseUrlOf, startApp, waitFor } from './support/app.js';
+import { appForFile, claimBegun, databaseUrlOf, heartbeatOf, startApp, waitFor } from './support/app.js';
 
 const CREATE = `mutation($input: CreateTaskInput!) { createTask(input: $input) { task { id status } } }`;
 const TASK = `query($id: ID!) { task(id: $id) { status attempts startedAt runAt } }`;
@@ -72,8 +72,9 @@ describePg('timed wakes', () => {
   it("answers an external worker's long poll when a task of its kinds created meanwhile becomes due", async () => {
     const worker = (await app.gql(`mutation { registerWorker(input: { name: "due", kinds: ["ext.due"] }) { id } }`)).data.registerWorker;
     const started = Date.now();
+    const before = await heartbeatOf(app, worker.id);
     const polling = app.gql(`mutation($w: ID!) { claimTasks(workerId: $w, limit: 1, waitSeconds: 30) { id } }`, { w: worker.id });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await claimBegun(app, worker.id, before);
     // Its creation wakes the long poll, whose claim is too early for it; its due notice is kept.
     const task = await create({ kind: 'ext.due', input: null, runAt: new Date(Date.now() + 700).toISOString() });
     const claimed = (await polling).data.claimTasks;

@@ -54,9 +54,12 @@ describePg('executor wake-ups', () => {
     };
     executor.setConcurrency(5);
     await claimed;
+    let woken = false;
+    const stopWatching = pump.onWake(() => (woken = true));
     const [task] = await store.tasks.insertTasks([{ kind: 'mark', input: null, priority: 0, runAt: null, maxAttempts: 1, timeoutSeconds: 60, idempotencyKey: null }]);
     // Its notification reaches the executor while the claim is still held.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await waitFor(async () => woken, 5_000, 'the notification of the new task');
+    stopWatching();
     expect(started).toEqual([]);
     release();
     await waitFor(async () => started.includes(task.id), 5_000, 'the task to start without waiting for the poll');

@@ -16,6 +16,8 @@ export function createWorkerHub(options: { db: Database; store: Store; log: Logg
   const listeners = new Set<WorkerListener>();
   const pending = new Set<string>();
   let scheduled = false;
+  /** workerUpdated streams open now. */
+  let streams = 0;
 
   function emit(workers: Worker[]) {
     for (const worker of workers) {
@@ -70,6 +72,7 @@ export function createWorkerHub(options: { db: Database; store: Store; log: Logg
         latest.set(worker.id, worker);
         wakeUp?.();
       });
+      streams++;
       try {
         for (;;) {
           if (latest.size === 0) await new Promise<void>((resolve) => (wakeUp = resolve));
@@ -80,9 +83,11 @@ export function createWorkerHub(options: { db: Database; store: Store; log: Logg
           }
         }
       } finally {
+        streams--;
         stop();
       }
     },
+    streams: () => streams,
   };
 }
 

@@ -12,6 +12,9 @@ import { createRegistry, builtInKinds } from '../../src/tasks/handlers.js';
 import type { TaskKind } from '../../src/tasks/kind.js';
 import { freshDatabase, postgresUrl } from './db.js';
 
+/** The app each client was made for (ws()), so a subscription can wait for its stream there. */
+const appOfClient = new WeakMap<Client, App>();
+
 export interface TestApp extends App {
   gql<T = any>(query: string, variables?: Record<string, unknown>): Promise<{ data: T; errors: any[] }>;
   ws(): Client;
@@ -45,6 +48,7 @@ export async function startApp(
     ws() {
       const client = createClient({ url: `${app.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
       clients.push(client);
+      appOfClient.set(client, app);
       return client;
     },
     async stop() {
@@ -65,12 +69,16 @@ export function collect<T = any>(
   const items: T[] = [];
   const errors: unknown[] = [];
   let stop: () => void = () => {};
+  const app = appOfClient.get(client);
+  const streamsBefore = app?.streams() ?? 0;
+  let ended = false;
   const finished = new Promise<T[]>((resolve, reject) => {
     const timer = setTimeout(() => {
       stop();
       reject(new Error(`subscription did not finish in ${timeoutMs} ms; got ${items.length} items`));
     }, timeoutMs);
     const finish = () => {
+      ended = true;
       clearTimeout(timer);
       stop();
       resolve(items);
@@ -91,8 +99,12 @@ export function collect<T = any>(
       },
     );
   });
-  // graphql-ws subscribes asynchronously; a short pause lets the server register the stream.
-  const ready = new Promise<void>((resolve) => setTimeout(resolve, 300));
+  // graphql-ws subscribes asynchronously: ready once the server has opened the stream (or the
+  // subscription already ended, refused or complete).
+  const ready = app
+    ? waitFor(async () => ended || app.streams() > streamsBefore, 10_000, 'the server to open the stream').then(() => {})
+    : Promise.reject(new Error('collect: ready needs a client made by app.ws()'));
+  ready.catch(() => {});
   return { items, errors, finished, ready };
 }
 
@@ -107,6 +119,16 @@ export async function databaseUrlOf(app: App): Promise<string> {
 /** A connection of a test's own to the database an app runs on (to hold a lock, say); end() it. */
 export async function connectionTo(app: App) {
   return postgres(await databaseUrlOf(app), { max: 1, onnotice: () => {} });
+}
+
+/** An external worker's last sign of life, as its row says: claimTasks refreshes it first thing. */
+export async function heartbeatOf(app: App, workerId: string): Promise<number> {
+  return (await app.store.workers.getWorker(workerId))!.lastHeartbeatAt.getTime();
+}
+
+/** Resolves once a claimTasks sent after `before` (heartbeatOf) has begun looking for work. */
+export async function claimBegun(app: App, workerId: string, before: number): Promise<void> {
+  await waitFor(async () => (await heartbeatOf(app, workerId)) > before, 10_000, 'the claim to begin');
 }
 
 export async function waitFor<T>(fn: () => Promise<T | undefined | false | null>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
