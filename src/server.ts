@@ -5,25 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { StoredKey } from './auth.js';
-import type { Limits } from './config.js';
-import type { Context } from './graphql/builder.js';
 import { createErrorMasker } from './graphql/errors.js';
-import { createGraphqlEndpoint } from './graphql/yoga.js';
-import type { Logger } from './logger.js';
-import type { Metrics } from './metrics.js';
+import { createGraphqlEndpoint, type YogaOptions } from './graphql/yoga.js';
 import { DEFAULT_WEB_ROOT, serveDashboard } from './static.js';
 import { serveWebSockets } from './websocket.js';
 
-export interface ServerOptions {
-  context: Omit<Context, 'principal' | 'open'>;
-  apiKeys: readonly StoredKey[];
-  limits: Limits;
-  corsOrigins: readonly string[] | undefined;
-  log: Logger;
+export interface ServerOptions extends Omit<YogaOptions, 'maskError'> {
   host: string;
   port: number;
-  metrics: Metrics;
   /** Database reachable, migrations applied, listener connected. */
   ready(): Promise<boolean>;
   /** The dashboard's built files; web/dist by default. */

@@ -1,5 +1,5 @@
 // Workers: every embedded executor and external worker, live, and the commands that steer them.
-// A command is a change of the worker's row; the process that runs the worker obeys it, whichever
+// A command is a change of the worker's row; the process that runs the worker follows it, whichever
 // process received the mutation (see workers/hub.ts).
 import { ClientError, invalidInput } from '../errors.js';
 import { MAX_CONCURRENCY } from '../limits.js';
