@@ -19,12 +19,8 @@ export interface Selection<R> {
   decode(row: Row): R;
 }
 
-type Decoder = (value: unknown) => unknown;
-
-const asDate: Decoder = (v) => (v === null || v === undefined ? null : new Date(Number(v)));
-const asNumber: Decoder = (v) => (v === null || v === undefined ? null : Number(v));
-const asString: Decoder = (v) => (v === null || v === undefined ? null : String(v));
-const asIs: Decoder = (v) => v ?? null;
+/** How a column arrives when it is not already in its decoded shape. */
+type Wire = 'date' | 'number' | 'string';
 
 /**
  * The select list and decoder for `keys` of `table`, its columns read from `alias` (a table or CTE
@@ -39,31 +35,33 @@ export function selection<T extends PgTable, K extends keyof Selected<T> & strin
 ): Selection<Decoded<T, K, Text>> {
   const columns = getTableColumns(table) as Record<string, { name: string; columnType: string }>;
   const parts: SQL[] = [];
-  const decoders: Array<[string, Decoder]> = [];
+  const converted: Array<[string, Wire]> = [];
   for (const key of keys) {
     const { name, columnType } = columns[key];
     const column = `${alias}.${name}`;
     const asText = (text as readonly string[]).includes(key);
     let expression = column;
-    let decode = asIs;
     if (columnType === 'PgTimestamp') {
       expression = `(extract(epoch FROM ${column}) * 1000)::float8`;
-      decode = asDate;
+      converted.push([key, 'date']);
     } else if (columnType === 'PgBigInt53') {
       expression = asText ? `${column}::text` : `${column}::float8`;
-      decode = asText ? asString : asNumber;
+      converted.push([key, asText ? 'string' : 'number']);
     } else if (columnType === 'PgArray') {
       expression = asText ? `to_jsonb(${column}::text[])` : `to_jsonb(${column})`;
     }
     parts.push(sql.raw(`${expression} AS "${key}"`));
-    decoders.push([key, decode]);
   }
   return {
     list: sql.join(parts, sql`, `),
+    // In place: the driver's row already has exactly these keys, and a claim or a page decodes
+    // hundreds of rows, so only the columns that need it are touched.
     decode(row) {
-      const decoded: Record<string, unknown> = {};
-      for (const [key, decode] of decoders) decoded[key] = decode(row[key]);
-      return decoded as Decoded<T, K, Text>;
+      for (const [key, wire] of converted) {
+        const value = row[key];
+        if (value !== null && value !== undefined) row[key] = wire === 'date' ? new Date(Number(value)) : wire === 'number' ? Number(value) : String(value);
+      }
+      return row as Decoded<T, K, Text>;
     },
   };
 }
