@@ -22,7 +22,10 @@ function newestSource(dir) {
   return newest;
 }
 
-if (process.argv.includes('--if-stale') && existsSync(built) && statSync(built).mtimeMs >= newestSource(web)) process.exit(0);
+// The dashboard also bundles the one module of the server's it shares (the backoff).
+const shared = join(root, 'src', 'backoff.ts');
+const newest = Math.max(newestSource(web), statSync(shared).mtimeMs);
+if (process.argv.includes('--if-stale') && existsSync(built) && statSync(built).mtimeMs >= newest) process.exit(0);
 const vite = join(root, 'node_modules', '.bin', 'vite');
 const { status } = spawnSync(vite, ['build', web, '--logLevel', 'warn'], { stdio: 'inherit', cwd: root });
 process.exit(status ?? 1);

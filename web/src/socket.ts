@@ -2,6 +2,7 @@
 // the server goes away, with a capped backoff, and re-sends each open subscription; a close with
 // 4403 (key missing or refused) is final, because retrying with the same key cannot succeed.
 import { createClient, type Client } from 'graphql-ws';
+import { backoffMs, sleepMs } from '../../src/backoff';
 import { bearer } from './auth';
 
 export type ConnectionState = 'connecting' | 'connected' | 'lost' | 'refused';
@@ -28,7 +29,7 @@ export function connectSocket(hooks: SocketHooks): Client {
     retryAttempts: Infinity,
     shouldRetry: (event) => !(isClose(event) && event.code === 4403),
     // The default backoff doubles without a cap; a restarted server should be found within seconds.
-    retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, Math.min(500 * 2 ** retries, 5000) + Math.random() * 300)),
+    retryWait: (retries) => sleepMs(backoffMs(retries + 1, 1000, 5000)),
     onNonLazyError: (error) => hooks.onState(isClose(error) && error.code === 4403 ? 'refused' : 'lost'),
     on: {
       connecting: () => hooks.onState(everConnected ? 'lost' : 'connecting'),
