@@ -19,7 +19,7 @@ await migrate(migrating);
 await migrating.close();
 const db = await connect({ databaseUrl: url, dataDir: '', poolSize: 2, log });
 const store = createStore(db);
-const noop = { kind: 'noop', input: null, priority: 0, runAt: null, maxAttempts: 3, timeoutSeconds: 60, idempotencyKey: null };
+const noop = { kind: 'noop', input: null, priority: 0, runAt: null, maxAttempts: 3, timeoutSeconds: 60, idempotencyKey: null, queue: 'default', concurrencyKey: null, uniqueKey: null, uniqueSeconds: null };
 const finishAll = (claimed: Array<{ id: string; attempts: number }>) =>
   store.claims.finish('w1', claimed.map((x) => ({ id: x.id, attempt: x.attempts, status: 'completed' as const })));
 

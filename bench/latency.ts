@@ -46,7 +46,7 @@ async function ours(record: (stamp: number) => void, startOnCreate: boolean): Pr
   const creator = createTaskCreator(store, undefined, executor);
   await sleep(500);
   return {
-    produce: (t, runAt) => creator.create({ kind: 'stamp', input: { t }, priority: 0, runAt, maxAttempts: 3, timeoutSeconds: 60, idempotencyKey: null }),
+    produce: (t, runAt) => creator.create({ kind: 'stamp', input: { t }, priority: 0, runAt, maxAttempts: 3, timeoutSeconds: 60, idempotencyKey: null, queue: 'default', concurrencyKey: null, uniqueKey: null, uniqueSeconds: null }),
     async stop() {
       await executor.stop(1000);
       await pump.stop();

@@ -51,7 +51,7 @@ for (let i = 0; i < count; i++) {
   const handled = new Promise<void>((resolve) => (ran = resolve));
   stamps = {};
   sent = performance.now();
-  await store.tasks.insertTasks([{ kind: 'stamp', input: {}, priority: 0, runAt: null, maxAttempts: 3, timeoutSeconds: 60, idempotencyKey: null }]);
+  await store.tasks.insertTasks([{ kind: 'stamp', input: {}, priority: 0, runAt: null, maxAttempts: 3, timeoutSeconds: 60, idempotencyKey: null, queue: 'default', concurrencyKey: null, uniqueKey: null, uniqueSeconds: null }]);
   stamp('created');
   await handled;
   // A step stamped out of order (the notification before the create's reply) counts as no time.

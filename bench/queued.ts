@@ -16,7 +16,7 @@ export async function queuedNoops(name: string, count: number, poolSize: number)
   await migrate(db);
   const store = createStore(db);
   for (const statement of arg('sql', '').split(';;').filter((s) => s.trim())) await db.query(sql.raw(statement));
-  const noop: NewTask = { kind: 'noop', input: null, priority: 0, runAt: null, maxAttempts: 3, timeoutSeconds: 60, idempotencyKey: null };
+  const noop: NewTask = { kind: 'noop', input: null, priority: 0, runAt: null, maxAttempts: 3, timeoutSeconds: 60, idempotencyKey: null, queue: 'default', concurrencyKey: null, uniqueKey: null, uniqueSeconds: null };
   for (let i = 0; i < count; i += 5000) await store.tasks.insertTasks(Array.from({ length: Math.min(5000, count - i) }, () => noop));
   return { url, log, db, store };
 }

@@ -1,6 +1,6 @@
 -- Hand-written: the key of the event lock in one place. Every event-writing statement takes this
 -- transaction-scoped advisory lock just before it draws its first event id and holds it until
--- commit, so event ids are in commit order (DESIGN.md); claim_tasks takes it too (drizzle/0004).
+-- commit, so event ids are in commit order; claim_tasks takes it too (drizzle/0004).
 -- Immutable, so the planner inlines it to its constant: the statements' plans are unchanged.
 -- Servers of the previous version use the same number as a literal, so a rolling upgrade takes
 -- one lock.

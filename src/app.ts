@@ -16,6 +16,7 @@ import { createSubscriptions } from './tasks/subscriptions.js';
 import { createKindCatalog } from './workers/catalog.js';
 import { createExternalWorkers } from './workers/external.js';
 import { createWorkerHub } from './workers/hub.js';
+import { createQueueHub } from './queues/hub.js';
 
 export async function createApp(config: Config, log: Logger, registry: Registry = createRegistry()) {
   const db = await connectAndMigrate(config, log);
@@ -28,6 +29,9 @@ export async function createApp(config: Config, log: Logger, registry: Registry 
   });
   const kinds = createKindCatalog(registry, store);
   const workers = createWorkerHub({ db, store, log });
+  const queues = createQueueHub({ db, store, log });
+  /** Subscription streams open in this process (taskEvents, taskUpdated, workerUpdated, queueUpdated). */
+  const streams = () => subscriptions.active() + workers.streams() + queues.streams();
   // A command for this process's executor may arrive through any process: follow it from the row.
   workers.onChange((worker) => executor.followWorkerRow(worker));
   const external = createExternalWorkers({ store, pump, kinds, log, ...config });
@@ -37,6 +41,7 @@ export async function createApp(config: Config, log: Logger, registry: Registry 
       store,
       kinds,
       workers,
+      queues,
       external,
       subscriptions,
       creator: createTaskCreator(store, metrics.tasks, executor),
@@ -56,7 +61,7 @@ export async function createApp(config: Config, log: Logger, registry: Registry 
     queueDepth: () => store.tasks.queueDepth(),
     pumpLag: async () => Math.max(0, (await store.events.latestEventId()) - pump.lastSeen()),
     slots: () => ({ inUse: executor.runningCount(), concurrency: executor.concurrency() }),
-    subscriptions: () => subscriptions.active() + workers.streams(),
+    subscriptions: streams,
     webSockets: server.webSockets,
   });
 
@@ -68,14 +73,14 @@ export async function createApp(config: Config, log: Logger, registry: Registry 
     pump,
     executor,
     workers,
-    /** Subscription streams open in this process (taskEvents, taskUpdated, workerUpdated). */
-    streams: () => subscriptions.active() + workers.streams(),
+    streams,
     get url() {
       return url;
     },
     async start() {
       await pump.start();
       await workers.start();
+      await queues.start();
       // With concurrency 0 the executor claims nothing but still sweeps expired leases.
       executor.start();
       retention = keepRetention({ store, log, ...config });
@@ -94,6 +99,7 @@ export async function createApp(config: Config, log: Logger, registry: Registry 
       external.stop();
       await server.stop();
       retention?.stop();
+      await queues.stop();
       await executor.stop(config.shutdownGraceSeconds * 1000);
       await pump.stop();
       await db.close();

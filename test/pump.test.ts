@@ -9,7 +9,7 @@ import { createStore, type Store } from '../src/store/index.js';
 import { createEventPump } from '../src/tasks/events.js';
 import { describePg, freshDatabase } from './support/db.js';
 
-const task = { kind: 'echo', input: null, priority: 0, runAt: null, maxAttempts: 1, timeoutSeconds: 60, idempotencyKey: null };
+const task = { kind: 'echo', input: null, priority: 0, runAt: null, maxAttempts: 1, timeoutSeconds: 60, idempotencyKey: null, queue: 'default', concurrencyKey: null, uniqueKey: null, uniqueSeconds: null };
 const until = async (check: () => boolean) => {
   for (let i = 0; i < 500 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
 };

@@ -169,7 +169,7 @@ describePg('start on create', () => {
       const store = createStore(db);
       await db.query(sql`INSERT INTO workers (id, name, kind, kinds, concurrency, lease_seconds, state)
         VALUES ('w-paused', 'w', 'embedded', '{counted}', 3, 30, 'paused')`);
-      const task = { kind: 'counted', input: null, priority: 0, runAt: null, maxAttempts: 3, timeoutSeconds: 60, idempotencyKey: null };
+      const task = { kind: 'counted', input: null, priority: 0, runAt: null, maxAttempts: 3, timeoutSeconds: 60, idempotencyKey: null, queue: 'default', concurrencyKey: null, uniqueKey: null, uniqueSeconds: null };
       const [paused] = await store.tasks.insertTasks([task], { workerId: 'w-paused', leaseSeconds: 30, claim: [true] });
       expect(paused).toMatchObject({ status: 'pending', attempts: 0, workerId: null });
       const [taken, left] = await store.tasks.insertTasks([task, task], { workerId: 'w-active', leaseSeconds: 30, claim: [true, false] });

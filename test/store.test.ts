@@ -17,6 +17,10 @@ const task = (kind = 'echo', extra: Partial<NewTask> = {}): NewTask => ({
   maxAttempts: 3,
   timeoutSeconds: 60,
   idempotencyKey: null,
+  queue: 'default',
+  concurrencyKey: null,
+  uniqueKey: null,
+  uniqueSeconds: null,
   ...extra,
 });
 
@@ -228,9 +232,9 @@ describePg('store', () => {
     await a.workers.register({ id: 'steered', name: 'steered', kind: 'external', host: null, pid: null, kinds: ['steered'], concurrency: 2, leaseSeconds: 30 });
     const [t] = await a.tasks.insertTasks([task('steered')]);
     await b.workers.steer('steered', { state: 'paused' });
-    expect(await a.claims.claim('steered', ['steered'], 5, 30)).toEqual([]);
+    expect([...(await a.claims.claim('steered', ['steered'], 5, 30))]).toEqual([]);
     await b.workers.steer('steered', { state: 'active', concurrency: 0 });
-    expect(await a.claims.claim('steered', ['steered'], 5, 30)).toEqual([]);
+    expect([...(await a.claims.claim('steered', ['steered'], 5, 30))]).toEqual([]);
     await b.workers.steer('steered', { concurrency: 2 });
     expect((await a.claims.claim('steered', ['steered'], 5, 30)).map((c) => c.id)).toEqual([t.id]);
   });

@@ -56,7 +56,7 @@ describePg('executor wake-ups', () => {
     await claimed;
     let woken = false;
     const stopWatching = pump.onWake(() => (woken = true));
-    const [task] = await store.tasks.insertTasks([{ kind: 'mark', input: null, priority: 0, runAt: null, maxAttempts: 1, timeoutSeconds: 60, idempotencyKey: null }]);
+    const [task] = await store.tasks.insertTasks([{ kind: 'mark', input: null, priority: 0, runAt: null, maxAttempts: 1, timeoutSeconds: 60, idempotencyKey: null, queue: 'default', concurrencyKey: null, uniqueKey: null, uniqueSeconds: null }]);
     // Its notification reaches the executor while the claim is still held.
     await waitFor(async () => woken, 5_000, 'the notification of the new task');
     stopWatching();

@@ -4,7 +4,9 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 export type CreateTaskInput = {
-  /** A repeated key returns the existing task instead of a new one. */
+  /** Tasks of its queue with the same key run at most the queue's keyConcurrency (default 1) at once, in priority and runAt order; other keys go on. */
+  concurrencyKey?: string | null | undefined;
+  /** A repeated key returns the existing task instead of a new one, for good. */
   idempotencyKey?: string | null | undefined;
   /** Passed to the handler as is. */
   input?: unknown;
@@ -13,10 +15,18 @@ export type CreateTaskInput = {
   maxAttempts?: number | null | undefined;
   /** Higher runs first; -1000 to 1000; default 0. */
   priority?: number | null | undefined;
+  /** The queue whose rules it runs under: 1 to 64 letters, digits, ".", "_" or "-"; default "default". */
+  queue?: string | null | undefined;
   /** Do not run before this time; default now. */
   runAt?: string | null | undefined;
   /** An attempt running longer is aborted; default 1800. */
   timeoutSeconds?: number | null | undefined;
+  /** While a task with this key is PENDING or RUNNING (or, with FOR_SECONDS, for that long), createTask returns it instead of a new one (deduplicated: true). Unlike idempotencyKey, the key is free again afterwards. */
+  uniqueKey?: string | null | undefined;
+  /** With uniqueWhile FOR_SECONDS: for how many seconds. */
+  uniqueSeconds?: number | null | undefined;
+  /** How long uniqueKey is taken; default ACTIVE. */
+  uniqueWhile?: UniqueWhile | null | undefined;
 };
 
 export type TaskStatus =
@@ -32,6 +42,12 @@ export type TaskStatus =
   | 'RUNNING'
   /** Its last allowed attempt ran past timeoutSeconds. */
   | 'TIMED_OUT';
+
+export type UniqueWhile =
+  /** The key is taken while its task is PENDING or RUNNING. */
+  | 'ACTIVE'
+  /** The key is taken for uniqueSeconds from the creation of its task, whatever becomes of it. */
+  | 'FOR_SECONDS';
 
 export type WorkerKind =
   /** The executor inside a server process. */

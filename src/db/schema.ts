@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  boolean,
   index,
   primaryKey,
   integer,
@@ -24,6 +25,10 @@ export const taskStatus = pgEnum('task_status', [
 
 /** The one definition of a task's status; GraphQL, the store and the dashboard derive theirs from it. */
 export type TaskStatus = (typeof taskStatus.enumValues)[number];
+
+/** What holds a pending task back: its queue paused, at its concurrency, at its rate, or its key at its concurrency. */
+export const WAITING_FOR = ['QUEUE_PAUSED', 'QUEUE_CONCURRENCY', 'KEY_CONCURRENCY', 'RATE_LIMIT'] as const;
+export type WaitingFor = (typeof WAITING_FOR)[number];
 
 /** Why an attempt failed, as stored in tasks.error and in events. */
 export interface TaskError {
@@ -60,15 +65,42 @@ export const tasks = pgTable(
     // that would write past the cap.
     logLines: integer('log_lines').notNull().default(0),
     logBytes: integer('log_bytes').notNull().default(0),
+    queue: text('queue').notNull().default('default'),
+    // Tasks of one queue with the same key run at most the queue's keyConcurrency at once.
+    concurrencyKey: text('concurrency_key'),
+    // Why a pending task is held back by a limit (see WaitingFor); null when claimable once due.
+    // A held task is outside the claim index, so claims do not scan past a blocked backlog.
+    waitingFor: text('waiting_for').$type<WaitingFor>(),
+    // While a task with this key is pending or running (or, with uniqueUntil, until then), a
+    // create with the same key returns it instead of a new task.
+    uniqueKey: text('unique_key'),
+    uniqueUntil: tz('unique_until'),
   },
   // Every index here is paid for on every state change (a status change is never a HOT update),
   // so there are as few as the reads need.
   (t) => [
-    // The claim reads this index in claim order and nothing else: pending rows only, so it stays
-    // small however long the history grows.
+    // The claim reads this index in claim order and nothing else: pending rows not held by a
+    // limit, so it stays small however long the history or a blocked backlog grows.
     index('tasks_claim_idx')
       .on(t.priority.desc(), t.runAt, t.id)
-      .where(sql`status = 'pending'`),
+      .where(sql`status = 'pending' AND waiting_for IS NULL`),
+    // Tasks held by their queue (paused, at its concurrency or rate), in claim order: a claim that
+    // finds room releases the head.
+    index('tasks_queue_held_idx')
+      .on(t.queue, t.priority.desc(), t.runAt, t.id)
+      .where(sql`status = 'pending' AND waiting_for IN ('QUEUE_PAUSED', 'QUEUE_CONCURRENCY', 'RATE_LIMIT')`),
+    // Pending tasks with a key, by key in claim order: a task of the key that finishes releases the
+    // head of the held ones, and the claim starts none while an earlier one of its key waits.
+    index('tasks_key_pending_idx')
+      .on(t.queue, t.concurrencyKey, t.priority.desc(), t.runAt, t.id)
+      .where(sql`status = 'pending' AND concurrency_key IS NOT NULL`),
+    // Running tasks per queue and key: what a limit counts before a claim takes more.
+    index('tasks_running_queue_idx')
+      .on(t.queue, t.concurrencyKey)
+      .where(sql`status = 'running'`),
+    uniqueIndex('tasks_unique_active_idx')
+      .on(t.uniqueKey)
+      .where(sql`unique_key IS NOT NULL AND unique_until IS NULL AND status IN ('pending', 'running')`),
     // Lease expiry sweeps and renewals touch running rows only: at most the total concurrency.
     index('tasks_running_lease_idx')
       .on(t.leaseExpiresAt)
@@ -135,16 +167,17 @@ export const workers = pgTable('workers', {
   cancelledTaskIds: bigint('cancelled_task_ids', { mode: 'number' }).array().notNull().default(sql`'{}'`),
 });
 
-// Tasks per kind and status, kept exact by statement-level triggers on tasks (one upsert per kind
-// and status a statement touched, not one per row), so counting a million tasks reads a few rows.
+// Tasks per queue, kind and status, kept exact by statement-level triggers on tasks (one upsert
+// per group a statement touched, not one per row), so counting a million tasks reads a few rows.
 export const taskCounts = pgTable(
   'task_counts',
   {
+    queue: text('queue').notNull().default('default'),
     kind: text('kind').notNull(),
     status: taskStatus('status').notNull(),
     n: bigint('n', { mode: 'number' }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.kind, t.status] })],
+  (t) => [primaryKey({ columns: [t.queue, t.kind, t.status] })],
 );
 
 // Tasks that reached a final status, per second, kind and status: throughput over the last minute
@@ -153,9 +186,37 @@ export const taskFinishes = pgTable(
   'task_finishes',
   {
     second: tz('second').notNull(),
+    queue: text('queue').notNull().default('default'),
     kind: text('kind').notNull(),
     status: taskStatus('status').notNull(),
     n: integer('n').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.second, t.kind, t.status] })],
+  (t) => [primaryKey({ columns: [t.second, t.queue, t.kind, t.status] })],
 );
+
+// A queue exists once a task names it or its limits are set. Its rules are read and enforced by
+// the claim (claim_tasks), under this row's lock, so they hold across every process and worker.
+export const queues = pgTable('queues', {
+  name: text('name').primaryKey(),
+  paused: boolean('paused').notNull().default(false),
+  /** At most this many of its tasks running at once; null: no limit. */
+  concurrency: integer('concurrency'),
+  /** At most this many running at once per concurrency key; null: 1. */
+  keyConcurrency: integer('key_concurrency'),
+  /** At most rateLimit starts in any window of ratePeriodSeconds; null: no limit. */
+  rateLimit: integer('rate_limit'),
+  ratePeriodSeconds: integer('rate_period_seconds'),
+  /** The starts within the last period, [[epoch ms, n], ...], kept by the claim. */
+  rateStarts: jsonb('rate_starts').$type<Array<[number, number]>>().notNull().default(sql`'[]'::jsonb`),
+  /** Some of its tasks are held for QUEUE_PAUSED, QUEUE_CONCURRENCY or RATE_LIMIT: a claim releases them once it may. */
+  holding: boolean('holding').notNull().default(false),
+  createdAt: tz('created_at').notNull().defaultNow(),
+  updatedAt: tz('updated_at').notNull().defaultNow(),
+});
+
+// A uniqueKey with a time window (uniqueWhile FOR_SECONDS): the task that holds the key, until when.
+export const taskUniqueWindows = pgTable('task_unique_windows', {
+  uniqueKey: text('unique_key').primaryKey(),
+  taskId: bigint('task_id', { mode: 'number' }).notNull(),
+  until: tz('until').notNull(),
+});

@@ -10,12 +10,14 @@ import type { Subscriptions } from '../tasks/subscriptions.js';
 import type { KindCatalog } from '../workers/catalog.js';
 import type { ExternalWorkers } from '../workers/external.js';
 import type { WorkerHub } from '../workers/hub.js';
+import type { QueueHub } from '../queues/hub.js';
 
 /** What every resolver may use. Resolvers call these; they hold no SQL of their own. */
 export interface Context {
   store: Store;
   kinds: KindCatalog;
   workers: WorkerHub;
+  queues: QueueHub;
   external: ExternalWorkers;
   subscriptions: Subscriptions;
   creator: TaskCreator;
@@ -25,6 +27,8 @@ export interface Context {
   principal: Principal | null;
   /** No keys configured: every scope is granted. */
   open: boolean;
+  /** The paused queues, read once per request when a field asks. */
+  pausedQueues(): Promise<Set<string>>;
   /** The HTTP request (absent over graphql-ws): its signal fires when the client goes away. */
   request?: Request;
 }

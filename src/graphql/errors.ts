@@ -3,12 +3,13 @@
 import { GraphQLError } from 'graphql';
 import { ClientError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { TaskInWrongState, TaskNotFound } from '../store/index.js';
+import { TaskInWrongState, TaskNotFound, UniqueKeyTaken } from '../store/index.js';
 
 /** The code a client sees for what the store refused; undefined for anything else. */
 function storeCode(error: unknown): string | undefined {
   if (error instanceof TaskNotFound) return 'TASK_NOT_FOUND';
-  if (error instanceof TaskInWrongState) return error.change === 'cancel' ? 'TASK_FINISHED' : 'TASK_NOT_RETRYABLE';
+  if (error instanceof UniqueKeyTaken) return 'TASK_NOT_RETRYABLE';
+  if (error instanceof TaskInWrongState) return error.change === 'retry' ? 'TASK_NOT_RETRYABLE' : 'TASK_FINISHED';
 }
 
 export function createErrorMasker(log: Logger) {

@@ -1,7 +1,8 @@
+// Task: its object, the task queries, and taskUpdated. Creating, cancelling and retrying are in
+// task-mutations.ts.
 import { resolveCursorConnection } from '@pothos/plugin-relay';
-import { invalidInput } from '../errors.js';
 import type { Task, TaskError } from '../store/index.js';
-import { parseTaskId, prepareTask } from '../tasks/intake.js';
+import { parseQueueName, parseTaskId } from '../tasks/intake.js';
 import { builder } from './builder.js';
 import { pageNodes } from './connection.js';
 import { failAsResult, unwrap } from './stream.js';
@@ -37,6 +38,17 @@ export const TaskRef = builder.objectRef<Task>('Task').implement({
     startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true, description: 'Start of the latest attempt.' }),
     finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    queue: t.exposeString('queue', { description: 'The queue whose rules it runs under.' }),
+    concurrencyKey: t.exposeString('concurrencyKey', { nullable: true, description: "Tasks of its queue with this key run at most the queue's keyConcurrency at once." }),
+    uniqueKey: t.exposeString('uniqueKey', { nullable: true }),
+    uniqueUntil: t.expose('uniqueUntil', { type: 'DateTime', nullable: true, description: 'With uniqueWhile FOR_SECONDS: when its uniqueKey is free again.' }),
+    waitingFor: t.string({
+      nullable: true,
+      description:
+        'What holds this pending task back: QUEUE_PAUSED, QUEUE_CONCURRENCY, KEY_CONCURRENCY or RATE_LIMIT; null when nothing does (it waits for its runAt or a free worker).',
+      resolve: async (task, _args, ctx) =>
+        task.waitingFor ?? (task.status === 'pending' && (await ctx.pausedQueues()).has(task.queue) ? 'QUEUE_PAUSED' : null),
+    }),
   }),
 });
 
@@ -56,9 +68,11 @@ builder.queryFields((t) => ({
       args: {
         status: t.arg({ type: [TaskStatusEnum] }),
         kind: t.arg.stringList(),
+        queue: t.arg.stringList(),
       },
       resolve: async (_, args, ctx) => {
-        const filter = { statuses: args.status ?? undefined, kinds: args.kind ?? undefined };
+        const queues = args.queue?.map((name) => parseQueueName(name));
+        const filter = { statuses: args.status ?? undefined, kinds: args.kind ?? undefined, queues };
         const connection = await resolveCursorConnection<Promise<Task[]>>(
           { args, toCursor: (task) => task.id, defaultSize: 20, maxSize: 500 },
           ({ before, after, limit, inverted }) =>
@@ -94,73 +108,6 @@ builder.queryFields((t) => ({
     authScopes: { read: true },
     description: 'The task kinds this server accepts: its own and those of registered external workers.',
     resolve: (_, _args, ctx) => ctx.kinds.list(),
-  }),
-}));
-
-const CreateTaskInput = builder.inputType('CreateTaskInput', {
-  fields: (t) => ({
-    kind: t.string({ required: true }),
-    input: t.field({ type: 'JSON', description: 'Passed to the handler as is.' }),
-    priority: t.int({ description: 'Higher runs first; -1000 to 1000; default 0.' }),
-    runAt: t.field({ type: 'DateTime', description: 'Do not run before this time; default now.' }),
-    maxAttempts: t.int({ description: 'Attempts before the task fails for good; default 3.' }),
-    timeoutSeconds: t.int({ description: 'An attempt running longer is aborted; default 1800.' }),
-    idempotencyKey: t.string({ description: 'A repeated key returns the existing task instead of a new one.' }),
-  }),
-});
-
-const payload = (name: string) =>
-  builder.objectRef<{ task: Task }>(name).implement({ fields: (t) => ({ task: t.expose('task', { type: TaskRef }) }) });
-const CreateTaskPayload = payload('CreateTaskPayload');
-const CancelTaskPayload = payload('CancelTaskPayload');
-const RetryTaskPayload = payload('RetryTaskPayload');
-const CreateTasksPayload = builder.objectRef<{ tasks: Task[] }>('CreateTasksPayload').implement({
-  fields: (t) => ({ tasks: t.expose('tasks', { type: [TaskRef] }) }),
-});
-
-const MAX_BATCH = 10_000;
-
-builder.mutationFields((t) => ({
-  createTask: t.field({
-    authScopes: { write: true },
-    type: CreateTaskPayload,
-    args: { input: t.arg({ type: CreateTaskInput, required: true }) },
-    resolve: async (_, { input }, ctx) => {
-      await ctx.kinds.ensure([input.kind]);
-      return { task: await ctx.creator.create(prepareTask(input, ctx.kinds, ctx.maxPayloadBytes)) };
-    },
-  }),
-  createTasks: t.field({
-    authScopes: { write: true },
-    type: CreateTasksPayload,
-    description: `Creates up to ${MAX_BATCH} tasks in one statement: all or none.`,
-    args: { inputs: t.arg({ type: [CreateTaskInput], required: true }) },
-    resolve: async (_, { inputs }, ctx) => {
-      if (inputs.length > MAX_BATCH) {
-        throw invalidInput(`createTasks takes at most ${MAX_BATCH} inputs, got ${inputs.length}`);
-      }
-      await ctx.kinds.ensure(new Set(inputs.map((input) => input.kind)));
-      const prepared = inputs.map((input) => prepareTask(input, ctx.kinds, ctx.maxPayloadBytes));
-      return { tasks: await ctx.creator.createMany(prepared) };
-    },
-  }),
-  cancelTask: t.field({
-    authScopes: { write: true },
-    type: CancelTaskPayload,
-    description: 'Cancels a pending or running task; a running handler is aborted.',
-    args: { id: t.arg.id({ required: true }) },
-    resolve: async (_, { id }, ctx) => {
-      const task = await ctx.store.tasks.cancelTask(parseTaskId(String(id)));
-      ctx.metrics.count('cancelled', task.kind);
-      return { task };
-    },
-  }),
-  retryTask: t.field({
-    authScopes: { write: true },
-    type: RetryTaskPayload,
-    description: 'Runs a FAILED, CANCELLED or TIMED_OUT task again, with a fresh series of attempts.',
-    args: { id: t.arg.id({ required: true }) },
-    resolve: async (_, { id }, ctx) => ({ task: await ctx.store.tasks.retryTask(parseTaskId(String(id))) }),
   }),
 }));
 

@@ -27,7 +27,7 @@ subscription Follow($id: ID! = "1") {
 `;
 
 export interface YogaOptions {
-  context: Omit<Context, 'principal' | 'open'>;
+  context: Omit<Context, 'principal' | 'open' | 'pausedQueues'>;
   apiKeys: readonly StoredKey[];
   limits: Limits;
   corsOrigins: readonly string[] | undefined;
@@ -44,6 +44,7 @@ export function createGraphqlEndpoint(options: YogaOptions) {
     context: (initial: { request: Request; principal?: Principal | null }) => ({
       ...options.context,
       open,
+      pausedQueues: once(() => options.context.store.queues.pausedQueues()),
       // graphql-ws authenticated its connection once, in onConnect; HTTP requests bring a header.
       principal:
         initial.principal !== undefined
@@ -80,3 +81,9 @@ export function createGraphqlEndpoint(options: YogaOptions) {
 }
 
 export type GraphqlEndpoint = ReturnType<typeof createGraphqlEndpoint>;
+
+/** fn's promise, made on the first call and shared by later ones. */
+function once<T>(fn: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => (made ??= fn());
+}

@@ -54,8 +54,9 @@ export function selection<T extends PgTable, K extends keyof Selected<T> & strin
   }
   return {
     list: sql.join(parts, sql`, `),
-    // In place: the driver's row already has exactly these keys, and a claim or a page decodes
-    // hundreds of rows, so only the columns that need it are touched.
+    // In place: a claim or a page decodes hundreds of rows, so only the columns that need it are
+    // touched. The row keeps any other column its statement selected (the reads of its NOTIFY);
+    // the type leaves them out, and nothing reads them.
     decode(row) {
       for (const [key, wire] of converted) {
         const value = row[key];

@@ -8,17 +8,28 @@ export class TaskNotFound extends Error {
   }
 }
 
-/** A change the task's status does not allow: cancelling a finished task, retrying an unfinished one. */
+/** A retry refused: the task's uniqueKey is held by another pending or running task. */
+export class UniqueKeyTaken extends Error {
+  constructor(readonly taskId: string) {
+    super(`Task ${taskId} cannot run again now: another pending or running task holds its uniqueKey`);
+    this.name = 'UniqueKeyTaken';
+  }
+}
+
+/**
+ * A change the task's status does not allow: cancelling a finished task, a worker reporting on a
+ * finished one, retrying an unfinished one.
+ */
 export class TaskInWrongState extends Error {
   constructor(
     readonly taskId: string,
     readonly status: TaskStatus,
-    readonly change: 'cancel' | 'retry',
+    readonly change: 'cancel' | 'report' | 'retry',
   ) {
     super(
-      change === 'cancel'
-        ? `Task ${taskId} is already ${status.toUpperCase()}`
-        : `Task ${taskId} is ${status.toUpperCase()}; only FAILED, CANCELLED or TIMED_OUT tasks can be retried`,
+      change === 'retry'
+        ? `Task ${taskId} is ${status.toUpperCase()}; only FAILED, CANCELLED or TIMED_OUT tasks can be retried`
+        : `Task ${taskId} is already ${status.toUpperCase()}`,
     );
     this.name = 'TaskInWrongState';
   }

@@ -1,9 +1,10 @@
 // Every SQL statement of the product, one per file under src/store/, grouped by who runs it; this
-// binds them to a database. Nothing outside src/store/ writes SQL.
+// binds them to a database. Outside src/store/, only the migrations (drizzle/, db/migrate.ts) do SQL.
 import type { Database } from '../db/client.js';
 import * as claims from './claims/index.js';
 import { DEFAULT_LOG_LIMITS, type LogLimits } from './claims/append-log.js';
 import * as events from './events/index.js';
+import * as queues from './queues/index.js';
 import * as retention from './retention/index.js';
 import { taskStats } from './stats/task-stats.js';
 import * as tasks from './tasks/index.js';
@@ -26,6 +27,7 @@ export function createStore(db: Database, options: { logs?: LogLimits } = {}) {
     tasks: bind(db, tasks),
     claims: { ...bind(db, claimStatements), appendLog: (line: Parameters<typeof appendLog>[2]) => appendLog(db, logs, line) },
     events: bind(db, events),
+    queues: bind(db, queues),
     retention: bind(db, retention),
     stats: bind(db, { taskStats }),
     workers: bind(db, workers),
@@ -38,13 +40,15 @@ export type { ClaimedTask, NewWorker, Task, TaskError, TaskEvent, TaskStatus, Wo
 export { TERMINAL } from './rows.js';
 export type { LogLimits } from './claims/append-log.js';
 export { eventOf, type Outcome } from './claims/finish.js';
+export type { Claimed } from './claims/claim.js';
 export type { OverdueTask } from './claims/overdue-external.js';
 export type { ReleaseReason } from './claims/release.js';
 export type { EventFilter } from './events/read-next.js';
+export type { Queue, QueueChange } from './queues/index.js';
 export type { Durations, TaskStats } from './stats/task-stats.js';
 export { STATS_SAMPLE } from './stats/task-stats.js';
 export type { Claimant, NewTask } from './tasks/insert-tasks.js';
 export type { TaskFilter } from './tasks/task-filter.js';
 export type { WorkerReport } from './workers/beat.js';
-export { TaskInWrongState, TaskNotFound } from './errors.js';
-export { EVENTS_CHANNEL, TASKS_DUE_CHANNEL, WORKERS_CHANNEL, parseDueNotice, parseEventNotice, type DueTime, type EventNotice } from './notices.js';
+export { TaskInWrongState, TaskNotFound, UniqueKeyTaken } from './errors.js';
+export { EVENTS_CHANNEL, QUEUES_CHANNEL, TASKS_DUE_CHANNEL, WORKERS_CHANNEL, parseDueNotice, parseEventNotice, type DueTime, type EventNotice } from './notices.js';

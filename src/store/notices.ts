@@ -7,6 +7,9 @@ export const EVENTS_CHANNEL = 'task_events';
 /** Sent with a worker's id by every statement that changes its row (see workers/). */
 export const WORKERS_CHANNEL = 'task_workers';
 
+/** Sent with a queue's name when its rules change (see queues/). */
+export const QUEUES_CHANNEL = 'task_queues';
+
 /**
  * What a NOTIFY on EVENTS_CHANNEL says besides "new events": whether a task may be claimable now,
  * the types of event the transaction wrote, and the ids around its events: every event at or below

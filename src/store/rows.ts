@@ -2,13 +2,14 @@
 import { taskEvents, tasks, workers, type TaskStatus } from '../db/schema.js';
 import { selection, type Decoded } from './columns.js';
 
-export type { TaskError, TaskStatus, WorkerKind, WorkerState } from '../db/schema.js';
+export type { TaskError, TaskStatus, WaitingFor, WorkerKind, WorkerState } from '../db/schema.js';
 
 export const TERMINAL: ReadonlySet<TaskStatus> = new Set(['completed', 'failed', 'cancelled', 'timed_out']);
 
 const TASK_KEYS = [
   'id', 'kind', 'input', 'status', 'priority', 'attempts', 'maxAttempts', 'timeoutSeconds', 'runAt', 'progress',
   'progressMessage', 'result', 'error', 'idempotencyKey', 'workerId', 'createdAt', 'startedAt', 'finishedAt', 'updatedAt',
+  'queue', 'concurrencyKey', 'waitingFor', 'uniqueKey', 'uniqueUntil',
 ] as const;
 
 export type Task = Decoded<typeof tasks, (typeof TASK_KEYS)[number], 'id'>;
@@ -17,10 +18,10 @@ export type Task = Decoded<typeof tasks, (typeof TASK_KEYS)[number], 'id'>;
 export const taskColumns = (alias: string) => selection(tasks, alias, TASK_KEYS, ['id']);
 
 /** What an executor needs of a task it claimed: no more columns than it reads. */
-export type ClaimedTask = Pick<Task, 'id' | 'kind' | 'input' | 'attempts' | 'maxAttempts' | 'timeoutSeconds' | 'runAt'>;
+export type ClaimedTask = Pick<Task, 'id' | 'kind' | 'input' | 'attempts' | 'maxAttempts' | 'timeoutSeconds' | 'runAt' | 'queue' | 'concurrencyKey'>;
 
 export const claimedColumns = (alias: string) =>
-  selection(tasks, alias, ['id', 'kind', 'input', 'attempts', 'maxAttempts', 'timeoutSeconds', 'runAt'], ['id']);
+  selection(tasks, alias, ['id', 'kind', 'input', 'attempts', 'maxAttempts', 'timeoutSeconds', 'runAt', 'queue', 'concurrencyKey'], ['id']);
 
 export type TaskEvent = Decoded<typeof taskEvents, 'id' | 'taskId' | 'type' | 'status' | 'data' | 'at', 'taskId'>;
 

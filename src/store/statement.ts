@@ -1,7 +1,7 @@
 // How a statement that changes tasks writes its events: one statement, so there is no transaction
 // to hold open. Its shape is fixed here rather than by convention: the change is the CTE `changed`;
 // `locked` takes the transaction-scoped event lock before the first event id is drawn, held until
-// commit, so event ids are in commit order and a cursor is gap-free (DESIGN.md); `events` inserts
+// commit, so event ids are in commit order and a cursor is gap-free (README, How it works); `events` inserts
 // one row per change; `notified` queues one NOTIFY whose ids come from the rows inserted. When
 // nothing changed there is no lock and no NOTIFY, so an idle poll wakes no one. A CTE that only
 // reads runs only if read, so the final SELECT always reads `notified`, and any due notice.
@@ -42,6 +42,8 @@ export interface EventStatement {
   inputs?: ReadonlyArray<{ name: string; body: SQL; materialized?: boolean }>;
   /** A data-changing statement with RETURNING: the rows it changed. */
   changed: SQL;
+  /** Further changes that follow from `changed` and write events too (events.from names them). */
+  alsoChanged?: ReadonlyArray<{ name: string; body: SQL }>;
   events: EventRows;
   effects?: readonly Effect[];
   /**
@@ -61,10 +63,11 @@ export function eventStatement(s: EventStatement): SQL {
   const rest = `|${events.types.join(',')}|`;
   const head = typeof events.wake === 'boolean' ? sql`${`${events.wake ? 'n' : ''}${rest}`}` : sql`(${events.wake}) || ${rest}`;
   const ctes: SQL[] = (s.inputs ?? []).map(({ name, body, materialized }) => sql`${sql.raw(`${name} AS ${materialized ? 'MATERIALIZED ' : ''}`)}(${body})`);
+  ctes.push(sql`changed AS (${s.changed})`);
+  for (const { name, body } of s.alsoChanged ?? []) ctes.push(sql`${sql.raw(name)} AS (${body})`);
   ctes.push(
-    sql`changed AS (${s.changed})`,
     sql`locked AS MATERIALIZED (
-      SELECT pg_advisory_xact_lock(${EVENT_LOCK}) FROM (SELECT 1 FROM changed LIMIT 1) AS any_change)`,
+      SELECT pg_advisory_xact_lock(${EVENT_LOCK}) FROM (SELECT 1 FROM ${anyChange(s)} LIMIT 1) AS any_change)`,
     sql`events AS (
       INSERT INTO task_events (task_id, type, status, data)
       SELECT ${events.taskId}, ${events.type}, ${events.status}, ${events.data ?? sql`NULL::jsonb`}
@@ -74,11 +77,14 @@ export function eventStatement(s: EventStatement): SQL {
       SELECT pg_notify(${EVENTS_CHANNEL}, ${head} || (min(id) - 1)::text || '|' || max(id)::text)
       FROM events HAVING count(*) > 0)`,
   );
-  const reads: SQL[] = [sql`(SELECT count(*) FROM notified) AS notified`];
+  // Effects are read before notified, whose read takes the event lock: a statement must not hold
+  // that lock, which every event writer waits for, while it waits for the rows of an effect.
+  const reads: SQL[] = [];
   for (const effect of s.effects ?? []) {
     ctes.push(sql`${sql.raw(effect.name)} AS (${effect.body})`);
     if (effect.returns) reads.push(sql.raw(`(SELECT count(*) FROM ${effect.name}) AS ${effect.name}`));
   }
+  reads.push(sql`(SELECT count(*) FROM notified) AS notified`);
   if (s.dueLater) {
     ctes.push(sql`due_notified AS MATERIALIZED (
       SELECT pg_notify(${TASKS_DUE_CHANNEL}, string_agg(ms::text || ':' || kind, ',' ORDER BY ms)) FROM (
@@ -92,6 +98,34 @@ export function eventStatement(s: EventStatement): SQL {
 }
 
 const orderBy = (by: SQL | undefined) => (by ? sql`ORDER BY ${by}` : sql``);
+
+/** The rows whose events the lock guards: `changed`, and any further changed rows. */
+function anyChange(s: EventStatement): SQL {
+  const names = ['changed', ...(s.alsoChanged ?? []).map((c) => c.name)];
+  return names.length === 1 ? sql`changed` : sql.raw(`(${names.map((n) => `SELECT 1 FROM ${n}`).join(' UNION ALL ')}) AS changes`);
+}
+
+/**
+ * A CTE body (for alsoChanged) that releases, for each concurrency key of the tasks in `from`
+ * that left running (finished, failed, retried, cancelled), as many of the key's held tasks as
+ * left it, head first. SKIP LOCKED: a held task a claim is looking at is released by a later one.
+ * The claim's gate still decides whether a released task may start (claim_tasks).
+ */
+export function releaseKeyHolds(from: string): SQL {
+  return sql.raw(`
+    UPDATE tasks t SET waiting_for = NULL, updated_at = now()
+    FROM (
+      SELECT h.id FROM (SELECT queue, concurrency_key, count(*) AS n FROM ${from} WHERE concurrency_key IS NOT NULL GROUP BY 1, 2) k,
+      LATERAL (
+        SELECT held.id FROM tasks held
+        WHERE held.status = 'pending' AND held.waiting_for = 'KEY_CONCURRENCY'
+          AND held.queue = k.queue AND held.concurrency_key = k.concurrency_key
+        ORDER BY held.priority DESC NULLS LAST, held.run_at, held.id LIMIT k.n
+        FOR UPDATE SKIP LOCKED) h
+    ) r
+    WHERE t.id = r.id
+    RETURNING t.id, t.status`);
+}
 
 /**
  * `status = 'running'` for statements that name their tasks by id. Compared as text: the partial

@@ -49,17 +49,20 @@ export function createClaimer(options: ClaimerOptions) {
     claiming = true;
     again = false;
     let tasks: ClaimedTask[] = [];
+    let held = 0;
     try {
-      tasks = await store.claims.claim(workerId, options.kinds(), want, options.leaseSeconds);
+      const claimed = await store.claims.claim(workerId, options.kinds(), want, options.leaseSeconds);
+      tasks = claimed;
+      held = claimed.held;
     } catch (error) {
       log.error({ err: error }, 'claim failed');
     } finally {
       claiming = false;
     }
     options.claimed(tasks);
-    // A full batch suggests more is waiting; a short one means the queue is drained for now and
-    // the next claim waits for a notification or the poll.
-    if (tasks.length === want || again) wake();
+    // A full batch (counting the candidates a limit held) suggests more is waiting; a short one
+    // means the queue is drained for now and the next claim waits for a notification or the poll.
+    if (tasks.length + held >= want || again) wake();
   }
 
   function arm() {

@@ -9,6 +9,8 @@ import type { TaskMetrics } from '../metrics.js';
 import type { ClaimedTask, NewTask, Store, Task } from '../store/index.js';
 
 const MAX_BATCH = 1000;
+/** A repeated key whose task finished between the insert and the look-up is inserted again, this often at most. */
+const KEY_RACES = 3;
 
 /** The executor of this process, as far as creating tasks is concerned (executor.ts). */
 export interface LocalStart {
@@ -18,12 +20,18 @@ export interface LocalStart {
   wakeIn(ms: number): void;
 }
 
+/** What a create gave: the new task, or the one that holds its idempotency or unique key. */
+export interface Created {
+  task: Task;
+  deduplicated: boolean;
+}
+
 export function createTaskCreator(store: Store, metrics?: Pick<TaskMetrics, 'created'>, local?: LocalStart) {
-  const pending: Array<{ task: NewTask; resolve(task: Task): void; reject(error: unknown): void }> = [];
+  const pending: Array<{ task: NewTask; resolve(created: Created): void; reject(error: unknown): void }> = [];
   let scheduled = false;
 
   /** One statement; what it claimed for the local executor starts before the caller hears back. */
-  async function insert(batch: NewTask[]): Promise<Task[]> {
+  async function insert(batch: readonly NewTask[]): Promise<Task[]> {
     const now = Date.now();
     const due = batch.map((t) => !!local?.runs(t.kind) && (t.runAt === null || t.runAt.getTime() <= now));
     const reservation = local?.reserveSlots(due.filter(Boolean).length);
@@ -33,8 +41,8 @@ export function createTaskCreator(store: Store, metrics?: Pick<TaskMetrics, 'cre
       const claimant = reservation && { ...reservation, claim: due.map((d) => d && left-- > 0) };
       inserted = await store.tasks.insertTasks(batch, claimant);
     } finally {
-      // Started as soon as the rows are back (before any lookup of existing idempotency keys), so
-      // a cancel that follows finds them running here; if the statement failed, the slots come back.
+      // Started as soon as the rows are back (before any lookup of existing keys), so a cancel
+      // that follows finds them running here; if the statement failed, the slots come back.
       if (reservation) {
         const claimed = inserted.filter((t) => t.status === 'running' && t.workerId === reservation.workerId);
         local!.startCreated(claimed, reservation.slots);
@@ -42,7 +50,7 @@ export function createTaskCreator(store: Store, metrics?: Pick<TaskMetrics, 'cre
     }
     wakeWhenDue(inserted);
     metrics?.created(inserted);
-    return inserted.length === batch.length ? inserted : withExisting(batch, inserted);
+    return inserted;
   }
 
   /**
@@ -58,20 +66,12 @@ export function createTaskCreator(store: Store, metrics?: Pick<TaskMetrics, 'cre
     }
   }
 
-  /** Some keys existed already (or repeated within this batch): those answer with the stored task. */
-  async function withExisting(batch: NewTask[], inserted: Task[]): Promise<Task[]> {
-    const keys = batch.map((t) => t.idempotencyKey).filter((k): k is string => k !== null);
-    const byKey = new Map((await store.tasks.tasksByKeys(keys)).map((task) => [task.idempotencyKey!, task]));
-    const fresh = inserted.filter((t) => t.idempotencyKey === null).values();
-    return batch.map((t) => (t.idempotencyKey === null ? fresh.next().value! : byKey.get(t.idempotencyKey)!));
-  }
-
   async function flush() {
     scheduled = false;
     const batch = pending.splice(0, MAX_BATCH);
     if (pending.length > 0) schedule();
     try {
-      const created = await insert(batch.map((p) => p.task));
+      const created = await createAll(store, insert, batch.map((p) => p.task));
       batch.forEach((p, i) => p.resolve(created[i]));
     } catch (error) {
       for (const p of batch) p.reject(error);
@@ -85,16 +85,62 @@ export function createTaskCreator(store: Store, metrics?: Pick<TaskMetrics, 'cre
   }
 
   return {
-    /** Resolves once the task is committed (or the existing task, for a repeated idempotency key). */
-    create(task: NewTask): Promise<Task> {
+    /** Resolves once the task is committed (or with the task that holds its key). */
+    create(task: NewTask): Promise<Created> {
       return new Promise((resolve, reject) => {
         pending.push({ task, resolve, reject });
         schedule();
       });
     },
-    /** A client's batch: one statement of its own, all or none. */
-    createMany: insert,
+    /** A client's batch: one statement of its own (or one more per key that changed hands). */
+    createMany: async (batch: readonly NewTask[]) => (await createAll(store, insert, batch)).map((c) => c.task),
   };
 }
 
 export type TaskCreator = ReturnType<typeof createTaskCreator>;
+
+/**
+ * Creates the batch, all or none, answering in input order. A task whose key is held (an
+ * idempotency key for good, a unique key while its task is active or its window lasts) gets
+ * the task that holds it; one that lost that task meanwhile (it finished) is inserted again.
+ */
+async function createAll(store: Store, insert: (batch: readonly NewTask[]) => Promise<Task[]>, batch: readonly NewTask[]): Promise<Created[]> {
+  const answers: Array<Created | undefined> = new Array(batch.length);
+  let left = batch.map((_, i) => i);
+  for (let round = 0; left.length > 0; round++) {
+    // A key taken for a time may be claimed once per statement: its repeats wait for the first.
+    const firstOfWindow = new Map<string, number>();
+    const sent = left.filter((i) => {
+      const t = batch[i];
+      if (t.uniqueKey === null || t.uniqueSeconds === null) return true;
+      if (firstOfWindow.has(t.uniqueKey)) return false;
+      firstOfWindow.set(t.uniqueKey, i);
+      return true;
+    });
+    const inserted = await insert(sent.map((i) => batch[i]));
+    // Inserted rows come back in input order; a row left out always has a key its task holds.
+    let next = 0;
+    for (const i of sent) {
+      const row = inserted[next];
+      if (row && row.idempotencyKey === batch[i].idempotencyKey && row.uniqueKey === batch[i].uniqueKey) {
+        answers[i] = { task: row, deduplicated: false };
+        next++;
+      }
+    }
+    left = left.filter((i) => answers[i] === undefined);
+    if (left.length === 0) break;
+    const holders = await store.tasks.tasksByKeys({
+      idempotency: left.flatMap((i) => batch[i].idempotencyKey ?? []),
+      unique: left.flatMap((i) => batch[i].uniqueKey ?? []),
+    });
+    for (const i of left) {
+      const { idempotencyKey, uniqueKey } = batch[i];
+      const holder = holders.find((t) => (idempotencyKey !== null && t.idempotencyKey === idempotencyKey) || (uniqueKey !== null && t.uniqueKey === uniqueKey));
+      if (holder) answers[i] = { task: holder, deduplicated: true };
+    }
+    left = left.filter((i) => answers[i] === undefined);
+    if (round + 1 >= KEY_RACES && left.length > 0) throw new Error('a task key changed hands repeatedly while it was being created');
+  }
+  return answers as Created[];
+}
+

@@ -11,7 +11,7 @@ import type { Logger } from '../logger.js';
 import { EVENTS_CHANNEL, parseDueNotice, parseEventNotice, TASKS_DUE_CHANNEL, type Store, type TaskEvent } from '../store/index.js';
 import { createEventListeners } from './event-listeners.js';
 import { coalesce } from '../coalesce.js';
-import { createSignal } from '../signal.js';
+import { createListenerSet } from '../listener-set.js';
 import { retrying } from './retry.js';
 
 export type { BatchListener, EventBatch, Interest } from './event-listeners.js';
@@ -22,8 +22,8 @@ export function createEventPump(options: { db: Database; store: Store; log: Logg
   const { db, store, pollIntervalMs } = options;
   const log = options.log.child({ component: 'events' });
   const listeners = createEventListeners(log);
-  const woken = createSignal();
-  const due = createSignal<[inMs: number, kind: string]>();
+  const newWork = createListenerSet();
+  const due = createListenerSet<[inMs: number, kind: string]>();
   let lastSeen = 0;
   /** A read is queued for the next turn of the event loop (see onNotify). */
   let readSoon = false;
@@ -32,6 +32,7 @@ export function createEventPump(options: { db: Database; store: Store; log: Logg
 
   /** Reads pages after lastSeen until the table is exhausted; again if asked meanwhile. */
   const read = coalesce(async () => {
+    if (stopped) return;
     try {
       let scanned: number;
       do {
@@ -56,7 +57,7 @@ export function createEventPump(options: { db: Database; store: Store; log: Logg
   function onNotify(payload: string) {
     options.onNotify?.();
     const plan = planNotice(payload, lastSeen, read.busy() || readSoon, listeners.nobodyFollows);
-    if (plan.wakes) woken.emit();
+    if (plan.wakes) newWork.emit();
     if (plan.read === 'no') return;
     if (plan.read === 'advance') {
       lastSeen = plan.to;
@@ -85,7 +86,7 @@ export function createEventPump(options: { db: Database; store: Store; log: Logg
       lastSeen = await store.events.latestEventId();
       // Back after a dropped connection: whatever was missed meanwhile is read from lastSeen.
       await db.listen(EVENTS_CHANNEL, onNotify, () => {
-        woken.emit();
+        newWork.emit();
         void read();
       });
       await db.listen(TASKS_DUE_CHANNEL, (payload) => parseDueNotice(payload).forEach(({ inMs, kind }) => due.emit(inMs, kind)), () => {});
@@ -102,7 +103,7 @@ export function createEventPump(options: { db: Database; store: Store; log: Logg
     poke: () => void read(),
     subscribe: listeners.subscribe,
     /** New work may be claimable. */
-    onWake: woken.add,
+    onWake: newWork.add,
     /** Tasks of a kind become due in `inMs` (from the notifying statement's now(); heard after it). */
     onDue: due.add,
   };

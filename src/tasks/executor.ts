@@ -7,13 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { sleepMs } from '../backoff.js';
 import type { Logger } from '../logger.js';
 import type { TaskMetrics } from '../metrics.js';
-import type { ClaimedTask, Store } from '../store/index.js';
+import type { Store } from '../store/index.js';
 import type { EventPump } from './events.js';
 import { createExecutorCore, type ExecutorCore } from './executor-core.js';
 import type { Registry } from './handlers.js';
 import { embeddedWorker, keepHeartbeat } from './heartbeat.js';
 import { keepSweeping } from './leases.js';
-import { reservable, takesNoWork } from './slots.js';
 
 export interface ExecutorOptions {
   store: Store;
@@ -39,19 +38,19 @@ export interface ExecutorOptions {
 export function createExecutor(options: ExecutorOptions) {
   const { store, registry } = options;
   const core = createExecutorCore({ ...options, workerId: options.workerId ?? `${process.pid}-${randomUUID()}` });
-  const { workerId, state, queue, held, runner, claimer, log } = core;
+  const { workerId, state, runner, claimer, log } = core;
   const cleanups: Array<() => void> = [];
   return {
     workerId,
     start() {
       const { pump } = options;
-      cleanups.push(pump.subscribe((batch) => batch.events.forEach((e) => core.onCancelled(e.taskId)), { types: ['cancelled'] }));
+      cleanups.push(pump.subscribe((batch) => batch.events.forEach((e) => core.tasks.cancel(e.taskId)), { types: ['cancelled'] }));
       // A notification of new work claims at once rather than a turn later.
       cleanups.push(pump.onWake(claimer.claim));
       // A retry's backoff or a runAt ending, from any process's statement: claim then, not at the poll.
       cleanups.push(pump.onDue((inMs, kind) => registry.get(kind) && claimer.wakeIn(inMs)));
       const worker = () => embeddedWorker(workerId, options.workerName, registry.kinds(), options.concurrency, options.leaseSeconds);
-      const report = () => ({ running: runner.count(), held: [...held], ...core.recorder.counts });
+      const report = () => ({ running: runner.count(), held: core.tasks.ids(), ...core.recorder.counts });
       cleanups.push(keepHeartbeat({ store, worker, report, followWorkerRow: core.followWorkerRow, log }));
       cleanups.push(keepSweeping({ ...options, log }));
       claimer.start();
@@ -64,42 +63,20 @@ export function createExecutor(options: ExecutorOptions) {
      */
     setConcurrency(value: number) {
       state.concurrency = value;
-      core.startQueued();
+      core.tasks.startQueued();
       claimer.wake();
     },
     /** Whether this executor runs tasks of this kind. */
     runs: (kind: string) => registry.get(kind) !== undefined,
-    /**
-     * Up to n free slots for tasks being created in this process (creator.ts), held until
-     * startCreated(). None unless it is waiting for work: its last claim found no more due tasks of
-     * its kinds, and no notification of new ones has come since (no claim in flight or due). A
-     * task that became due meanwhile (a retry's backoff or a runAt ending) may be overtaken by the
-     * time the claim its due notice sets off answers.
-     */
-    reserveSlots(n: number): { workerId: string; leaseSeconds: number; slots: number } | undefined {
-      const slots = reservable(state, n, runner.count());
-      if (!options.startOnCreate || slots <= 0 || !claimer.idle() || queue.length > 0) return undefined;
-      state.reserved += slots;
-      return { workerId, leaseSeconds: options.leaseSeconds, slots };
-    },
     /** Claims when a task of its kinds created through this process for later becomes due. */
     wakeIn: claimer.wakeIn,
-    /** The tasks the create statement claimed for it in slots from reserveSlots(): start them. */
-    startCreated(tasks: ClaimedTask[], slots: number) {
-      state.reserved -= slots;
-      for (const task of tasks) held.add(task.id);
-      // Paused, scaled to zero or stopping meanwhile: hand them back.
-      if (state.stopping || takesNoWork(state)) void core.release(tasks);
-      else queue.unshift(...tasks);
-      core.startQueued();
-      // Slots held for tasks that were not claimed (an existing idempotency key, a paused row).
-      if (tasks.length < slots) claimer.wake();
-    },
+    reserveSlots: core.reserveSlots,
+    startCreated: core.startCreated,
     concurrency: () => state.concurrency,
     paused: () => state.paused,
     runningCount: () => runner.count(),
     /** Nothing running, queued, reserved or being claimed. */
-    idle: () => runner.count() === 0 && state.reserved === 0 && claimer.idle() && queue.length === 0,
+    idle: () => runner.count() === 0 && state.reserved === 0 && core.waiting(),
     stop: (graceMs: number) => stopExecutor(core, cleanups, options.store, graceMs),
   };
 }
@@ -117,7 +94,7 @@ async function stopExecutor(core: ExecutorCore, cleanups: Array<() => void>, sto
   // Creations that may still claim for this executor (startCreated hands their tasks back).
   const createdBy = Date.now() + graceMs;
   while (state.reserved > 0 && Date.now() < createdBy) await sleepMs(5);
-  await core.release(core.queue.splice(0));
+  await core.tasks.release(core.tasks.queue.splice(0));
   const deadline = Date.now() + graceMs;
   while (runner.count() > 0 && Date.now() < deadline) await sleepMs(25);
   const left = runner.abortAll();
@@ -125,7 +102,7 @@ async function stopExecutor(core: ExecutorCore, cleanups: Array<() => void>, sto
   // expire and another process runs them again, so nothing is lost either way.
   const recordBy = Date.now() + 10_000;
   while (state.unrecorded > 0 && Date.now() < recordBy) await sleepMs(10);
-  await core.release(left);
+  await core.tasks.release(left);
   await store.workers.setState(workerId, 'offline').catch((error) => log.warn({ err: error }, 'could not mark the worker offline'));
 }
 

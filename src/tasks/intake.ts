@@ -21,12 +21,46 @@ export interface TaskRequest {
   maxAttempts?: number | null;
   timeoutSeconds?: number | null;
   idempotencyKey?: string | null;
+  queue?: string | null;
+  concurrencyKey?: string | null;
+  uniqueKey?: string | null;
+  /** ACTIVE (default): the key is taken while the task is pending or running; FOR_SECONDS: for uniqueSeconds from creation. */
+  uniqueWhile?: 'ACTIVE' | 'FOR_SECONDS' | null;
+  uniqueSeconds?: number | null;
 }
 
 export const DEFAULTS = { priority: 0, maxAttempts: 3, timeoutSeconds: 1800 } as const;
 const MAX_ATTEMPTS = 1000;
 const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
 const MAX_KEY_LENGTH = 512;
+const MAX_UNIQUE_SECONDS = 366 * 24 * 3600;
+const QUEUE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+export const DEFAULT_QUEUE = 'default';
+
+/** A queue's name: 1 to 64 letters, digits, `.`, `_` or `-`. */
+export function parseQueueName(name: string, field = 'queue'): string {
+  if (!QUEUE_NAME.test(name)) throw invalidInput(`${field} must be 1 to 64 characters of letters, digits, ".", "_" and "-", got ${JSON.stringify(name)}`);
+  return name;
+}
+
+function key(name: string, value: string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  if (value.length === 0 || value.length > MAX_KEY_LENGTH) throw invalidInput(`${name} must be 1 to ${MAX_KEY_LENGTH} characters`);
+  if (value.includes('\u0000')) throw invalidInput(`${name} must not contain the NUL character`);
+  return value;
+}
+
+/** uniqueKey, uniqueWhile and uniqueSeconds together: how long the key is taken (null: while active). */
+function uniqueness(request: TaskRequest): { uniqueKey: string | null; uniqueSeconds: number | null } {
+  const uniqueKey = key('uniqueKey', request.uniqueKey);
+  const forSeconds = request.uniqueWhile === 'FOR_SECONDS';
+  if (uniqueKey === null && (request.uniqueWhile != null || request.uniqueSeconds != null)) {
+    throw invalidInput('uniqueWhile and uniqueSeconds need a uniqueKey');
+  }
+  if (!forSeconds && request.uniqueSeconds != null) throw invalidInput('uniqueSeconds goes with uniqueWhile: FOR_SECONDS');
+  if (forSeconds && request.uniqueSeconds == null) throw invalidInput('uniqueWhile: FOR_SECONDS needs uniqueSeconds');
+  return { uniqueKey, uniqueSeconds: forSeconds ? integerIn('uniqueSeconds', request.uniqueSeconds!, 1, MAX_UNIQUE_SECONDS) : null };
+}
 
 function integerIn(name: string, value: number, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -53,10 +87,6 @@ export function prepareTask(request: TaskRequest, kinds: KindLookup, maxPayloadB
   const problem = kind?.validate?.(input);
   if (problem) throw invalidInput(problem);
 
-  const key = request.idempotencyKey ?? null;
-  if (key !== null && (key.length === 0 || key.length > MAX_KEY_LENGTH)) {
-    throw invalidInput(`idempotencyKey must be 1 to ${MAX_KEY_LENGTH} characters`);
-  }
   if (request.runAt && Number.isNaN(request.runAt.getTime())) throw invalidInput('runAt is not a valid date');
   return {
     kind: request.kind,
@@ -65,7 +95,10 @@ export function prepareTask(request: TaskRequest, kinds: KindLookup, maxPayloadB
     runAt: request.runAt ?? null,
     maxAttempts: integerIn('maxAttempts', request.maxAttempts ?? DEFAULTS.maxAttempts, 1, MAX_ATTEMPTS),
     timeoutSeconds: integerIn('timeoutSeconds', request.timeoutSeconds ?? DEFAULTS.timeoutSeconds, 1, MAX_TIMEOUT_SECONDS),
-    idempotencyKey: key,
+    idempotencyKey: key('idempotencyKey', request.idempotencyKey),
+    queue: parseQueueName(request.queue ?? DEFAULT_QUEUE),
+    concurrencyKey: key('concurrencyKey', request.concurrencyKey),
+    ...uniqueness(request),
   };
 }
 

@@ -50,7 +50,7 @@ export function createRecorder(options: {
           if (!rejectedData(error)) {
             // The database is away: the statement did nothing; try the same batch again.
             log.error({ err: error }, 'recording outcomes failed; retrying');
-            await sleepMs(backoffMs(++failures, 100, 2000));
+            await sleepMs(backoffMs(++failures, 1000, 5000));
           } else if (batch.length > 1) {
             // One outcome the database refuses fails the whole statement, atomically. Halve the
             // batch until it stands alone, so the others are recorded and it alone is dealt with.

@@ -3,7 +3,7 @@
 // duplicate. A stream that falls too far behind is ended with SUBSCRIBER_TOO_SLOW, so one slow
 // client never holds memory or stalls the pump; it resumes from its last cursor.
 import { ClientError } from '../errors.js';
-import { TERMINAL, type Store, type Task, type TaskEvent } from '../store/index.js';
+import { TaskNotFound, TERMINAL, type Store, type Task, type TaskEvent } from '../store/index.js';
 import type { EventBatch, EventPump } from './events.js';
 import { retrying } from './retry.js';
 
@@ -119,7 +119,7 @@ export function createSubscriptions(options: { pump: EventPump; store: Store; bu
       });
       if (!first) {
         live.close();
-        throw new ClientError('TASK_NOT_FOUND', `Task ${id} does not exist`);
+        throw new TaskNotFound(id);
       }
       return (async function* () {
         active++;

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { ClientError, invalidInput } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { eventOf, TERMINAL, type Store, type Task, type Worker } from '../store/index.js';
+import { eventOf, TaskInWrongState, TaskNotFound, TERMINAL, type Store, type Task, type Worker } from '../store/index.js';
 import type { EventPump } from '../tasks/events.js';
 import { TaskFailure } from '../tasks/kind.js';
 import { outcomeOf, resultProblem, type Settlement } from '../tasks/outcome.js';
@@ -40,11 +40,11 @@ export function createExternalWorkers(options: ExternalOptions) {
   }
 
   /** Why a change to task `id` by `workerId` was refused, as the error to throw. */
-  async function refusal(id: string, workerId: string): Promise<ClientError> {
+  async function refusal(id: string, workerId: string): Promise<Error> {
     await existing(workerId);
     const task = await store.tasks.getTask(id);
-    if (!task) return new ClientError('TASK_NOT_FOUND', `Task ${id} does not exist`);
-    if (TERMINAL.has(task.status)) return new ClientError('TASK_FINISHED', `Task ${id} is already ${task.status.toUpperCase()}`);
+    if (!task) return new TaskNotFound(id);
+    if (TERMINAL.has(task.status)) return new TaskInWrongState(id, task.status, 'report');
     return new ClientError('NOT_TASK_OWNER', `Task ${id} is not held by worker ${workerId} (its lease may have been lost)`);
   }
 
@@ -58,7 +58,7 @@ export function createExternalWorkers(options: ExternalOptions) {
     const applied = await store.claims.finish(workerId, [outcome]);
     // Lost a race (cancelled, timed out or requeued between the read and the change).
     if (!applied.has(id)) throw await refusal(id, workerId);
-    await store.workers.countFinished(workerId, 1, outcome.status === 'completed' ? 1 : 0);
+    await store.workers.refreshCounts(workerId, 1, outcome.status === 'completed' ? 1 : 0);
     log.info({ taskId: id, workerId, kind: task.kind, attempt: outcome.attempt }, `task ${eventOf(outcome.status)}`);
     return (await store.tasks.getTask(id))!;
   }
@@ -136,8 +136,10 @@ async function claimFor(
     const free = worker.state === 'active' ? Math.min(limit, worker.concurrency - worker.running) : 0;
     if (free > 0) {
       const claimed = await store.claims.claim(workerId, worker.kinds, free, worker.leaseSeconds);
+      // Every candidate held by a limit: those behind them may start, claim again at once.
+      if (claimed.length === 0 && claimed.held > 0) continue;
       if (claimed.length > 0) {
-        await store.workers.countFinished(workerId, 0, 0);
+        await store.workers.refreshCounts(workerId);
         const byId = await store.tasks.getTasks(claimed.map((t) => t.id));
         return claimed.map((t) => byId.get(t.id)!).filter(Boolean);
       }

@@ -5,30 +5,38 @@ import { eventStatement, textArray } from '../statement.js';
 
 const columns = claimedColumns('changed');
 
+/** The tasks claimed, and how many candidates it held instead (a backlog it has moved past). */
+export type Claimed = ClaimedTask[] & { held: number };
+
 /**
  * Claims up to `limit` due tasks of the given kinds in one statement, in priority, run_at, id
  * order, skipping rows another claimer holds. Served by the partial index over pending tasks.
- * A worker paused or scaled to zero in its row claims nothing.
+ * A worker paused or scaled to zero in its row claims nothing. Queues' rules and concurrency
+ * keys are enforced in the same statement (claim_tasks): a task that may not start yet is held,
+ * with a `held` event that says why; one a freed slot let go is `released`.
  */
-export async function claim(db: Database, workerId: string, kinds: readonly string[], limit: number, leaseSeconds: number): Promise<ClaimedTask[]> {
-  if (limit <= 0 || kinds.length === 0) return [];
-  const rows = await db.query(
+export async function claim(db: Database, workerId: string, kinds: readonly string[], limit: number, leaseSeconds: number): Promise<Claimed> {
+  if (limit <= 0 || kinds.length === 0) return Object.assign([], { held: 0 });
+  const rows = await db.query<{ status: string; waiting_for: string | null }>(
     eventStatement({
-      // claim_tasks (drizzle/0004, 0006) locks up to limit due tasks in claim order and marks them
-      // running; as PL/pgSQL its plans are kept, and made with table scans ruled out.
+      // claim_tasks (drizzle/0004 to 0007) locks up to limit due tasks in claim order and marks
+      // them running; as PL/pgSQL its plans are kept, and made with table scans ruled out.
       changed: sql`SELECT * FROM claim_tasks(${workerId}, ${textArray(kinds)}, ${limit}::int, ${leaseSeconds}::int)`,
       events: {
-        wake: false,
-        types: ['started'],
+        // Released tasks of other kinds are work for other executors.
+        wake: sql`CASE WHEN EXISTS (SELECT 1 FROM changed WHERE status = 'pending' AND waiting_for IS NULL) THEN 'n' ELSE '' END`,
+        types: ['started', 'held', 'released'],
         taskId: sql`id`,
-        type: sql`'started'`,
+        type: sql`CASE WHEN status = 'running' THEN 'started' WHEN waiting_for IS NULL THEN 'released' ELSE 'held' END`,
         status: sql`status`,
-        data: sql`jsonb_build_object('attempt', attempts, 'workerId', worker_id)`,
+        data: sql`CASE WHEN status = 'running' THEN jsonb_build_object('attempt', attempts, 'workerId', worker_id)
+          WHEN waiting_for IS NOT NULL THEN jsonb_build_object('waitingFor', waiting_for) END`,
         orderBy: sql`id`,
       },
-      select: columns.list,
+      select: sql`${columns.list}, changed.status, changed.waiting_for`,
       orderBy: sql`changed.priority DESC, changed.run_at, changed.id`,
     }),
   );
-  return rows.map(columns.decode);
+  const held = rows.filter((row) => row.waiting_for !== null).length;
+  return Object.assign(rows.filter((row) => row.status === 'running').map(columns.decode), { held });
 }

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import type { TaskError, TaskStatus } from '../rows.js';
-import { eventStatement, idArray, IS_RUNNING } from '../statement.js';
+import { eventStatement, idArray, IS_RUNNING, releaseKeyHolds } from '../statement.js';
 
 export interface Outcome {
   id: string;
@@ -11,6 +11,8 @@ export interface Outcome {
   error?: TaskError;
   /** For status pending: how long until the next attempt may run. */
   delayMs?: number;
+  /** The task has a concurrency key: its slot, freed, releases a held task of the key. */
+  keyed?: boolean;
 }
 
 /** The event an outcome writes: its status, except that going back to pending is a retry. */
@@ -31,6 +33,18 @@ export async function finish(db: Database, workerId: string, outcomes: readonly 
   for (const o of outcomes) {
     byId[o.id] = { attempt: o.attempt, status: o.status, result: o.result ?? null, error: o.error ?? null, delay_ms: o.delayMs ?? 0 };
   }
+  const type = sql`CASE WHEN status = 'pending' THEN 'retrying' ELSE status::text END`;
+  const data = sql`jsonb_strip_nulls(jsonb_build_object('attempt', attempts, 'error', error,
+    'retryInMs', CASE WHEN status = 'pending' THEN round(extract(epoch FROM run_at - now()) * 1000)::int END))`;
+  const types = [...new Set(outcomes.map((x) => eventOf(x.status)))];
+  // Only when a task of the batch has a key does the statement release held tasks: the common
+  // statement stays as it was.
+  const keyed = outcomes.some((x) => x.keyed);
+  // A task back to pending now is work; so is the room a task left in a queue that holds tasks
+  // for its rules (the claim this wakes releases them).
+  const retryNow = outcomes.some((x) => x.status === 'pending' && !x.delayMs);
+  const wake = sql`CASE WHEN ${retryNow} OR EXISTS (SELECT 1 FROM queues q WHERE q.holding AND q.name IN (SELECT queue FROM changed))
+    ${keyed ? sql`OR EXISTS (SELECT 1 FROM released)` : sql``} THEN 'n' ELSE '' END`;
   const applied = await db.query<{ ids: string }>(
     eventStatement({
       inputs: [{ name: 'input', materialized: true, body: sql`SELECT ${JSON.stringify(byId)}::jsonb AS by_id` }],
@@ -44,17 +58,21 @@ export async function finish(db: Database, workerId: string, outcomes: readonly 
           updated_at = now(), worker_id = NULL, lease_expires_at = NULL
         WHERE t.id = ANY(${idArray(outcomes.map((x) => x.id))}) AND ${IS_RUNNING}
           AND t.worker_id = ${workerId} AND t.attempts = ((SELECT by_id FROM input) -> t.id::text ->> 'attempt')::int
-        RETURNING t.id, t.kind, t.status, t.attempts, t.error, t.run_at`,
-      events: {
-        wake: outcomes.some((x) => x.status === 'pending' && !x.delayMs),
-        types: [...new Set(outcomes.map((x) => eventOf(x.status)))],
-        taskId: sql`id`,
-        type: sql`CASE WHEN status = 'pending' THEN 'retrying' ELSE status::text END`,
-        status: sql`status`,
-        data: sql`jsonb_strip_nulls(jsonb_build_object('attempt', attempts, 'error', error,
-          'retryInMs', CASE WHEN status = 'pending' THEN round(extract(epoch FROM run_at - now()) * 1000)::int END))`,
-        orderBy: sql`id`,
-      },
+        RETURNING t.id, t.kind, t.status, t.attempts, t.error, t.run_at, t.queue, t.concurrency_key`,
+      alsoChanged: keyed ? [{ name: 'released', body: releaseKeyHolds('changed') }] : undefined,
+      events: keyed
+        ? {
+            wake,
+            types: [...types, 'released'],
+            from: sql`(SELECT id, ${type} AS type, status, ${data} AS data FROM changed
+              UNION ALL SELECT id, 'released', status, NULL FROM released) AS e`,
+            taskId: sql`e.id`,
+            type: sql`e.type`,
+            status: sql`e.status`,
+            data: sql`e.data`,
+            orderBy: sql`e.id`,
+          }
+        : { wake, types, taskId: sql`id`, type, status: sql`status`, data, orderBy: sql`id` },
       dueLater: outcomes.some((x) => x.status === 'pending' && !!x.delayMs)
         ? sql`SELECT run_at, kind FROM changed WHERE status = 'pending'`
         : undefined,

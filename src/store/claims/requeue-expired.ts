@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { WORKERS_CHANNEL } from '../notices.js';
 import { taskColumns, type Task } from '../rows.js';
-import { eventStatement } from '../statement.js';
+import { eventStatement, releaseKeyHolds } from '../statement.js';
 
 const columns = taskColumns('changed');
 
@@ -27,14 +27,19 @@ export async function requeueExpired(db: Database, limit = 1000): Promise<Task[]
         ) expired
         WHERE t.id = expired.id
         RETURNING t.*, expired.worker_id AS lost_by`,
+      // Each lapsed task of a concurrency key gives its slot to the next held task of the key.
+      alsoChanged: [{ name: 'released', body: releaseKeyHolds('changed') }],
       events: {
         wake: true,
-        types: ['failed', 'requeued'],
-        taskId: sql`id`,
-        type: sql`CASE WHEN status = 'failed' THEN 'failed' ELSE 'requeued' END`,
-        status: sql`status`,
-        data: sql`jsonb_build_object('attempt', attempts, 'error', error, 'reason', 'lease_expired')`,
-        orderBy: sql`id`,
+        types: ['failed', 'requeued', 'released'],
+        from: sql`(SELECT id, CASE WHEN status = 'failed' THEN 'failed' ELSE 'requeued' END AS type, status,
+            jsonb_build_object('attempt', attempts, 'error', error, 'reason', 'lease_expired') AS data FROM changed
+          UNION ALL SELECT id, 'released', status, NULL FROM released) AS e`,
+        taskId: sql`e.id`,
+        type: sql`e.type`,
+        status: sql`e.status`,
+        data: sql`e.data`,
+        orderBy: sql`e.id`,
       },
       effects: [
         {

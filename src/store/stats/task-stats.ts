@@ -40,8 +40,8 @@ interface StatsRow {
 /** Timings are computed from at most this many of the latest finished tasks. */
 export const STATS_SAMPLE = 10_000;
 
-export async function taskStats(db: Database, kind: string | null, since: Date | null): Promise<TaskStats> {
-  const kindMatches = sql`(${kind}::text IS NULL OR kind = ${kind}::text)`;
+export async function taskStats(db: Database, kind: string | null, since: Date | null, queue: string | null = null): Promise<TaskStats> {
+  const kindMatches = sql`(${kind}::text IS NULL OR kind = ${kind}::text) AND (${queue}::text IS NULL OR queue = ${queue}::text)`;
   const [row] = await db.query<StatsRow>(sql`
     WITH sample AS (
       SELECT status, extract(epoch FROM started_at - run_at) * 1000 AS wait_ms,

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { TaskInWrongState, TaskNotFound } from '../errors.js';
 import { taskColumns, type Task } from '../rows.js';
-import { eventStatement } from '../statement.js';
+import { eventStatement, releaseKeyHolds } from '../statement.js';
 import { getTask } from './get-tasks.js';
 
 const columns = taskColumns('changed');
@@ -22,10 +22,20 @@ export async function cancelTask(db: Database, id: string): Promise<Task> {
       ],
       changed: sql`
         UPDATE tasks t SET status = 'cancelled', finished_at = now(), updated_at = now(),
-          worker_id = NULL, lease_expires_at = NULL
+          worker_id = NULL, lease_expires_at = NULL, waiting_for = NULL
         FROM target WHERE t.id = target.id
         RETURNING t.*, target.worker_id AS held_by`,
-      events: { wake: false, types: ['cancelled'], taskId: sql`id`, type: sql`'cancelled'`, status: sql`status` },
+      // A running task of a concurrency key gives its slot to the next held task of the key.
+      alsoChanged: [{ name: 'released', body: releaseKeyHolds('(SELECT queue, concurrency_key FROM changed WHERE held_by IS NOT NULL) AS freed') }],
+      events: {
+        wake: sql`CASE WHEN EXISTS (SELECT 1 FROM released) THEN 'n' ELSE '' END`,
+        types: ['cancelled', 'released'],
+        from: sql`(SELECT id, 'cancelled' AS type, status FROM changed UNION ALL SELECT id, 'released', status FROM released) AS e`,
+        taskId: sql`e.id`,
+        type: sql`e.type`,
+        status: sql`e.status`,
+        orderBy: sql`e.id`,
+      },
       effects: [
         {
           // The external worker that held it is told at its next heartbeat (store/workers/beat-external.ts).

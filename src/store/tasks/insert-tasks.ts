@@ -12,6 +12,11 @@ export interface NewTask {
   maxAttempts: number;
   timeoutSeconds: number;
   idempotencyKey: string | null;
+  queue: string;
+  concurrencyKey: string | null;
+  uniqueKey: string | null;
+  /** With a uniqueKey: the key is taken for this long from creation; null: while pending or running. */
+  uniqueSeconds: number | null;
 }
 
 /** Who takes tasks as they are created, and which: claim[i] for tasks[i]. */
@@ -24,11 +29,13 @@ export interface Claimant {
 const columns = taskColumns('changed');
 
 /**
- * Inserts tasks in one statement and returns the rows it inserted, in id order (input order). A
- * task whose idempotency key exists already is not inserted. With a claimant, the tasks it marks
- * are inserted already claimed by that worker (RUNNING, attempt 1, leased, with their `started`
- * event after `created`), unless its row says paused or scaled to zero: an executor in this
- * process with free slots starts them without a claim statement.
+ * Inserts tasks in one statement and returns the rows it inserted, in input order. A task whose
+ * idempotency key exists already, or whose unique key is taken, is not inserted. Each queue named
+ * gets its row. With a claimant, the tasks it marks are inserted already claimed by that worker
+ * (RUNNING, attempt 1, leased, with their `started` event after `created`), unless its row says
+ * paused or scaled to zero, or the task is in a queue with a rule or has a concurrency key (those
+ * go through the claim's gate): an executor in this process with free slots starts them without
+ * a claim statement.
  */
 export async function insertTasks(db: Database, tasks: readonly NewTask[], claimant?: Claimant): Promise<Task[]> {
   const rows = tasks.map((t, ord) => ({
@@ -40,38 +47,64 @@ export async function insertTasks(db: Database, tasks: readonly NewTask[], claim
     max_attempts: t.maxAttempts,
     timeout_seconds: t.timeoutSeconds,
     idempotency_key: t.idempotencyKey,
+    queue: t.queue,
+    concurrency_key: t.concurrencyKey,
+    unique_key: t.uniqueKey,
+    unique_seconds: t.uniqueKey === null ? null : t.uniqueSeconds,
     // Left out unless true (JSON.stringify drops undefined): NULL joins no claimant.
     claim: claimant?.claim[ord] || undefined,
   }));
   const workerId = claimant?.workerId ?? null;
+  // A key taken for a time is claimed in task_unique_windows by the task's id, so the ids are
+  // drawn first (in input order); the common statement leaves the ids to the identity column.
+  const windowed = tasks.some((t) => t.uniqueKey !== null && t.uniqueSeconds !== null);
   const inserted = await db.query(
     eventStatement({
       inputs: [
         {
           name: 'input',
           body: sql`SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(
-            ord int, kind text, input jsonb, priority int, run_at timestamptz,
-            max_attempts int, timeout_seconds int, idempotency_key text, claim boolean)`,
+            ord int, kind text, input jsonb, priority int, run_at timestamptz, max_attempts int, timeout_seconds int,
+            idempotency_key text, queue text, concurrency_key text, unique_key text, unique_seconds int, claim boolean)`,
         },
+        { name: 'queue_rows', body: sql`INSERT INTO queues (name) SELECT DISTINCT queue FROM input ON CONFLICT DO NOTHING` },
         {
-          // The claim statement's check: a worker paused or scaled to zero in its row claims nothing.
+          // The claim statement's checks: a worker paused or scaled to zero in its row claims nothing.
           name: 'claimant',
           materialized: true,
           body: sql`SELECT ${workerId}::text AS worker_id, ${claimant?.leaseSeconds ?? 0}::int AS lease_seconds
             WHERE ${workerId}::text IS NOT NULL AND NOT EXISTS (
               SELECT 1 FROM workers w WHERE w.id = ${workerId}::text AND (w.state = 'paused' OR w.concurrency = 0))`,
         },
+        ...(windowed
+          ? [
+              { name: 'drawn', materialized: true, body: sql`SELECT ord, nextval(pg_get_serial_sequence('tasks', 'id')) AS id FROM (SELECT ord FROM input ORDER BY ord) o` },
+              {
+                name: 'windows',
+                body: sql`INSERT INTO task_unique_windows AS w (unique_key, task_id, until)
+                  SELECT i.unique_key, d.id, now() + make_interval(secs => i.unique_seconds)
+                  FROM input i JOIN drawn d USING (ord) WHERE i.unique_seconds IS NOT NULL
+                  ON CONFLICT (unique_key) DO UPDATE SET task_id = excluded.task_id, until = excluded.until WHERE w.until <= now()
+                  RETURNING task_id`,
+              },
+            ]
+          : []),
       ],
       changed: sql`
-        INSERT INTO tasks (kind, input, priority, run_at, max_attempts, timeout_seconds, idempotency_key,
-          status, attempts, worker_id, started_at, lease_expires_at)
-        SELECT kind, input, priority, coalesce(run_at, now()), max_attempts, timeout_seconds, idempotency_key,
+        INSERT INTO tasks (${sql.raw(windowed ? 'id, ' : '')}kind, input, priority, run_at, max_attempts, timeout_seconds, idempotency_key,
+          queue, concurrency_key, unique_key, unique_until, status, attempts, worker_id, started_at, lease_expires_at)
+        ${sql.raw(windowed ? 'OVERRIDING SYSTEM VALUE ' : '')}SELECT ${sql.raw(windowed ? 'd.id, ' : '')}kind, input, priority, coalesce(run_at, now()),
+          max_attempts, timeout_seconds, idempotency_key, queue, concurrency_key, unique_key,
+          now() + make_interval(secs => unique_seconds),
           CASE WHEN c.worker_id IS NULL THEN 'pending' ELSE 'running' END::task_status,
           CASE WHEN c.worker_id IS NULL THEN 0 ELSE 1 END, c.worker_id,
           CASE WHEN c.worker_id IS NOT NULL THEN now() END, now() + make_interval(secs => c.lease_seconds)
-        -- Due by the database's clock, as a claim would judge it.
-        FROM input LEFT JOIN claimant c ON input.claim AND coalesce(input.run_at, now()) <= now() ORDER BY ord
-        ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+        -- Due by the database's clock, as a claim would judge it; not in a queue with a rule nor with a key.
+        FROM input LEFT JOIN claimant c ON input.claim AND coalesce(input.run_at, now()) <= now() AND input.concurrency_key IS NULL
+          AND NOT EXISTS (SELECT 1 FROM queues q WHERE q.name = input.queue AND (q.paused OR q.concurrency IS NOT NULL OR q.rate_limit IS NOT NULL))
+        ${windowed ? sql`JOIN drawn d USING (ord) WHERE input.unique_seconds IS NULL OR d.id IN (SELECT task_id FROM windows)` : sql``}
+        ORDER BY ord
+        ON CONFLICT DO NOTHING
         RETURNING *`,
       events: {
         // Only tasks left pending are work for the other executors.

@@ -5,6 +5,7 @@ import type { TaskStatus } from '../rows.js';
 export interface TaskFilter {
   statuses?: TaskStatus[];
   kinds?: string[];
+  queues?: string[];
 }
 
 /** The WHERE clause for a filter and further conditions. */
@@ -12,6 +13,7 @@ export function whereSql(filter: TaskFilter, more: SQL[] = []): SQL {
   const where: SQL[] = [];
   if (filter.statuses?.length) where.push(sql`status IN ${filter.statuses.map((s) => sql`${s}::task_status`)}`);
   if (filter.kinds?.length) where.push(sql`kind IN ${filter.kinds}`);
+  if (filter.queues?.length) where.push(sql`queue IN ${filter.queues}`);
   where.push(...more);
   return where.length ? sql`WHERE ${sql.join(where, sql` AND `)}` : sql``;
 }

@@ -1,12 +1,23 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { taskColumns, type Task } from '../rows.js';
+import { textArray } from '../statement.js';
 
 const columns = taskColumns('tasks');
 
-/** The tasks that hold these idempotency keys (a repeated key answers with the stored task). */
-export async function tasksByKeys(db: Database, keys: readonly string[]): Promise<Task[]> {
-  if (keys.length === 0) return [];
-  const rows = await db.query(sql`SELECT ${columns.list} FROM tasks WHERE idempotency_key IN ${keys}`);
+/**
+ * The tasks that hold these keys now, for creates that repeated one: an idempotency key for good;
+ * a unique key while its task is pending or running, or until its window ends.
+ */
+export async function tasksByKeys(db: Database, keys: { idempotency: readonly string[]; unique: readonly string[] }): Promise<Task[]> {
+  if (keys.idempotency.length === 0 && keys.unique.length === 0) return [];
+  const rows = await db.query(sql`
+    SELECT ${columns.list} FROM tasks WHERE idempotency_key = ANY(${textArray(keys.idempotency)})
+    UNION
+    SELECT ${columns.list} FROM tasks
+    WHERE unique_key = ANY(${textArray(keys.unique)}) AND unique_until IS NULL AND status IN ('pending', 'running')
+    UNION
+    SELECT ${columns.list} FROM task_unique_windows w JOIN tasks ON tasks.id = w.task_id
+    WHERE w.unique_key = ANY(${textArray(keys.unique)}) AND w.until > now()`);
   return rows.map(columns.decode);
 }

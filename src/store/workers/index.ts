@@ -2,7 +2,7 @@
 // heartbeating.
 export { beat, type WorkerReport } from './beat.js';
 export { beatExternal } from './beat-external.js';
-export { countFinished } from './count-finished.js';
+export { refreshCounts } from './refresh-counts.js';
 export { externalKinds } from './external-kinds.js';
 export { markSilentOffline } from './mark-silent-offline.js';
 export { reactivateWithRunningCount } from './reactivate-with-running-count.js';

@@ -1,5 +1,5 @@
 /** Listeners to one kind of happening: `add` returns the function that removes the listener. */
-export function createSignal<A extends unknown[] = []>() {
+export function createListenerSet<A extends unknown[] = []>() {
   const listeners = new Set<(...args: A) => void>();
   return {
     add(listener: (...args: A) => void): () => void {

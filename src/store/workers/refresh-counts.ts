@@ -2,8 +2,8 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { notifyChanged } from './changed-worker.js';
 
-/** Counters of an external worker after it finished attempts, and its running count now. */
-export async function countFinished(db: Database, id: string, processed: number, succeeded: number): Promise<void> {
+/** An external worker's counters, with the attempts it just finished added (if any), and its running count now. */
+export async function refreshCounts(db: Database, id: string, processed = 0, succeeded = 0): Promise<void> {
   await db.query(
     notifyChanged(sql`w AS (
       UPDATE workers w SET processed = processed + ${processed}, succeeded = succeeded + ${succeeded},
