@@ -89,9 +89,11 @@ END $$;
 --> statement-breakpoint
 -- Releases tasks held by their queue (QUEUE_PAUSED, QUEUE_CONCURRENCY, RATE_LIMIT) once the queue
 -- has room again: not paused, under its concurrency, with starts left in its rate window. Up to
--- release_limit in all, head first (priority, run_at, id), under each queue's row lock, which
--- serializes this with every claim of that queue. Returns the ids released. A queue found with
--- nothing left held stops being looked at (holding = false) until a claim holds one of its tasks.
+-- release_limit in all, head first (priority, run_at, id), under each queue's row lock. A queue
+-- another claim has locked is skipped: that claim is deciding for it, and the tasks leaving
+-- running release their queue's held ones too (store/statement.ts, releaseHolds). Returns the ids
+-- released. A queue found with nothing left held stops being looked at (holding = false) until a
+-- claim holds one of its tasks.
 CREATE FUNCTION release_queue_holds(candidates text[], release_limit int) RETURNS bigint[]
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
@@ -100,7 +102,7 @@ DECLARE
   released bigint[] := '{}';
   taken bigint[];
 BEGIN
-  FOR q IN SELECT * FROM queues WHERE name = ANY(candidates) AND holding ORDER BY name FOR UPDATE LOOP
+  FOR q IN SELECT * FROM queues WHERE name = ANY(candidates) AND holding ORDER BY name FOR UPDATE SKIP LOCKED LOOP
     EXIT WHEN cardinality(released) >= release_limit;
     room := release_limit - cardinality(released);
     IF q.paused THEN
@@ -118,13 +120,13 @@ BEGIN
       taken := ARRAY(
         SELECT id FROM tasks
         WHERE status = 'pending' AND waiting_for IN ('QUEUE_PAUSED', 'QUEUE_CONCURRENCY', 'RATE_LIMIT') AND queue = q.name
+          AND run_at <= now()
         ORDER BY priority DESC NULLS LAST, run_at, id LIMIT room FOR UPDATE SKIP LOCKED);
       UPDATE tasks SET waiting_for = NULL, updated_at = now() WHERE id = ANY(taken);
       released := released || taken;
-      IF cardinality(taken) < room THEN
-        UPDATE queues SET holding = EXISTS (
-          SELECT 1 FROM tasks WHERE status = 'pending' AND waiting_for IN ('QUEUE_PAUSED', 'QUEUE_CONCURRENCY', 'RATE_LIMIT') AND queue = q.name)
-        WHERE name = q.name;
+      IF q.holding AND cardinality(taken) < room THEN
+        UPDATE queues SET holding = false WHERE name = q.name AND NOT EXISTS (
+          SELECT 1 FROM tasks WHERE status = 'pending' AND waiting_for IN ('QUEUE_PAUSED', 'QUEUE_CONCURRENCY', 'RATE_LIMIT') AND queue = q.name);
       END IF;
     END IF;
   END LOOP;
@@ -176,13 +178,15 @@ BEGIN
       reason := 'RATE_LIMIT';
     ELSIF c.concurrency_key IS NOT NULL THEN
       k := c.queue || E'\x1f' || c.concurrency_key;
-      -- Full; or an earlier task of the key waits that this claim does not have (held, just
-      -- released, or locked by another claim): it goes first, in priority and runAt order.
-      IF coalesce((key_running ->> k)::int, 0) + coalesce((taken ->> k)::int, 0) >= c.key_limit OR EXISTS (
-        SELECT 1 FROM tasks p
-        WHERE p.status = 'pending' AND p.concurrency_key IS NOT NULL AND p.queue = c.queue AND p.concurrency_key = c.concurrency_key
-          AND p.run_at <= now() AND p.id <> ALL(ids)
-          AND (p.priority > c.priority OR (p.priority = c.priority AND (p.run_at, p.id) < (c.run_at, c.id)))) THEN
+      -- The key's earlier due tasks this claim does not have (held, just released, or locked by
+      -- another claim) go first, in priority and runAt order: they count toward its limit.
+      IF coalesce((key_running ->> k)::int, 0) + coalesce((taken ->> k)::int, 0) + (
+        SELECT count(*) FROM (
+          SELECT 1 FROM tasks p
+          WHERE p.status = 'pending' AND p.concurrency_key IS NOT NULL AND p.queue = c.queue AND p.concurrency_key = c.concurrency_key
+            AND p.run_at <= now() AND p.id <> ALL(ids)
+            AND (p.priority > c.priority OR (p.priority = c.priority AND (p.run_at, p.id) < (c.run_at, c.id)))
+          LIMIT c.key_limit) AS earlier) >= c.key_limit THEN
         reason := 'KEY_CONCURRENCY';
       ELSE
         taken := jsonb_set(taken, ARRAY[k], to_jsonb(coalesce((taken ->> k)::int, 0) + 1));

@@ -1,5 +1,6 @@
 import { STATS_SAMPLE, type Durations, type TaskStats } from '../store/index.js';
 import { invalidInput } from '../errors.js';
+import { parseQueueName } from '../tasks/intake.js';
 import { builder } from './builder.js';
 
 const DurationsRef = builder.objectRef<Durations>('Durations').implement({
@@ -46,11 +47,12 @@ builder.queryField('taskStats', (t) =>
   t.field({
     type: TaskStatsRef,
     authScopes: { read: true },
-    description: 'Counts are of all tasks (of kind, if given); rates and timings of tasks finished since `since` (default: any time).',
-    args: { kind: t.arg.string(), since: t.arg({ type: 'DateTime' }) },
-    resolve: (_, { kind, since }, ctx) => {
+    description:
+      'Counts are of all tasks (of kind and queue, if given); rates and timings of tasks finished since `since` (default: any time).',
+    args: { kind: t.arg.string(), queue: t.arg.string(), since: t.arg({ type: 'DateTime' }) },
+    resolve: (_, { kind, queue, since }, ctx) => {
       if (since && Number.isNaN(since.getTime())) throw invalidInput('since is not a valid date');
-      return ctx.store.stats.taskStats(kind ?? null, since ?? null);
+      return ctx.store.stats.taskStats(kind ?? null, since ?? null, queue == null ? null : parseQueueName(queue));
     },
   }),
 );

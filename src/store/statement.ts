@@ -106,20 +106,32 @@ function anyChange(s: EventStatement): SQL {
 }
 
 /**
- * A CTE body (for alsoChanged) that releases, for each concurrency key of the tasks in `from`
- * that left running (finished, failed, retried, cancelled), as many of the key's held tasks as
- * left it, head first. SKIP LOCKED: a held task a claim is looking at is released by a later one.
- * The claim's gate still decides whether a released task may start (claim_tasks).
+ * A CTE body (for alsoChanged) that gives the slots of the tasks in `from` that left running
+ * (finished, failed, retried, cancelled) to held tasks, head first: as many of a key's held tasks
+ * as left the key, and as many of a queue's held for its concurrency as left the queue (unless it
+ * is paused). SKIP LOCKED: a held task a claim is looking at is released by a later statement.
+ * The claim's gate still decides whether a released task may start (claim_tasks), so a release
+ * that races another only costs a hold.
  */
-export function releaseKeyHolds(from: string): SQL {
+export function releaseHolds(from: string): SQL {
   return sql.raw(`
     UPDATE tasks t SET waiting_for = NULL, updated_at = now()
     FROM (
       SELECT h.id FROM (SELECT queue, concurrency_key, count(*) AS n FROM ${from} WHERE concurrency_key IS NOT NULL GROUP BY 1, 2) k,
       LATERAL (
         SELECT held.id FROM tasks held
-        WHERE held.status = 'pending' AND held.waiting_for = 'KEY_CONCURRENCY'
-          AND held.queue = k.queue AND held.concurrency_key = k.concurrency_key
+        WHERE held.status = 'pending' AND held.concurrency_key IS NOT NULL AND held.waiting_for = 'KEY_CONCURRENCY'
+          AND held.queue = k.queue AND held.concurrency_key = k.concurrency_key AND held.run_at <= now()
+        ORDER BY held.priority DESC NULLS LAST, held.run_at, held.id LIMIT k.n
+        FOR UPDATE SKIP LOCKED) h
+      UNION
+      SELECT h.id FROM (
+        SELECT f.queue, count(*) AS n FROM ${from} f JOIN queues q ON q.name = f.queue AND q.concurrency IS NOT NULL AND NOT q.paused
+        GROUP BY f.queue) k,
+      LATERAL (
+        SELECT held.id FROM tasks held
+        WHERE held.status = 'pending' AND held.waiting_for IN ('QUEUE_PAUSED', 'QUEUE_CONCURRENCY', 'RATE_LIMIT')
+          AND held.waiting_for = 'QUEUE_CONCURRENCY' AND held.queue = k.queue AND held.run_at <= now()
         ORDER BY held.priority DESC NULLS LAST, held.run_at, held.id LIMIT k.n
         FOR UPDATE SKIP LOCKED) h
     ) r

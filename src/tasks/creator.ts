@@ -44,7 +44,8 @@ export function createTaskCreator(store: Store, metrics?: Pick<TaskMetrics, 'cre
       // Started as soon as the rows are back (before any lookup of existing keys), so a cancel
       // that follows finds them running here; if the statement failed, the slots come back.
       if (reservation) {
-        const claimed = inserted.filter((t) => t.status === 'running' && t.workerId === reservation.workerId);
+        // None is in a queue with a rule or has a key (the statement claims no such task).
+        const claimed = inserted.filter((t) => t.status === 'running' && t.workerId === reservation.workerId).map((t) => ({ ...t, gated: false }));
         local!.startCreated(claimed, reservation.slots);
       }
     }

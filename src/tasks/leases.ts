@@ -24,6 +24,10 @@ export function keepSweeping(options: {
         log.warn({ taskId: task.id, kind: task.kind, status: task.status }, 'lease expired; task requeued');
       }
       await timeOutOverdue();
+      // A key's held task is released when a task of the key leaves running; this catches the
+      // room made otherwise (a release that lost its race with a claim).
+      const released = await store.queues.releaseKeyHolds(1000);
+      if (released > 0) log.info({ released }, 'released tasks their keys held');
     } catch (error) {
       log.warn({ err: error }, 'sweeping for abandoned tasks failed');
     }

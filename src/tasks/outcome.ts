@@ -17,11 +17,11 @@ export interface OutcomeLimits {
 export const timeoutFailure = (seconds: number) => new TaskFailure(`Timed out after ${seconds} s`, 'TIMEOUT');
 
 export function outcomeOf(
-  task: Pick<ClaimedTask, 'id' | 'attempts' | 'maxAttempts'> & { concurrencyKey?: string | null },
+  task: Pick<ClaimedTask, 'id' | 'attempts' | 'maxAttempts'> & { gated?: boolean },
   settlement: Settlement,
   limits: OutcomeLimits,
 ): Outcome {
-  return { ...settle(task, settlement, limits), ...(task.concurrencyKey != null && { keyed: true }) };
+  return { ...settle(task, settlement, limits), ...(task.gated !== false && { releases: true }) };
 }
 
 function settle(task: Pick<ClaimedTask, 'id' | 'attempts' | 'maxAttempts'>, settlement: Settlement, limits: OutcomeLimits): Outcome {

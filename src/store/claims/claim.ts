@@ -17,7 +17,7 @@ export type Claimed = ClaimedTask[] & { held: number };
  */
 export async function claim(db: Database, workerId: string, kinds: readonly string[], limit: number, leaseSeconds: number): Promise<Claimed> {
   if (limit <= 0 || kinds.length === 0) return Object.assign([], { held: 0 });
-  const rows = await db.query<{ status: string; waiting_for: string | null }>(
+  const rows = await db.query<{ status: string; waiting_for: string | null; gated: boolean }>(
     eventStatement({
       // claim_tasks (drizzle/0004 to 0007) locks up to limit due tasks in claim order and marks
       // them running; as PL/pgSQL its plans are kept, and made with table scans ruled out.
@@ -33,10 +33,13 @@ export async function claim(db: Database, workerId: string, kinds: readonly stri
           WHEN waiting_for IS NOT NULL THEN jsonb_build_object('waitingFor', waiting_for) END`,
         orderBy: sql`id`,
       },
-      select: sql`${columns.list}, changed.status, changed.waiting_for`,
+      // Read once per statement: the queues with a concurrency, for the outcomes' releases.
+      select: sql`${columns.list}, changed.status, changed.waiting_for, (changed.concurrency_key IS NOT NULL
+        OR changed.queue = ANY(ARRAY(SELECT name FROM queues WHERE concurrency IS NOT NULL))) AS gated`,
       orderBy: sql`changed.priority DESC, changed.run_at, changed.id`,
     }),
   );
   const held = rows.filter((row) => row.waiting_for !== null).length;
-  return Object.assign(rows.filter((row) => row.status === 'running').map(columns.decode), { held });
+  const claimed: ClaimedTask[] = rows.filter((row) => row.status === 'running').map((row) => Object.assign(columns.decode(row), { gated: row.gated === true }));
+  return Object.assign(claimed, { held });
 }

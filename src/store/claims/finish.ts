@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import type { TaskError, TaskStatus } from '../rows.js';
-import { eventStatement, idArray, IS_RUNNING, releaseKeyHolds } from '../statement.js';
+import { eventStatement, idArray, IS_RUNNING, releaseHolds } from '../statement.js';
 
 export interface Outcome {
   id: string;
@@ -11,8 +11,8 @@ export interface Outcome {
   error?: TaskError;
   /** For status pending: how long until the next attempt may run. */
   delayMs?: number;
-  /** The task has a concurrency key: its slot, freed, releases a held task of the key. */
-  keyed?: boolean;
+  /** Its queue has a concurrency or it has a key: the slot it frees may release a held task. */
+  releases?: boolean;
 }
 
 /** The event an outcome writes: its status, except that going back to pending is a retry. */
@@ -37,14 +37,12 @@ export async function finish(db: Database, workerId: string, outcomes: readonly 
   const data = sql`jsonb_strip_nulls(jsonb_build_object('attempt', attempts, 'error', error,
     'retryInMs', CASE WHEN status = 'pending' THEN round(extract(epoch FROM run_at - now()) * 1000)::int END))`;
   const types = [...new Set(outcomes.map((x) => eventOf(x.status)))];
-  // Only when a task of the batch has a key does the statement release held tasks: the common
-  // statement stays as it was.
-  const keyed = outcomes.some((x) => x.keyed);
-  // A task back to pending now is work; so is the room a task left in a queue that holds tasks
-  // for its rules (the claim this wakes releases them).
+  // Only when a task of the batch may free a slot held tasks wait for does the statement release
+  // them: the common statement stays as it was. A task back to pending now is work; so is one
+  // released.
+  const keyed = outcomes.some((x) => x.releases);
   const retryNow = outcomes.some((x) => x.status === 'pending' && !x.delayMs);
-  const wake = sql`CASE WHEN ${retryNow} OR EXISTS (SELECT 1 FROM queues q WHERE q.holding AND q.name IN (SELECT queue FROM changed))
-    ${keyed ? sql`OR EXISTS (SELECT 1 FROM released)` : sql``} THEN 'n' ELSE '' END`;
+  const wake = keyed ? sql`CASE WHEN ${retryNow} OR EXISTS (SELECT 1 FROM released) THEN 'n' ELSE '' END` : retryNow;
   const applied = await db.query<{ ids: string }>(
     eventStatement({
       inputs: [{ name: 'input', materialized: true, body: sql`SELECT ${JSON.stringify(byId)}::jsonb AS by_id` }],
@@ -59,7 +57,7 @@ export async function finish(db: Database, workerId: string, outcomes: readonly 
         WHERE t.id = ANY(${idArray(outcomes.map((x) => x.id))}) AND ${IS_RUNNING}
           AND t.worker_id = ${workerId} AND t.attempts = ((SELECT by_id FROM input) -> t.id::text ->> 'attempt')::int
         RETURNING t.id, t.kind, t.status, t.attempts, t.error, t.run_at, t.queue, t.concurrency_key`,
-      alsoChanged: keyed ? [{ name: 'released', body: releaseKeyHolds('changed') }] : undefined,
+      alsoChanged: keyed ? [{ name: 'released', body: releaseHolds('changed') }] : undefined,
       events: keyed
         ? {
             wake,

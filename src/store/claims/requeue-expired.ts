@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { WORKERS_CHANNEL } from '../notices.js';
 import { taskColumns, type Task } from '../rows.js';
-import { eventStatement, releaseKeyHolds } from '../statement.js';
+import { eventStatement, releaseHolds } from '../statement.js';
 
 const columns = taskColumns('changed');
 
@@ -27,8 +27,8 @@ export async function requeueExpired(db: Database, limit = 1000): Promise<Task[]
         ) expired
         WHERE t.id = expired.id
         RETURNING t.*, expired.worker_id AS lost_by`,
-      // Each lapsed task of a concurrency key gives its slot to the next held task of the key.
-      alsoChanged: [{ name: 'released', body: releaseKeyHolds('changed') }],
+      // Each lapsed task gives its slot to the next task its key or queue held.
+      alsoChanged: [{ name: 'released', body: releaseHolds('changed') }],
       events: {
         wake: true,
         types: ['failed', 'requeued', 'released'],

@@ -19,6 +19,9 @@ export interface QueueChange {
 export async function changeQueue(db: Database, name: string, change: QueueChange): Promise<void> {
   const values: Array<[string, SQL]> = [];
   if (change.paused !== undefined) values.push(['paused', sql`${change.paused}::boolean`]);
+  // New rules may leave room for held tasks (or, paused, hold them from their creation): the next
+  // claims look at the queue's held tasks.
+  values.push(['holding', sql`true`]);
   if (change.concurrency !== undefined) values.push(['concurrency', sql`${change.concurrency}::int`]);
   if (change.keyConcurrency !== undefined) values.push(['key_concurrency', sql`${change.keyConcurrency}::int`]);
   if (change.rateLimit !== undefined) {

@@ -21,8 +21,13 @@ export async function releaseKeyHolds(db: Database, keys: number, queue?: string
         },
         {
           name: 'room',
+          // The key's limit, less what runs and what is claimable already (released, not yet claimed).
           body: sql`SELECT k.queue, k.concurrency_key, coalesce(q.key_concurrency, 1) - (
-              SELECT count(*) FROM tasks r WHERE r.status = 'running' AND r.queue = k.queue AND r.concurrency_key = k.concurrency_key) AS n
+              SELECT count(*) FROM tasks r WHERE r.status = 'running' AND r.queue = k.queue AND r.concurrency_key = k.concurrency_key) - (
+              SELECT count(*) FROM (
+                SELECT 1 FROM tasks p WHERE p.status = 'pending' AND p.concurrency_key IS NOT NULL AND p.queue = k.queue
+                  AND p.concurrency_key = k.concurrency_key AND p.waiting_for IS NULL
+                LIMIT coalesce(q.key_concurrency, 1)) AS claimable) AS n
             FROM held_keys k JOIN queues q ON q.name = k.queue`,
         },
       ],
@@ -30,8 +35,8 @@ export async function releaseKeyHolds(db: Database, keys: number, queue?: string
         UPDATE tasks t SET waiting_for = NULL, updated_at = now()
         FROM room, LATERAL (
           SELECT held.id FROM tasks held
-          WHERE held.status = 'pending' AND held.waiting_for = 'KEY_CONCURRENCY'
-            AND held.queue = room.queue AND held.concurrency_key = room.concurrency_key
+          WHERE held.status = 'pending' AND held.concurrency_key IS NOT NULL AND held.waiting_for = 'KEY_CONCURRENCY'
+            AND held.queue = room.queue AND held.concurrency_key = room.concurrency_key AND held.run_at <= now()
           ORDER BY held.priority DESC NULLS LAST, held.run_at, held.id LIMIT greatest(room.n, 0)
           FOR UPDATE SKIP LOCKED) h
         WHERE t.id = h.id

@@ -41,21 +41,21 @@ interface StatsRow {
 export const STATS_SAMPLE = 10_000;
 
 export async function taskStats(db: Database, kind: string | null, since: Date | null, queue: string | null = null): Promise<TaskStats> {
-  const kindMatches = sql`(${kind}::text IS NULL OR kind = ${kind}::text) AND (${queue}::text IS NULL OR queue = ${queue}::text)`;
+  const matches = sql`(${kind}::text IS NULL OR kind = ${kind}::text) AND (${queue}::text IS NULL OR queue = ${queue}::text)`;
   const [row] = await db.query<StatsRow>(sql`
     WITH sample AS (
       SELECT status, extract(epoch FROM started_at - run_at) * 1000 AS wait_ms,
              extract(epoch FROM finished_at - started_at) * 1000 AS run_ms
       FROM tasks
       WHERE finished_at IS NOT NULL AND finished_at >= coalesce(${since?.toISOString() ?? null}::timestamptz, '-infinity')
-        AND ${kindMatches}
+        AND ${matches}
       ORDER BY finished_at DESC LIMIT ${STATS_SAMPLE}
     ), ran AS (
       SELECT * FROM sample WHERE status <> 'cancelled' AND run_ms IS NOT NULL
     )
     SELECT
       (SELECT jsonb_object_agg(status, n) FROM (
-        SELECT status, sum(n)::float8 AS n FROM task_counts WHERE ${kindMatches} GROUP BY status) c) AS counts,
+        SELECT status, sum(n)::float8 AS n FROM task_counts WHERE ${matches} GROUP BY status) c) AS counts,
       (SELECT count(*)::int FROM sample) AS sample_size,
       (SELECT to_jsonb(r) FROM (
         SELECT (count(*) FILTER (WHERE status = 'completed'))::float8 / nullif(count(*), 0) AS success_rate,
@@ -63,7 +63,7 @@ export async function taskStats(db: Database, kind: string | null, since: Date |
           avg(run_ms)::float8 AS run_avg, percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY run_ms) AS run
         FROM ran) r) AS timings,
       (SELECT jsonb_build_array(coalesce(sum(n) FILTER (WHERE second >= now() - interval '1 minute'), 0), coalesce(sum(n), 0))
-         FROM task_finishes WHERE second >= now() - interval '1 hour' AND ${kindMatches}) AS throughput`);
+         FROM task_finishes WHERE second >= now() - interval '1 hour' AND ${matches}) AS throughput`);
   const counts = row.counts ?? {};
   const t = row.timings;
   const [lastMinute, lastHour] = row.throughput;

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { TaskInWrongState, TaskNotFound } from '../errors.js';
 import { taskColumns, type Task } from '../rows.js';
-import { eventStatement, releaseKeyHolds } from '../statement.js';
+import { eventStatement, releaseHolds } from '../statement.js';
 import { getTask } from './get-tasks.js';
 
 const columns = taskColumns('changed');
@@ -25,8 +25,8 @@ export async function cancelTask(db: Database, id: string): Promise<Task> {
           worker_id = NULL, lease_expires_at = NULL, waiting_for = NULL
         FROM target WHERE t.id = target.id
         RETURNING t.*, target.worker_id AS held_by`,
-      // A running task of a concurrency key gives its slot to the next held task of the key.
-      alsoChanged: [{ name: 'released', body: releaseKeyHolds('(SELECT queue, concurrency_key FROM changed WHERE held_by IS NOT NULL) AS freed') }],
+      // A running task gives its slot to the next task its key or queue held.
+      alsoChanged: [{ name: 'released', body: releaseHolds('(SELECT queue, concurrency_key FROM changed WHERE held_by IS NOT NULL) AS freed') }],
       events: {
         wake: sql`CASE WHEN EXISTS (SELECT 1 FROM released) THEN 'n' ELSE '' END`,
         types: ['cancelled', 'released'],

@@ -67,7 +67,20 @@ export async function insertTasks(db: Database, tasks: readonly NewTask[], claim
             ord int, kind text, input jsonb, priority int, run_at timestamptz, max_attempts int, timeout_seconds int,
             idempotency_key text, queue text, concurrency_key text, unique_key text, unique_seconds int, claim boolean)`,
         },
-        { name: 'queue_rows', body: sql`INSERT INTO queues (name) SELECT DISTINCT queue FROM input ON CONFLICT DO NOTHING` },
+        {
+          // Only queues not there yet: inserting over an existing row would wait for any claim that
+          // has it locked (and would do so after this statement took the event lock).
+          name: 'queue_rows',
+          body: sql`INSERT INTO queues (name) SELECT DISTINCT queue FROM input
+            WHERE NOT EXISTS (SELECT 1 FROM queues q WHERE q.name = input.queue) ON CONFLICT DO NOTHING`,
+        },
+        {
+          name: 'rules',
+          materialized: true,
+          body: sql`SELECT name, paused, concurrency,
+              CASE WHEN concurrency IS NOT NULL THEN (SELECT count(*) FROM tasks t WHERE t.status = 'running' AND t.queue = queues.name) END AS running
+            FROM queues WHERE name IN (SELECT queue FROM input)`,
+        },
         {
           // The claim statement's checks: a worker paused or scaled to zero in its row claims nothing.
           name: 'claimant',
@@ -92,16 +105,28 @@ export async function insertTasks(db: Database, tasks: readonly NewTask[], claim
       ],
       changed: sql`
         INSERT INTO tasks (${sql.raw(windowed ? 'id, ' : '')}kind, input, priority, run_at, max_attempts, timeout_seconds, idempotency_key,
-          queue, concurrency_key, unique_key, unique_until, status, attempts, worker_id, started_at, lease_expires_at)
+          queue, concurrency_key, unique_key, unique_until, waiting_for, status, attempts, worker_id, started_at, lease_expires_at)
         ${sql.raw(windowed ? 'OVERRIDING SYSTEM VALUE ' : '')}SELECT ${sql.raw(windowed ? 'd.id, ' : '')}kind, input, priority, coalesce(run_at, now()),
           max_attempts, timeout_seconds, idempotency_key, queue, concurrency_key, unique_key,
           now() + make_interval(secs => unique_seconds),
+          -- Held from the start when its queue is paused or already runs all its concurrency allows
+          -- (a task leaving running releases it), or when its key already has a task running or
+          -- due: it does not enter the claim index only to be held by the next claim.
+          CASE WHEN c.worker_id IS NOT NULL THEN NULL
+            WHEN r.paused THEN 'QUEUE_PAUSED'
+            WHEN r.running >= r.concurrency THEN 'QUEUE_CONCURRENCY'
+            WHEN input.concurrency_key IS NOT NULL AND coalesce(input.run_at, now()) <= now() AND (
+              EXISTS (SELECT 1 FROM tasks k WHERE k.status = 'running' AND k.queue = input.queue AND k.concurrency_key = input.concurrency_key)
+              OR EXISTS (SELECT 1 FROM tasks k WHERE k.status = 'pending' AND k.concurrency_key IS NOT NULL AND k.queue = input.queue
+                AND k.concurrency_key = input.concurrency_key AND k.run_at <= now())) THEN 'KEY_CONCURRENCY'
+          END,
           CASE WHEN c.worker_id IS NULL THEN 'pending' ELSE 'running' END::task_status,
           CASE WHEN c.worker_id IS NULL THEN 0 ELSE 1 END, c.worker_id,
           CASE WHEN c.worker_id IS NOT NULL THEN now() END, now() + make_interval(secs => c.lease_seconds)
         -- Due by the database's clock, as a claim would judge it; not in a queue with a rule nor with a key.
-        FROM input LEFT JOIN claimant c ON input.claim AND coalesce(input.run_at, now()) <= now() AND input.concurrency_key IS NULL
-          AND NOT EXISTS (SELECT 1 FROM queues q WHERE q.name = input.queue AND (q.paused OR q.concurrency IS NOT NULL OR q.rate_limit IS NOT NULL))
+        FROM input LEFT JOIN rules r ON r.name = input.queue
+          LEFT JOIN claimant c ON input.claim AND coalesce(input.run_at, now()) <= now() AND input.concurrency_key IS NULL
+            AND NOT EXISTS (SELECT 1 FROM queues q WHERE q.name = input.queue AND (q.paused OR q.concurrency IS NOT NULL OR q.rate_limit IS NOT NULL))
         ${windowed ? sql`JOIN drawn d USING (ord) WHERE input.unique_seconds IS NULL OR d.id IN (SELECT task_id FROM windows)` : sql``}
         ORDER BY ord
         ON CONFLICT DO NOTHING
@@ -111,7 +136,8 @@ export async function insertTasks(db: Database, tasks: readonly NewTask[], claim
         wake: sql`CASE WHEN EXISTS (SELECT 1 FROM changed WHERE status = 'pending') THEN 'n' ELSE '' END`,
         types: claimant ? ['created', 'started'] : ['created'],
         from: sql`changed, LATERAL (
-          SELECT 'created' AS type, 'pending'::task_status AS status, NULL::jsonb AS data
+          SELECT 'created' AS type, 'pending'::task_status AS status,
+            CASE WHEN changed.waiting_for IS NOT NULL THEN jsonb_build_object('waitingFor', changed.waiting_for) END AS data
           UNION ALL
           -- Built only for the tasks claimed, not for every task of a bulk create.
           SELECT 'started', 'running', jsonb_build_object('attempt', attempts, 'workerId', worker_id)

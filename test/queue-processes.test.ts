@@ -1,0 +1,87 @@
+// Queue rules hold however many claim at once: three server processes and two external workers
+// claim thousands of tasks together, and the most that ever ran at once, replayed from the event
+// log in commit order, never passes a queue's concurrency or a key's.
+import { sql } from 'drizzle-orm';
+import { expect, it } from 'vitest';
+import { describePg } from './support/db.js';
+import { waitFor } from './support/app.js';
+import { serversForFile } from './support/servers.js';
+import type { ServerProcess } from './support/process.js';
+
+const CREATE_MANY = `mutation($inputs: [CreateTaskInput!]!) { createTasks(inputs: $inputs) { tasks { id } } }`;
+const LIMITS = `mutation($name: String!, $concurrency: Int, $keyConcurrency: Int) {
+  setQueueLimits(name: $name, concurrency: $concurrency, keyConcurrency: $keyConcurrency) { name } }`;
+
+/** An external worker over GraphQL that claims `sleep` tasks and completes each a moment later, until stopped. */
+function externalWorker(server: ServerProcess, name: string) {
+  let running = true;
+  const done = (async () => {
+    const { data } = await server.gql(`mutation($n: String!) { registerWorker(input: { name: $n, kinds: ["sleep"], concurrency: 6 }) { id } }`, { n: name });
+    const workerId = data.registerWorker.id as string;
+    const inFlight = new Set<Promise<unknown>>();
+    while (running) {
+      const claimed = await server.gql(`mutation($w: ID!) { claimTasks(workerId: $w, limit: 6, waitSeconds: 1) { id } }`, { w: workerId });
+      for (const task of claimed.data?.claimTasks ?? []) {
+        const finishing = new Promise((resolve) => setTimeout(resolve, 3))
+          .then(() => server.gql(`mutation($id: ID!, $w: ID!) { completeTask(id: $id, workerId: $w) { id } }`, { id: task.id, w: workerId }))
+          .finally(() => inFlight.delete(finishing));
+        inFlight.add(finishing);
+      }
+      // Its slots are full until some finish: wait for one rather than claim nothing in a loop.
+      if (inFlight.size >= 6) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+  })();
+  return { stop: () => ((running = false), done) };
+}
+
+describePg('queue rules across processes and external workers', () => {
+  const cluster = serversForFile({ EXECUTOR_CONCURRENCY: '8' });
+  /** The most tasks running at once per group (queue, or queue and key), from the events in commit order. */
+  const maxRunning = async (queue: string, byKey: boolean) => {
+    const rows = await cluster.db.query<{ most: number }>(sql`
+      SELECT max(running)::int AS most FROM (
+        SELECT sum(CASE WHEN e.type = 'started' THEN 1 WHEN e.type IN ('completed', 'failed', 'timed_out', 'retrying', 'requeued') THEN -1 ELSE 0 END)
+          OVER (PARTITION BY ${byKey ? sql`t.concurrency_key` : sql`t.queue`} ORDER BY e.id) AS running
+        FROM task_events e JOIN tasks t ON t.id = e.task_id WHERE t.queue = ${queue}) r
+`);
+    return rows[0]?.most ?? 0;
+  };
+  const completedOnce = async (queue: string) =>
+    (await cluster.db.query<{ n: number }>(sql`
+      SELECT count(*)::int AS n FROM (SELECT t.id FROM tasks t JOIN task_events e ON e.task_id = t.id AND e.type = 'completed'
+        WHERE t.queue = ${queue} AND t.status = 'completed' GROUP BY t.id HAVING count(*) = 1) once`))[0].n;
+
+  it('a queue concurrency of 5 and a key concurrency of 2 hold with 3 processes and 2 external workers claiming', { timeout: 180_000 }, async () => {
+    const servers = await Promise.all([cluster.start({}), cluster.start({}), cluster.start({})]);
+    await servers[0].gql(LIMITS, { name: 'limited', concurrency: 5 });
+    await servers[0].gql(LIMITS, { name: 'keyed', keyConcurrency: 2 });
+    const workers = [externalWorker(servers[1], 'ext-a'), externalWorker(servers[2], 'ext-b')];
+    // Created through every process at once, so each one's start-on-create and claims race too.
+    const created = await Promise.all(
+      servers.flatMap((server, s) =>
+        Array.from({ length: 2 }, (_, b) =>
+          server.gql(CREATE_MANY, {
+            inputs: [
+              ...Array.from({ length: 200 }, () => ({ kind: 'sleep', input: { ms: 2 }, queue: 'limited' })),
+              ...Array.from({ length: 150 }, (_, i) => ({ kind: 'sleep', input: { ms: 2 }, queue: 'keyed', concurrencyKey: `k${(s * 300 + b * 150 + i) % 40}` })),
+            ],
+          }),
+        ),
+      ),
+    );
+    expect(created.map((c) => c.errors)).toEqual(created.map(() => undefined));
+    await waitFor(async () => (await completedOnce('limited')) === 1200 && (await completedOnce('keyed')) === 900, 120_000, 'every task to complete once');
+    await Promise.all(workers.map((w) => w.stop()));
+    expect(await maxRunning('limited', false)).toBe(5);
+    const keyMax = await maxRunning('keyed', true);
+    expect(keyMax).toBeLessThanOrEqual(2);
+    expect(keyMax).toBeGreaterThanOrEqual(1);
+    // Held tasks were not counted as attempts, and both kinds of claimer took part.
+    const [{ attempts }] = await cluster.db.query<{ attempts: number }>(sql`SELECT max(attempts)::int AS attempts FROM tasks WHERE queue IN ('limited', 'keyed')`);
+    expect(attempts).toBe(1);
+    const claimers = await cluster.db.query<{ kind: string }>(sql`
+      SELECT DISTINCT w.kind::text FROM task_events e JOIN workers w ON w.id = e.data ->> 'workerId' WHERE e.type = 'started'`);
+    expect(claimers.map((c) => c.kind).sort()).toEqual(['embedded', 'external']);
+  });
+});
