@@ -59,6 +59,7 @@ export async function createApp(config: Config, log: Logger, registry: Registry 
   });
   metrics.attach({
     queueDepth: () => store.tasks.queueDepth(),
+    queues: () => store.queues.listQueues(),
     pumpLag: async () => Math.max(0, (await store.events.latestEventId()) - pump.lastSeen()),
     slots: () => ({ inUse: executor.runningCount(), concurrency: executor.concurrency() }),
     subscriptions: streams,

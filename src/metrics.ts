@@ -16,6 +16,8 @@ export interface TaskMetrics {
 
 export interface Sources {
   queueDepth(): Promise<{ pending: number; running: number }>;
+  /** Per queue: its pending tasks, those of them held by a rule, and its running ones. */
+  queues(): Promise<Array<{ name: string; pending: number; running: number; held: number }>>;
   pumpLag(): Promise<number>;
   slots(): { inUse: number; concurrency: number };
   subscriptions(): number;
@@ -46,6 +48,14 @@ export function createMetrics() {
     const depth = await sources!.queueDepth();
     g.set({ status: 'pending' }, depth.pending);
     g.set({ status: 'running' }, depth.running);
+  });
+  gauge('task_executor_queue_tasks', 'Tasks per queue: pending (held among them), held back by a rule, running', ['queue', 'state'], async (g) => {
+    g.reset();
+    for (const queue of await sources!.queues()) {
+      g.set({ queue: queue.name, state: 'pending' }, queue.pending);
+      g.set({ queue: queue.name, state: 'held' }, queue.held);
+      g.set({ queue: queue.name, state: 'running' }, queue.running);
+    }
   });
   gauge('task_executor_event_pump_lag', 'Newest event id minus the last one this process delivered', [], async (g) => g.set(await sources!.pumpLag()));
   gauge('task_executor_slots_in_use', 'Handlers running in this process', [], (g) => g.set(sources!.slots().inUse));

@@ -121,4 +121,27 @@ describePg('command-line client', () => {
     const down = await cli('http://127.0.0.1:9', 'get', '1');
     expect(down.code).toBe(3);
   });
+
+  it('sets a queue\'s limits, pauses and resumes it, and lists the queues', async () => {
+    const set = await cli(app.url, 'queue-limits', 'cli-queue', '--concurrency', '3', '--rate', '10/1m');
+    expect(set.code).toBe(0);
+    expect(JSON.parse(set.stdout)).toMatchObject({ name: 'cli-queue', concurrency: 3, keyConcurrency: null, rateLimit: { limit: 10, periodSeconds: 60 } });
+    // A limit left out stays; none clears one.
+    const cleared = JSON.parse((await cli(app.url, 'queue-limits', 'cli-queue', '--key-concurrency', '2', '--concurrency', 'none')).stdout);
+    expect(cleared).toMatchObject({ concurrency: null, keyConcurrency: 2, rateLimit: { limit: 10, periodSeconds: 60 } });
+    expect(JSON.parse((await cli(app.url, 'pause-queue', 'cli-queue')).stdout).paused).toBe(true);
+    const created = JSON.parse((await cli(app.url, 'create', 'echo', '--queue', 'cli-queue', '--input', '1')).stdout);
+    expect(created).toMatchObject({ queue: 'cli-queue', status: 'PENDING', waitingFor: 'QUEUE_PAUSED' });
+    expect(JSON.parse((await cli(app.url, 'resume-queue', 'cli-queue')).stdout).paused).toBe(false);
+    const done = await cli(app.url, 'wait', created.id);
+    expect(done.code).toBe(0);
+    const queues = JSON.parse((await cli(app.url, 'queues')).stdout);
+    expect(queues.map((q: { name: string }) => q.name)).toEqual(expect.arrayContaining(['default', 'cli-queue']));
+    const bad = await cli(app.url, 'queue-limits', 'cli-queue', '--rate', 'fast');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--rate/);
+    const refused = await cli(app.url, 'queue-limits', 'cli-queue', '--concurrency=-1');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/concurrency.*INVALID_INPUT/);
+  });
 });

@@ -45,6 +45,7 @@ describePg('metrics', () => {
     expect(value(during, 'task_executor_subscriptions')).toBe(1);
     expect(value(during, 'task_executor_websockets')).toBe(1);
     expect(value(during, 'task_executor_queue_depth{status="running"}')).toBe(1);
+    expect(value(during, 'task_executor_queue_tasks{queue="default",state="running"}')).toBe(1);
 
     await app.gql(`mutation Cancel($id: ID!) { cancelTask(id: $id) { task { status } } }`, { id });
     await follow.finished;
@@ -65,6 +66,17 @@ describePg('metrics', () => {
     expect(value(after, 'task_executor_graphql_operation_seconds_count{operation="Cancel",type="mutation"}')).toBe(1);
     expect(value(after, 'task_executor_notifications_total')).toBeGreaterThan(value(before, 'task_executor_notifications_total'));
     expect(value(after, 'task_executor_slots_in_use')).toBe(0);
+  });
+
+  it('counts each queue\'s pending, held and running tasks', async () => {
+    await app.gql(`mutation { pauseQueue(name: "metered") { paused } }`);
+    await app.gql(`mutation { createTasks(inputs: [{ kind: "echo", queue: "metered" }, { kind: "echo", queue: "metered" }]) { tasks { id } } }`);
+    const paused = await scrape();
+    expect(value(paused, 'task_executor_queue_tasks{queue="metered",state="pending"}')).toBe(2);
+    expect(value(paused, 'task_executor_queue_tasks{queue="metered",state="held"}')).toBe(2);
+    expect(value(paused, 'task_executor_queue_tasks{queue="metered",state="running"}')).toBe(0);
+    await app.gql(`mutation { resumeQueue(name: "metered") { paused } }`);
+    await waitFor(async () => value(await scrape(), 'task_executor_queue_tasks{queue="metered",state="pending"}') === 0, 10_000, 'the queue to drain');
   });
 
   it('counts a timeout', async () => {

@@ -120,6 +120,17 @@ describePg('queues', () => {
     expect(await maxRunning(wide, 'concurrency_key')).toEqual({ k0: 3, k1: 3 });
   });
 
+  it('cancelling the running task of a key gives its slot to the next one of the key', async () => {
+    const { task: first } = await create({ kind: 'gated', queue: 'keyed-cancel', concurrencyKey: 'only' });
+    await waitFor(async () => (await app.gql(`{ task(id: "${first.id}") { status } }`)).data.task.status === 'RUNNING', 10_000, 'the first to run');
+    const { task: second } = await create({ kind: 'work', queue: 'keyed-cancel', concurrencyKey: 'only' });
+    expect(second.waitingFor).toBe('KEY_CONCURRENCY');
+    await app.gql(`mutation($id: ID!) { cancelTask(id: $id) { task { status } } }`, { id: first.id });
+    await finished([second.id]);
+    const types = await app.db.query<{ type: string }>(sql`SELECT type FROM task_events WHERE task_id = ${second.id}::bigint ORDER BY id`);
+    expect(types.map((t) => t.type)).toEqual(['created', 'released', 'started', 'completed']);
+  });
+
   it('a rate limit starts at most limit tasks in any window, each claimed when the window allows, not at the poll', async () => {
     await app.gql(LIMITS, { name: 'rated', rateLimit: { limit: 4, periodSeconds: 1 } });
     const ids = await createMany(Array.from({ length: 12 }, () => ({ kind: 'work', input: { ms: 1 }, queue: 'rated' })));

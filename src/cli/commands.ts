@@ -1,8 +1,9 @@
 // What each command of the command-line client does: one typed document (generated.ts) each.
 import { Refused, type connection } from './client.js';
 import {
-  CliCancelDocument, CliCreateDocument, CliGetDocument, CliListDocument, CliPauseDocument, CliResumeDocument,
-  CliRetryDocument, CliScaleDocument, CliStatsDocument, CliWorkersDocument, type TaskStatus, type WorkerState,
+  CliCancelDocument, CliCreateDocument, CliGetDocument, CliListDocument, CliPauseDocument, CliPauseQueueDocument,
+  CliQueueLimitsDocument, CliQueuesDocument, CliResumeDocument, CliResumeQueueDocument, CliRetryDocument, CliScaleDocument,
+  CliStatsDocument, CliWorkersDocument, type TaskStatus, type WorkerState,
 } from './generated.js';
 
 export interface Invocation {
@@ -32,6 +33,31 @@ const need = (what: string) => (i: Invocation, n = 0) => {
 };
 const taskId = need('a task id');
 const workerId = need('a worker id');
+const queueName = need('a queue name');
+
+/** `--rate 100/60s` (or 100/60, 100/1m, 100/1h): a limit per period; `--rate none` clears it. */
+function rate(raw: unknown): { limit: number; periodSeconds: number } | null | undefined {
+  if (raw === undefined) return undefined;
+  if (raw === 'none') return null;
+  const match = typeof raw === 'string' ? /^(\d+)\/(\d+)([smh]?)$/.exec(raw) : null;
+  if (!match) throw new Refused('--rate must be LIMIT/PERIOD, like 100/60s, 10/1m or none');
+  return { limit: Number(match[1]), periodSeconds: Number(match[2]) * { '': 1, s: 1, m: 60, h: 3600 }[match[3] as '' | 's' | 'm' | 'h'] };
+}
+
+/** A limit option: a number sets it, `none` clears it, absent leaves it. */
+const limitOption = (name: string, raw: unknown) => (raw === 'none' ? null : int(name, raw));
+
+async function queueLimits(i: Invocation): Promise<number> {
+  const variables = {
+    name: queueName(i),
+    concurrency: limitOption('concurrency', i.values.concurrency),
+    keyConcurrency: limitOption('key-concurrency', i.values['key-concurrency']),
+    rateLimit: rate(i.values.rate),
+  };
+  // Left out, a limit stays as it is: only the options given are sent.
+  for (const key of ['concurrency', 'keyConcurrency', 'rateLimit'] as const) if (variables[key] === undefined) delete variables[key];
+  return print((await i.server.request(CliQueueLimitsDocument, variables)).setQueueLimits);
+}
 
 async function create(i: Invocation): Promise<number> {
   const kind = need('a task kind')(i);
@@ -53,6 +79,10 @@ async function create(i: Invocation): Promise<number> {
         timeoutSeconds: int('timeout', i.values.timeout),
         runAt: text(i.values['run-at']),
         idempotencyKey: text(i.values.key),
+        queue: text(i.values.queue),
+        concurrencyKey: text(i.values['concurrency-key']),
+        uniqueKey: text(i.values['unique-key']),
+        ...(i.values['unique-seconds'] !== undefined && { uniqueWhile: 'FOR_SECONDS' as const, uniqueSeconds: int('unique-seconds', i.values['unique-seconds']) }),
       },
     })
   ).createTask;
@@ -83,6 +113,10 @@ export const COMMANDS: Record<string, (i: Invocation) => Promise<number>> = {
   },
   pause: async (i) => print((await i.server.request(CliPauseDocument, { id: workerId(i) })).pauseWorker),
   resume: async (i) => print((await i.server.request(CliResumeDocument, { id: workerId(i) })).resumeWorker),
+  queues: async (i) => print((await i.server.request(CliQueuesDocument)).queues),
+  'queue-limits': queueLimits,
+  'pause-queue': async (i) => print((await i.server.request(CliPauseQueueDocument, { name: queueName(i) })).pauseQueue),
+  'resume-queue': async (i) => print((await i.server.request(CliResumeQueueDocument, { name: queueName(i) })).resumeQueue),
   async scale(i) {
     if (i.args[1] === undefined) throw new Refused('scale needs a worker id and a concurrency');
     return print((await i.server.request(CliScaleDocument, { id: workerId(i), n: int('concurrency', i.args[1])! })).setWorkerConcurrency);

@@ -29,6 +29,13 @@ export type CreateTaskInput = {
   uniqueWhile?: UniqueWhile | null | undefined;
 };
 
+export type RateLimitInput = {
+  /** Starts allowed per window; 0 or more. */
+  limit: number;
+  /** The window, in seconds; 1 or more. */
+  periodSeconds: number;
+};
+
 export type TaskStatus =
   /** Cancelled by a client. */
   | 'CANCELLED'
@@ -65,7 +72,7 @@ export type WorkerState =
   /** Shutting down: finishing or handing back its tasks. */
   | 'STOPPING';
 
-export type CliTaskFragment = { id: string, kind: string, status: TaskStatus, attempts: number, maxAttempts: number, progress: number | null, progressMessage: string | null, result: unknown, createdAt: string, finishedAt: string | null, error: { code: string, message: string } | null };
+export type CliTaskFragment = { id: string, kind: string, status: TaskStatus, queue: string, waitingFor: string | null, attempts: number, maxAttempts: number, progress: number | null, progressMessage: string | null, result: unknown, createdAt: string, finishedAt: string | null, error: { code: string, message: string } | null };
 
 export type CliWorkerFragment = { id: string, name: string, kind: WorkerKind, state: WorkerState, concurrency: number, running: number, processed: number, succeeded: number, failed: number, kinds: Array<string>, lastHeartbeatAt: string };
 
@@ -74,28 +81,28 @@ export type CliCreateMutationVariables = Exact<{
 }>;
 
 
-export type CliCreateMutation = { createTask: { task: { id: string, kind: string, status: TaskStatus, attempts: number, maxAttempts: number, progress: number | null, progressMessage: string | null, result: unknown, createdAt: string, finishedAt: string | null, error: { code: string, message: string } | null } } };
+export type CliCreateMutation = { createTask: { task: { id: string, kind: string, status: TaskStatus, queue: string, waitingFor: string | null, attempts: number, maxAttempts: number, progress: number | null, progressMessage: string | null, result: unknown, createdAt: string, finishedAt: string | null, error: { code: string, message: string } | null } } };
 
 export type CliGetQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type CliGetQuery = { task: { id: string, kind: string, status: TaskStatus, attempts: number, maxAttempts: number, progress: number | null, progressMessage: string | null, result: unknown, createdAt: string, finishedAt: string | null, error: { code: string, message: string } | null } | null };
+export type CliGetQuery = { task: { id: string, kind: string, status: TaskStatus, queue: string, waitingFor: string | null, attempts: number, maxAttempts: number, progress: number | null, progressMessage: string | null, result: unknown, createdAt: string, finishedAt: string | null, error: { code: string, message: string } | null } | null };
 
 export type CliCancelMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type CliCancelMutation = { cancelTask: { task: { id: string, kind: string, status: TaskStatus, attempts: number, maxAttempts: number, progress: number | null, progressMessage: string | null, result: unknown, createdAt: string, finishedAt: string | null, error: { code: string, message: string } | null } } };
+export type CliCancelMutation = { cancelTask: { task: { id: string, kind: string, status: TaskStatus, queue: string, waitingFor: string | null, attempts: number, maxAttempts: number, progress: number | null, progressMessage: string | null, result: unknown, createdAt: string, finishedAt: string | null, error: { code: string, message: string } | null } } };
 
 export type CliRetryMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type CliRetryMutation = { retryTask: { task: { id: string, kind: string, status: TaskStatus, attempts: number, maxAttempts: number, progress: number | null, progressMessage: string | null, result: unknown, createdAt: string, finishedAt: string | null, error: { code: string, message: string } | null } } };
+export type CliRetryMutation = { retryTask: { task: { id: string, kind: string, status: TaskStatus, queue: string, waitingFor: string | null, attempts: number, maxAttempts: number, progress: number | null, progressMessage: string | null, result: unknown, createdAt: string, finishedAt: string | null, error: { code: string, message: string } | null } } };
 
 export type CliListQueryVariables = Exact<{
   status?: Array<TaskStatus> | TaskStatus | null | undefined;
@@ -105,7 +112,7 @@ export type CliListQueryVariables = Exact<{
 }>;
 
 
-export type CliListQuery = { tasks: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, kind: string, status: TaskStatus, attempts: number, maxAttempts: number, progress: number | null, progressMessage: string | null, result: unknown, createdAt: string, finishedAt: string | null, error: { code: string, message: string } | null }> } };
+export type CliListQuery = { tasks: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, kind: string, status: TaskStatus, queue: string, waitingFor: string | null, attempts: number, maxAttempts: number, progress: number | null, progressMessage: string | null, result: unknown, createdAt: string, finishedAt: string | null, error: { code: string, message: string } | null }> } };
 
 export type CliStatsQueryVariables = Exact<{
   kind?: string | null | undefined;
@@ -149,7 +156,38 @@ export type CliFollowSubscriptionVariables = Exact<{
 }>;
 
 
-export type CliFollowSubscription = { taskEvents: { cursor: string, type: string, status: TaskStatus, data: unknown, task: { id: string, kind: string, status: TaskStatus, attempts: number, maxAttempts: number, progress: number | null, progressMessage: string | null, result: unknown, createdAt: string, finishedAt: string | null, error: { code: string, message: string } | null } } };
+export type CliFollowSubscription = { taskEvents: { cursor: string, type: string, status: TaskStatus, data: unknown, task: { id: string, kind: string, status: TaskStatus, queue: string, waitingFor: string | null, attempts: number, maxAttempts: number, progress: number | null, progressMessage: string | null, result: unknown, createdAt: string, finishedAt: string | null, error: { code: string, message: string } | null } } };
+
+export type CliQueueFragment = { name: string, paused: boolean, concurrency: number | null, keyConcurrency: number | null, pending: number, running: number, waitingForLimit: number, rateLimit: { limit: number, periodSeconds: number } | null };
+
+export type CliQueuesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type CliQueuesQuery = { queues: Array<{ name: string, paused: boolean, concurrency: number | null, keyConcurrency: number | null, pending: number, running: number, waitingForLimit: number, rateLimit: { limit: number, periodSeconds: number } | null }> };
+
+export type CliQueueLimitsMutationVariables = Exact<{
+  name: string;
+  concurrency?: number | null | undefined;
+  keyConcurrency?: number | null | undefined;
+  rateLimit?: RateLimitInput | null | undefined;
+}>;
+
+
+export type CliQueueLimitsMutation = { setQueueLimits: { name: string, paused: boolean, concurrency: number | null, keyConcurrency: number | null, pending: number, running: number, waitingForLimit: number, rateLimit: { limit: number, periodSeconds: number } | null } };
+
+export type CliPauseQueueMutationVariables = Exact<{
+  name: string;
+}>;
+
+
+export type CliPauseQueueMutation = { pauseQueue: { name: string, paused: boolean, concurrency: number | null, keyConcurrency: number | null, pending: number, running: number, waitingForLimit: number, rateLimit: { limit: number, periodSeconds: number } | null } };
+
+export type CliResumeQueueMutationVariables = Exact<{
+  name: string;
+}>;
+
+
+export type CliResumeQueueMutation = { resumeQueue: { name: string, paused: boolean, concurrency: number | null, keyConcurrency: number | null, pending: number, running: number, waitingForLimit: number, rateLimit: { limit: number, periodSeconds: number } | null } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -174,6 +212,8 @@ export const CliTaskFragmentDoc = new TypedDocumentString(`
   id
   kind
   status
+  queue
+  waitingFor
   attempts
   maxAttempts
   progress
@@ -202,6 +242,21 @@ export const CliWorkerFragmentDoc = new TypedDocumentString(`
   lastHeartbeatAt
 }
     `, {"fragmentName":"CliWorker"}) as unknown as TypedDocumentString<CliWorkerFragment, unknown>;
+export const CliQueueFragmentDoc = new TypedDocumentString(`
+    fragment CliQueue on Queue {
+  name
+  paused
+  concurrency
+  keyConcurrency
+  rateLimit {
+    limit
+    periodSeconds
+  }
+  pending
+  running
+  waitingForLimit
+}
+    `, {"fragmentName":"CliQueue"}) as unknown as TypedDocumentString<CliQueueFragment, unknown>;
 export const CliCreateDocument = new TypedDocumentString(`
     mutation CliCreate($input: CreateTaskInput!) {
   createTask(input: $input) {
@@ -214,6 +269,8 @@ export const CliCreateDocument = new TypedDocumentString(`
   id
   kind
   status
+  queue
+  waitingFor
   attempts
   maxAttempts
   progress
@@ -236,6 +293,8 @@ export const CliGetDocument = new TypedDocumentString(`
   id
   kind
   status
+  queue
+  waitingFor
   attempts
   maxAttempts
   progress
@@ -260,6 +319,8 @@ export const CliCancelDocument = new TypedDocumentString(`
   id
   kind
   status
+  queue
+  waitingFor
   attempts
   maxAttempts
   progress
@@ -284,6 +345,8 @@ export const CliRetryDocument = new TypedDocumentString(`
   id
   kind
   status
+  queue
+  waitingFor
   attempts
   maxAttempts
   progress
@@ -313,6 +376,8 @@ export const CliListDocument = new TypedDocumentString(`
   id
   kind
   status
+  queue
+  waitingFor
   attempts
   maxAttempts
   progress
@@ -443,6 +508,8 @@ export const CliFollowDocument = new TypedDocumentString(`
   id
   kind
   status
+  queue
+  waitingFor
   attempts
   maxAttempts
   progress
@@ -455,3 +522,84 @@ export const CliFollowDocument = new TypedDocumentString(`
   createdAt
   finishedAt
 }`) as unknown as TypedDocumentString<CliFollowSubscription, CliFollowSubscriptionVariables>;
+export const CliQueuesDocument = new TypedDocumentString(`
+    query CliQueues {
+  queues {
+    ...CliQueue
+  }
+}
+    fragment CliQueue on Queue {
+  name
+  paused
+  concurrency
+  keyConcurrency
+  rateLimit {
+    limit
+    periodSeconds
+  }
+  pending
+  running
+  waitingForLimit
+}`) as unknown as TypedDocumentString<CliQueuesQuery, CliQueuesQueryVariables>;
+export const CliQueueLimitsDocument = new TypedDocumentString(`
+    mutation CliQueueLimits($name: String!, $concurrency: Int, $keyConcurrency: Int, $rateLimit: RateLimitInput) {
+  setQueueLimits(
+    name: $name
+    concurrency: $concurrency
+    keyConcurrency: $keyConcurrency
+    rateLimit: $rateLimit
+  ) {
+    ...CliQueue
+  }
+}
+    fragment CliQueue on Queue {
+  name
+  paused
+  concurrency
+  keyConcurrency
+  rateLimit {
+    limit
+    periodSeconds
+  }
+  pending
+  running
+  waitingForLimit
+}`) as unknown as TypedDocumentString<CliQueueLimitsMutation, CliQueueLimitsMutationVariables>;
+export const CliPauseQueueDocument = new TypedDocumentString(`
+    mutation CliPauseQueue($name: String!) {
+  pauseQueue(name: $name) {
+    ...CliQueue
+  }
+}
+    fragment CliQueue on Queue {
+  name
+  paused
+  concurrency
+  keyConcurrency
+  rateLimit {
+    limit
+    periodSeconds
+  }
+  pending
+  running
+  waitingForLimit
+}`) as unknown as TypedDocumentString<CliPauseQueueMutation, CliPauseQueueMutationVariables>;
+export const CliResumeQueueDocument = new TypedDocumentString(`
+    mutation CliResumeQueue($name: String!) {
+  resumeQueue(name: $name) {
+    ...CliQueue
+  }
+}
+    fragment CliQueue on Queue {
+  name
+  paused
+  concurrency
+  keyConcurrency
+  rateLimit {
+    limit
+    periodSeconds
+  }
+  pending
+  running
+  waitingForLimit
+}`) as unknown as TypedDocumentString<CliResumeQueueMutation, CliResumeQueueMutationVariables>;

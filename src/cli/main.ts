@@ -9,11 +9,14 @@ import { COMMANDS, type Invocation } from './commands.js';
 const USAGE = `Usage: task-executor <command> [options]
 
   create <kind> [--input JSON] [--priority N] [--max-attempts N] [--timeout SECONDS]
-                [--run-at ISO-8601] [--key IDEMPOTENCY-KEY] [--wait]
+                [--run-at ISO-8601] [--key IDEMPOTENCY-KEY] [--queue NAME] [--concurrency-key KEY]
+                [--unique-key KEY [--unique-seconds N]] [--wait]
   get <id>           wait <id>           cancel <id>         retry <id>
   list [--status STATUS]... [--kind KIND]... [--first N] [--after CURSOR]
   stats [--kind KIND]
   workers [--status STATE]...      pause <worker-id>    resume <worker-id>    scale <worker-id> <concurrency>
+  queues                           pause-queue <name>   resume-queue <name>
+  queue-limits <name> [--concurrency N|none] [--key-concurrency N|none] [--rate N/60s|none]
 
   --url URL   the server's GraphQL endpoint (default $TASK_EXECUTOR_URL or http://localhost:4000/graphql)
   --api-key K an API key (default $TASK_EXECUTOR_API_KEY), sent as Authorization: Bearer K
@@ -29,6 +32,13 @@ const OPTIONS = {
   timeout: { type: 'string' },
   'run-at': { type: 'string' },
   key: { type: 'string' },
+  queue: { type: 'string' },
+  'concurrency-key': { type: 'string' },
+  'unique-key': { type: 'string' },
+  'unique-seconds': { type: 'string' },
+  concurrency: { type: 'string' },
+  'key-concurrency': { type: 'string' },
+  rate: { type: 'string' },
   wait: { type: 'boolean' },
   status: { type: 'string', multiple: true },
   kind: { type: 'string', multiple: true },

@@ -99,7 +99,7 @@ export function eventStatement(s: EventStatement): SQL {
 
 const orderBy = (by: SQL | undefined) => (by ? sql`ORDER BY ${by}` : sql``);
 
-/** The rows whose events the lock guards: `changed`, and any further changed rows. */
+/** The rows whose events the lock guards: `changed`, and any further rows (a subset, or changed too). */
 function anyChange(s: EventStatement): SQL {
   const names = ['changed', ...(s.alsoChanged ?? []).map((c) => c.name)];
   return names.length === 1 ? sql`changed` : sql.raw(`(${names.map((n) => `SELECT 1 FROM ${n}`).join(' UNION ALL ')}) AS changes`);
@@ -113,7 +113,7 @@ function anyChange(s: EventStatement): SQL {
  * The claim's gate still decides whether a released task may start (claim_tasks), so a release
  * that races another only costs a hold.
  */
-export function releaseHolds(from: string): SQL {
+export function releaseHolds(from: 'changed' | 'freed'): SQL {
   return sql.raw(`
     UPDATE tasks t SET waiting_for = NULL, updated_at = now()
     FROM (

@@ -26,7 +26,10 @@ export async function cancelTask(db: Database, id: string): Promise<Task> {
         FROM target WHERE t.id = target.id
         RETURNING t.*, target.worker_id AS held_by`,
       // A running task gives its slot to the next task its key or queue held.
-      alsoChanged: [{ name: 'released', body: releaseHolds('(SELECT queue, concurrency_key FROM changed WHERE held_by IS NOT NULL) AS freed') }],
+      alsoChanged: [
+        { name: 'freed', body: sql`SELECT queue, concurrency_key FROM changed WHERE held_by IS NOT NULL` },
+        { name: 'released', body: releaseHolds('freed') },
+      ],
       events: {
         wake: sql`CASE WHEN EXISTS (SELECT 1 FROM released) THEN 'n' ELSE '' END`,
         types: ['cancelled', 'released'],
