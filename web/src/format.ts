@@ -51,3 +51,14 @@ export function progressBar(task: Pick<Task, 'progress' | 'status'>, label: stri
 }
 
 export const json = (value: unknown) => JSON.stringify(value, null, 2);
+
+/** What holds a pending task back, in words. */
+export function waitingForLabel(reason: string): string {
+  const labels: Record<string, string> = {
+    QUEUE_PAUSED: 'queue paused',
+    QUEUE_CONCURRENCY: 'queue at its concurrency',
+    KEY_CONCURRENCY: 'its key at its concurrency',
+    RATE_LIMIT: 'rate limit',
+  };
+  return labels[reason] ?? reason;
+}

@@ -6,7 +6,7 @@ import { ApiError, describeError, gql } from './api';
 import { fill, h } from './dom';
 import { CancelDocument, RetryDocument, TaskDocument, TaskEventsDocument } from './graphql/generated';
 import { followEvents, type EventHub } from './events';
-import { duration, FINISHED, json, progressBar, runTime, statusBadge, time } from './format';
+import { duration, FINISHED, json, progressBar, runTime, statusBadge, time, waitingForLabel } from './format';
 import type { TaskDetail, TaskDetailEvent } from './types';
 
 // Events worth a line in the history; progress and log lines have their own places.
@@ -59,6 +59,10 @@ export function taskPage(id: string, client: Client, hub: EventHub) {
         h(
           'dl',
           null,
+          item('Queue', h('a', { href: '#/queues', title: 'All queues' }, t.queue)),
+          t.waitingFor && item('Waiting for', h('span', { 'data-field': 'waiting-for' }, waitingForLabel(t.waitingFor))),
+          t.concurrencyKey && item('Concurrency key', t.concurrencyKey),
+          t.uniqueKey && item('Unique key', t.uniqueKey),
           item('Attempts', `${t.attempts} of ${t.maxAttempts}`),
           item('Priority', String(t.priority)),
           item('Created', time(t.createdAt)),

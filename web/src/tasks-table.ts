@@ -6,7 +6,7 @@ import { describeError, gql } from './api';
 import { coalesce, fill, h } from './dom';
 import { TasksDocument } from './graphql/generated';
 import type { EventHub } from './events';
-import { age, progressBar, runTime, STATUSES, statusBadge, statusLabel } from './format';
+import { age, progressBar, runTime, STATUSES, statusBadge, statusLabel, waitingForLabel } from './format';
 import type { PageInfo, Task, TaskStatus } from './types';
 
 const PAGE_SIZE = 20;
@@ -76,7 +76,7 @@ export function tasksTable(hub: EventHub, onFilterChange: (filter: Filter) => vo
       'tr',
       { 'data-task-id': task.id, 'data-status': task.status },
       h('th', { scope: 'row' }, h('a', { href: `#/tasks/${task.id}`, 'aria-label': `Task ${task.id}` }, `#${task.id}`)),
-      h('td', null, statusBadge(task.status)),
+      h('td', null, statusBadge(task.status), task.waitingFor && h('span', { class: 'waiting-for muted', title: 'Held back by a limit of its queue' }, ` ${waitingForLabel(task.waitingFor)}`)),
       h('td', { class: 'kind' }, task.kind),
       h('td', { class: 'progress-cell' }, progressBar(task, `Progress of task ${task.id}`)),
       h('td', { class: 'num' }, `${task.attempts}/${task.maxAttempts}`),

@@ -21,3 +21,4 @@ export type PageInfo = TasksQuery['tasks']['pageInfo'];
 export type Durations = DurationsFragment;
 export type TaskStats = StatsQuery['taskStats'];
 export type Worker = WorkerFieldsFragment;
+export type Queue = import('./graphql/generated').QueueFieldsFragment;

@@ -29,6 +29,13 @@ export type CreateTaskInput = {
   uniqueWhile?: UniqueWhile | null | undefined;
 };
 
+export type RateLimitInput = {
+  /** Starts allowed per window; 0 or more. */
+  limit: number;
+  /** The window, in seconds; 1 or more. */
+  periodSeconds: number;
+};
+
 export type TaskStatus =
   /** Cancelled by a client. */
   | 'CANCELLED'
@@ -65,9 +72,9 @@ export type WorkerState =
   /** Shutting down: finishing or handing back its tasks. */
   | 'STOPPING';
 
-export type TaskRowFragment = { id: string, kind: string, status: TaskStatus, progress: number | null, progressMessage: string | null, attempts: number, maxAttempts: number, priority: number, createdAt: string, startedAt: string | null, finishedAt: string | null };
+export type TaskRowFragment = { id: string, kind: string, status: TaskStatus, progress: number | null, progressMessage: string | null, attempts: number, maxAttempts: number, priority: number, createdAt: string, startedAt: string | null, finishedAt: string | null, queue: string, waitingFor: string | null };
 
-export type TaskDetailFragment = { input: unknown, result: unknown, timeoutSeconds: number, runAt: string, updatedAt: string, idempotencyKey: string | null, workerId: string | null, id: string, kind: string, status: TaskStatus, progress: number | null, progressMessage: string | null, attempts: number, maxAttempts: number, priority: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: string, message: string } | null };
+export type TaskDetailFragment = { input: unknown, result: unknown, timeoutSeconds: number, runAt: string, updatedAt: string, idempotencyKey: string | null, workerId: string | null, queue: string, concurrencyKey: string | null, uniqueKey: string | null, id: string, kind: string, status: TaskStatus, progress: number | null, progressMessage: string | null, attempts: number, maxAttempts: number, priority: number, createdAt: string, startedAt: string | null, finishedAt: string | null, waitingFor: string | null, error: { code: string, message: string } | null };
 
 export type TasksQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -79,14 +86,14 @@ export type TasksQueryVariables = Exact<{
 }>;
 
 
-export type TasksQuery = { tasks: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, kind: string, status: TaskStatus, progress: number | null, progressMessage: string | null, attempts: number, maxAttempts: number, priority: number, createdAt: string, startedAt: string | null, finishedAt: string | null }> } };
+export type TasksQuery = { tasks: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, kind: string, status: TaskStatus, progress: number | null, progressMessage: string | null, attempts: number, maxAttempts: number, priority: number, createdAt: string, startedAt: string | null, finishedAt: string | null, queue: string, waitingFor: string | null }> } };
 
 export type TaskQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type TaskQuery = { task: { input: unknown, result: unknown, timeoutSeconds: number, runAt: string, updatedAt: string, idempotencyKey: string | null, workerId: string | null, id: string, kind: string, status: TaskStatus, progress: number | null, progressMessage: string | null, attempts: number, maxAttempts: number, priority: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: string, message: string } | null } | null };
+export type TaskQuery = { task: { input: unknown, result: unknown, timeoutSeconds: number, runAt: string, updatedAt: string, idempotencyKey: string | null, workerId: string | null, queue: string, concurrencyKey: string | null, uniqueKey: string | null, id: string, kind: string, status: TaskStatus, progress: number | null, progressMessage: string | null, attempts: number, maxAttempts: number, priority: number, createdAt: string, startedAt: string | null, finishedAt: string | null, waitingFor: string | null, error: { code: string, message: string } | null } | null };
 
 export type DurationsFragment = { averageMs: number | null, p50Ms: number | null, p95Ms: number | null };
 
@@ -112,21 +119,21 @@ export type CancelMutationVariables = Exact<{
 }>;
 
 
-export type CancelMutation = { cancelTask: { task: { input: unknown, result: unknown, timeoutSeconds: number, runAt: string, updatedAt: string, idempotencyKey: string | null, workerId: string | null, id: string, kind: string, status: TaskStatus, progress: number | null, progressMessage: string | null, attempts: number, maxAttempts: number, priority: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: string, message: string } | null } } };
+export type CancelMutation = { cancelTask: { task: { input: unknown, result: unknown, timeoutSeconds: number, runAt: string, updatedAt: string, idempotencyKey: string | null, workerId: string | null, queue: string, concurrencyKey: string | null, uniqueKey: string | null, id: string, kind: string, status: TaskStatus, progress: number | null, progressMessage: string | null, attempts: number, maxAttempts: number, priority: number, createdAt: string, startedAt: string | null, finishedAt: string | null, waitingFor: string | null, error: { code: string, message: string } | null } } };
 
 export type RetryMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type RetryMutation = { retryTask: { task: { input: unknown, result: unknown, timeoutSeconds: number, runAt: string, updatedAt: string, idempotencyKey: string | null, workerId: string | null, id: string, kind: string, status: TaskStatus, progress: number | null, progressMessage: string | null, attempts: number, maxAttempts: number, priority: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: string, message: string } | null } } };
+export type RetryMutation = { retryTask: { task: { input: unknown, result: unknown, timeoutSeconds: number, runAt: string, updatedAt: string, idempotencyKey: string | null, workerId: string | null, queue: string, concurrencyKey: string | null, uniqueKey: string | null, id: string, kind: string, status: TaskStatus, progress: number | null, progressMessage: string | null, attempts: number, maxAttempts: number, priority: number, createdAt: string, startedAt: string | null, finishedAt: string | null, waitingFor: string | null, error: { code: string, message: string } | null } } };
 
 export type EventsSubscriptionVariables = Exact<{
   after?: string | null | undefined;
 }>;
 
 
-export type EventsSubscription = { taskEvents: { cursor: string, type: string, at: string, taskId: string, data: unknown, task: { id: string, kind: string, status: TaskStatus, progress: number | null, progressMessage: string | null, attempts: number, maxAttempts: number, priority: number, createdAt: string, startedAt: string | null, finishedAt: string | null } } };
+export type EventsSubscription = { taskEvents: { cursor: string, type: string, at: string, taskId: string, data: unknown, task: { id: string, kind: string, status: TaskStatus, progress: number | null, progressMessage: string | null, attempts: number, maxAttempts: number, priority: number, createdAt: string, startedAt: string | null, finishedAt: string | null, queue: string, waitingFor: string | null } } };
 
 export type TaskEventsSubscriptionVariables = Exact<{
   taskId: string | number;
@@ -134,7 +141,7 @@ export type TaskEventsSubscriptionVariables = Exact<{
 }>;
 
 
-export type TaskEventsSubscription = { taskEvents: { cursor: string, type: string, at: string, taskId: string, data: unknown, task: { input: unknown, result: unknown, timeoutSeconds: number, runAt: string, updatedAt: string, idempotencyKey: string | null, workerId: string | null, id: string, kind: string, status: TaskStatus, progress: number | null, progressMessage: string | null, attempts: number, maxAttempts: number, priority: number, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: string, message: string } | null } } };
+export type TaskEventsSubscription = { taskEvents: { cursor: string, type: string, at: string, taskId: string, data: unknown, task: { input: unknown, result: unknown, timeoutSeconds: number, runAt: string, updatedAt: string, idempotencyKey: string | null, workerId: string | null, queue: string, concurrencyKey: string | null, uniqueKey: string | null, id: string, kind: string, status: TaskStatus, progress: number | null, progressMessage: string | null, attempts: number, maxAttempts: number, priority: number, createdAt: string, startedAt: string | null, finishedAt: string | null, waitingFor: string | null, error: { code: string, message: string } | null } } };
 
 export type WorkerFieldsFragment = { id: string, name: string, kind: WorkerKind, host: string | null, pid: number | null, kinds: Array<string>, concurrency: number, running: number, processed: number, succeeded: number, failed: number, state: WorkerState, startedAt: string, lastHeartbeatAt: string, leaseSeconds: number };
 
@@ -170,6 +177,42 @@ export type SetConcurrencyMutationVariables = Exact<{
 
 export type SetConcurrencyMutation = { setWorkerConcurrency: { id: string, name: string, kind: WorkerKind, host: string | null, pid: number | null, kinds: Array<string>, concurrency: number, running: number, processed: number, succeeded: number, failed: number, state: WorkerState, startedAt: string, lastHeartbeatAt: string, leaseSeconds: number } };
 
+export type QueueFieldsFragment = { name: string, paused: boolean, concurrency: number | null, keyConcurrency: number | null, pending: number, running: number, waitingForLimit: number, rateLimit: { limit: number, periodSeconds: number } | null };
+
+export type QueuesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type QueuesQuery = { queues: Array<{ name: string, paused: boolean, concurrency: number | null, keyConcurrency: number | null, pending: number, running: number, waitingForLimit: number, rateLimit: { limit: number, periodSeconds: number } | null }> };
+
+export type QueueUpdatedSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type QueueUpdatedSubscription = { queueUpdated: { name: string, paused: boolean, concurrency: number | null, keyConcurrency: number | null, pending: number, running: number, waitingForLimit: number, rateLimit: { limit: number, periodSeconds: number } | null } };
+
+export type PauseQueueMutationVariables = Exact<{
+  name: string;
+}>;
+
+
+export type PauseQueueMutation = { pauseQueue: { name: string, paused: boolean, concurrency: number | null, keyConcurrency: number | null, pending: number, running: number, waitingForLimit: number, rateLimit: { limit: number, periodSeconds: number } | null } };
+
+export type ResumeQueueMutationVariables = Exact<{
+  name: string;
+}>;
+
+
+export type ResumeQueueMutation = { resumeQueue: { name: string, paused: boolean, concurrency: number | null, keyConcurrency: number | null, pending: number, running: number, waitingForLimit: number, rateLimit: { limit: number, periodSeconds: number } | null } };
+
+export type SetQueueLimitsMutationVariables = Exact<{
+  name: string;
+  concurrency?: number | null | undefined;
+  keyConcurrency?: number | null | undefined;
+  rateLimit?: RateLimitInput | null | undefined;
+}>;
+
+
+export type SetQueueLimitsMutation = { setQueueLimits: { name: string, paused: boolean, concurrency: number | null, keyConcurrency: number | null, pending: number, running: number, waitingForLimit: number, rateLimit: { limit: number, periodSeconds: number } | null } };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -201,6 +244,8 @@ export const TaskRowFragmentDoc = new TypedDocumentString(`
   createdAt
   startedAt
   finishedAt
+  queue
+  waitingFor
 }
     `, {"fragmentName":"TaskRow"}) as unknown as TypedDocumentString<TaskRowFragment, unknown>;
 export const TaskDetailFragmentDoc = new TypedDocumentString(`
@@ -217,6 +262,9 @@ export const TaskDetailFragmentDoc = new TypedDocumentString(`
   updatedAt
   idempotencyKey
   workerId
+  queue
+  concurrencyKey
+  uniqueKey
 }
     fragment TaskRow on Task {
   id
@@ -230,6 +278,8 @@ export const TaskDetailFragmentDoc = new TypedDocumentString(`
   createdAt
   startedAt
   finishedAt
+  queue
+  waitingFor
 }`, {"fragmentName":"TaskDetail"}) as unknown as TypedDocumentString<TaskDetailFragment, unknown>;
 export const DurationsFragmentDoc = new TypedDocumentString(`
     fragment Durations on Durations {
@@ -257,6 +307,21 @@ export const WorkerFieldsFragmentDoc = new TypedDocumentString(`
   leaseSeconds
 }
     `, {"fragmentName":"WorkerFields"}) as unknown as TypedDocumentString<WorkerFieldsFragment, unknown>;
+export const QueueFieldsFragmentDoc = new TypedDocumentString(`
+    fragment QueueFields on Queue {
+  name
+  paused
+  concurrency
+  keyConcurrency
+  rateLimit {
+    limit
+    periodSeconds
+  }
+  pending
+  running
+  waitingForLimit
+}
+    `, {"fragmentName":"QueueFields"}) as unknown as TypedDocumentString<QueueFieldsFragment, unknown>;
 export const TasksDocument = new TypedDocumentString(`
     query Tasks($first: Int, $after: String, $last: Int, $before: String, $status: [TaskStatus!], $kind: [String!]) {
   tasks(
@@ -291,6 +356,8 @@ export const TasksDocument = new TypedDocumentString(`
   createdAt
   startedAt
   finishedAt
+  queue
+  waitingFor
 }`) as unknown as TypedDocumentString<TasksQuery, TasksQueryVariables>;
 export const TaskDocument = new TypedDocumentString(`
     query Task($id: ID!) {
@@ -310,6 +377,8 @@ export const TaskDocument = new TypedDocumentString(`
   createdAt
   startedAt
   finishedAt
+  queue
+  waitingFor
 }
 fragment TaskDetail on Task {
   ...TaskRow
@@ -324,6 +393,9 @@ fragment TaskDetail on Task {
   updatedAt
   idempotencyKey
   workerId
+  queue
+  concurrencyKey
+  uniqueKey
 }`) as unknown as TypedDocumentString<TaskQuery, TaskQueryVariables>;
 export const StatsDocument = new TypedDocumentString(`
     query Stats {
@@ -388,6 +460,8 @@ export const CancelDocument = new TypedDocumentString(`
   createdAt
   startedAt
   finishedAt
+  queue
+  waitingFor
 }
 fragment TaskDetail on Task {
   ...TaskRow
@@ -402,6 +476,9 @@ fragment TaskDetail on Task {
   updatedAt
   idempotencyKey
   workerId
+  queue
+  concurrencyKey
+  uniqueKey
 }`) as unknown as TypedDocumentString<CancelMutation, CancelMutationVariables>;
 export const RetryDocument = new TypedDocumentString(`
     mutation Retry($id: ID!) {
@@ -423,6 +500,8 @@ export const RetryDocument = new TypedDocumentString(`
   createdAt
   startedAt
   finishedAt
+  queue
+  waitingFor
 }
 fragment TaskDetail on Task {
   ...TaskRow
@@ -437,6 +516,9 @@ fragment TaskDetail on Task {
   updatedAt
   idempotencyKey
   workerId
+  queue
+  concurrencyKey
+  uniqueKey
 }`) as unknown as TypedDocumentString<RetryMutation, RetryMutationVariables>;
 export const EventsDocument = new TypedDocumentString(`
     subscription Events($after: String) {
@@ -463,6 +545,8 @@ export const EventsDocument = new TypedDocumentString(`
   createdAt
   startedAt
   finishedAt
+  queue
+  waitingFor
 }`) as unknown as TypedDocumentString<EventsSubscription, EventsSubscriptionVariables>;
 export const TaskEventsDocument = new TypedDocumentString(`
     subscription TaskEvents($taskId: ID!, $after: String) {
@@ -489,6 +573,8 @@ export const TaskEventsDocument = new TypedDocumentString(`
   createdAt
   startedAt
   finishedAt
+  queue
+  waitingFor
 }
 fragment TaskDetail on Task {
   ...TaskRow
@@ -503,6 +589,9 @@ fragment TaskDetail on Task {
   updatedAt
   idempotencyKey
   workerId
+  queue
+  concurrencyKey
+  uniqueKey
 }`) as unknown as TypedDocumentString<TaskEventsSubscription, TaskEventsSubscriptionVariables>;
 export const WorkersDocument = new TypedDocumentString(`
     query Workers {
@@ -619,3 +708,103 @@ export const SetConcurrencyDocument = new TypedDocumentString(`
   lastHeartbeatAt
   leaseSeconds
 }`) as unknown as TypedDocumentString<SetConcurrencyMutation, SetConcurrencyMutationVariables>;
+export const QueuesDocument = new TypedDocumentString(`
+    query Queues {
+  queues {
+    ...QueueFields
+  }
+}
+    fragment QueueFields on Queue {
+  name
+  paused
+  concurrency
+  keyConcurrency
+  rateLimit {
+    limit
+    periodSeconds
+  }
+  pending
+  running
+  waitingForLimit
+}`) as unknown as TypedDocumentString<QueuesQuery, QueuesQueryVariables>;
+export const QueueUpdatedDocument = new TypedDocumentString(`
+    subscription QueueUpdated {
+  queueUpdated {
+    ...QueueFields
+  }
+}
+    fragment QueueFields on Queue {
+  name
+  paused
+  concurrency
+  keyConcurrency
+  rateLimit {
+    limit
+    periodSeconds
+  }
+  pending
+  running
+  waitingForLimit
+}`) as unknown as TypedDocumentString<QueueUpdatedSubscription, QueueUpdatedSubscriptionVariables>;
+export const PauseQueueDocument = new TypedDocumentString(`
+    mutation PauseQueue($name: String!) {
+  pauseQueue(name: $name) {
+    ...QueueFields
+  }
+}
+    fragment QueueFields on Queue {
+  name
+  paused
+  concurrency
+  keyConcurrency
+  rateLimit {
+    limit
+    periodSeconds
+  }
+  pending
+  running
+  waitingForLimit
+}`) as unknown as TypedDocumentString<PauseQueueMutation, PauseQueueMutationVariables>;
+export const ResumeQueueDocument = new TypedDocumentString(`
+    mutation ResumeQueue($name: String!) {
+  resumeQueue(name: $name) {
+    ...QueueFields
+  }
+}
+    fragment QueueFields on Queue {
+  name
+  paused
+  concurrency
+  keyConcurrency
+  rateLimit {
+    limit
+    periodSeconds
+  }
+  pending
+  running
+  waitingForLimit
+}`) as unknown as TypedDocumentString<ResumeQueueMutation, ResumeQueueMutationVariables>;
+export const SetQueueLimitsDocument = new TypedDocumentString(`
+    mutation SetQueueLimits($name: String!, $concurrency: Int, $keyConcurrency: Int, $rateLimit: RateLimitInput) {
+  setQueueLimits(
+    name: $name
+    concurrency: $concurrency
+    keyConcurrency: $keyConcurrency
+    rateLimit: $rateLimit
+  ) {
+    ...QueueFields
+  }
+}
+    fragment QueueFields on Queue {
+  name
+  paused
+  concurrency
+  keyConcurrency
+  rateLimit {
+    limit
+    periodSeconds
+  }
+  pending
+  running
+  waitingForLimit
+}`) as unknown as TypedDocumentString<SetQueueLimitsMutation, SetQueueLimitsMutationVariables>;
