@@ -4,10 +4,12 @@
 // system first runs --warmup tasks (default 20) the same way, not counted: the first few of any
 // system pay for opening connections, preparing statements and compiling code, and three such
 // tasks would push the p99 of 300 (its fourth slowest) up to the slowest of the others.
-//   --system=ours | ours-listening | graphile | pgboss
+//   --system=ours | ours-listening | ours-limited | ours-keyed | graphile | pgboss
 // ours creates through the server's creator, so its idle executor takes the task in the create
 // statement (EXECUTOR_START_ON_CREATE, the default); ours-listening turns that off, so the task
-// is picked up as the peers pick theirs up: a notification, then a claim.
+// is picked up as the peers pick theirs up: a notification, then a claim. ours-limited runs them in
+// a queue with a concurrency of 24, ours-keyed gives each its own concurrency key: the claim then
+// goes through its queue's lock and gate (and the create statement takes none).
 //   --delay=MS   each task scheduled MS later (runAt / startAfter), timed from when it is due: how
 //                close to its time a scheduled task or a retry after its backoff starts.
 import { arg, freshDatabase, percentile, sleep } from './lib.js';
@@ -21,7 +23,7 @@ const warmup = Number(arg('warmup', '20'));
 /** Creates one task; runAt only with --delay. */
 type Produce = (stamp: number, runAt: Date | null) => Promise<unknown>;
 
-async function ours(record: (stamp: number) => void, startOnCreate: boolean): Promise<{ produce: Produce; stop(): Promise<void> }> {
+async function ours(record: (stamp: number) => void, startOnCreate: boolean, rules: 'none' | 'limited' | 'keyed' = 'none'): Promise<{ produce: Produce; stop(): Promise<void> }> {
   const { connect } = await import('../src/db/client.js');
   const { migrate } = await import('../src/db/migrate.js');
   const { createLogger } = await import('../src/logger.js');
@@ -35,6 +37,9 @@ async function ours(record: (stamp: number) => void, startOnCreate: boolean): Pr
   const db = await connect({ databaseUrl: url, dataDir: '', poolSize: 10, log });
   await migrate(db);
   const store = createStore(db);
+  const queue = rules === 'limited' ? 'limited' : 'default';
+  if (rules === 'limited') await store.queues.changeQueue(queue, { concurrency: 24 });
+  let key = 0;
   const pump = createEventPump({ db, store, log, pollIntervalMs: 1000 });
   await pump.start();
   const registry = createRegistry({ stamp: { run: (input: { t: number }) => record(input.t) } });
@@ -46,7 +51,11 @@ async function ours(record: (stamp: number) => void, startOnCreate: boolean): Pr
   const creator = createTaskCreator(store, undefined, executor);
   await sleep(500);
   return {
-    produce: (t, runAt) => creator.create({ kind: 'stamp', input: { t }, priority: 0, runAt, maxAttempts: 3, timeoutSeconds: 60, idempotencyKey: null, queue: 'default', concurrencyKey: null, uniqueKey: null, uniqueSeconds: null }),
+    produce: (t, runAt) =>
+      creator.create({
+        kind: 'stamp', input: { t }, priority: 0, runAt, maxAttempts: 3, timeoutSeconds: 60, idempotencyKey: null,
+        queue, concurrencyKey: rules === 'keyed' ? `k${key++}` : null, uniqueKey: null, uniqueSeconds: null,
+      }),
     async stop() {
       await executor.stop(1000);
       await pump.stop();
@@ -103,7 +112,7 @@ const latencies: number[] = [];
 const record = (stamp: number) => void (stamp >= 0 && latencies.push(performance.now() - stamp));
 const runAt = () => (delayMs > 0 ? new Date(Date.now() + delayMs) : null);
 const harness = system.startsWith('ours')
-  ? await ours(record, system === 'ours')
+  ? await ours(record, system === 'ours', system === 'ours-limited' ? 'limited' : system === 'ours-keyed' ? 'keyed' : 'none')
   : system === 'graphile' ? await graphile(record) : await pgboss(record);
 for (let i = 0; i < warmup; i++) {
   await harness.produce(-1, runAt());

@@ -1,7 +1,7 @@
 // Runs every benchmark side by side, each configuration --runs times (default 3), alternating
 // systems so drift in a noisy machine hits all of them alike, and prints medians and ratios as the
 // Markdown tables of bench/README.md. Each run is a fresh process on a fresh database.
-//   npm run bench -- [--runs=3] [--only=drain|latency|scheduled|e2e|subscribers|ceiling]
+//   npm run bench -- [--runs=3] [--only=drain|limits|latency|scheduled|e2e|subscribers|ceiling]
 import { execFileSync } from 'node:child_process';
 import { arg, median } from './lib.js';
 
@@ -60,6 +60,28 @@ if (!only || only === 'drain') {
     const cpu = median(rs.map((r) => r.machineCpuMsPer1000));
     console.log(`| ${name} | ${fmt(m)} | ${rs.map((r) => fmt(r.perSecond)).join(', ')} | ${(m / graphile).toFixed(2)}× | ${fmt(cpu)} |`);
   }
+}
+
+if (!only || only === 'limits') {
+  const drain = series([
+    { name: 'no limits', script: 'bench/drain-ours.ts', args: [] },
+    { name: 'a queue concurrency of 24', script: 'bench/drain-ours.ts', args: ['--queue-concurrency=24'] },
+    { name: '1,000 concurrency keys, one at a time each', script: 'bench/drain-ours.ts', args: ['--keys=1000'] },
+  ]);
+  console.log(`\n### Queue rules: drain of 20,000 queued no-op tasks, one process, concurrency 24, prefetch 500; median of ${runs}\n`);
+  console.log('| rules | tasks/s | runs | vs no limits | machine CPU ms per 1,000 tasks |');
+  console.log('| --- | ---: | --- | ---: | ---: |');
+  const free = median(drain.get('no limits')!.map((r) => r.perSecond));
+  for (const [name, rs] of drain) {
+    const m = median(rs.map((r) => r.perSecond));
+    console.log(`| ${name} | ${fmt(m)} | ${rs.map((r) => fmt(r.perSecond)).join(', ')} | ${(m / free).toFixed(2)}× | ${fmt(median(rs.map((r) => r.machineCpuMsPer1000)))} |`);
+  }
+  const pickup = series([
+    { name: 'no limits (notification, then claim)', script: 'bench/latency.ts', args: ['--system=ours-listening'] },
+    { name: 'a queue concurrency of 24', script: 'bench/latency.ts', args: ['--system=ours-limited'] },
+    { name: 'a concurrency key each', script: 'bench/latency.ts', args: ['--system=ours-keyed'] },
+  ]);
+  latencyTable(`Pickup latency with queue rules: 300 tasks, 20 ms apart, insert-to-handler, ms, median of ${runs} runs`, pickup);
 }
 
 if (!only || only === 'latency') {

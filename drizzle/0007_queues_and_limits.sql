@@ -230,17 +230,19 @@ BEGIN
   IF cardinality(ruled) > 0 THEN
     released := release_queue_holds(ruled, claim_limit);
   END IF;
-  ids := ARRAY(
-    SELECT id FROM tasks
-    WHERE status = 'pending' AND waiting_for IS NULL AND run_at <= now() AND kind = ANY(claim_kinds)
-    ORDER BY priority DESC NULLS LAST, run_at, id
-    LIMIT claim_limit
-    FOR UPDATE SKIP LOCKED);
+  -- The candidates, and those of them a rule or a key applies to, in one read.
+  SELECT coalesce(array_agg(c.id), '{}'), coalesce(array_agg(c.id) FILTER (WHERE c.concurrency_key IS NOT NULL OR c.queue = ANY(ruled)), '{}')
+    INTO ids, gated
+    FROM (
+      SELECT id, queue, concurrency_key FROM tasks
+      WHERE status = 'pending' AND waiting_for IS NULL AND run_at <= now() AND kind = ANY(claim_kinds)
+      ORDER BY priority DESC NULLS LAST, run_at, id
+      LIMIT claim_limit
+      FOR UPDATE SKIP LOCKED) c;
   -- An empty claim (an idle poll) takes no lock.
   IF cardinality(ids) = 0 AND cardinality(released) = 0 THEN
     RETURN;
   END IF;
-  gated := ARRAY(SELECT id FROM tasks WHERE id = ANY(ids) AND (concurrency_key IS NOT NULL OR queue = ANY(ruled)));
   IF cardinality(gated) = 0 AND cardinality(released) = 0 THEN
     RETURN QUERY
       WITH claimed AS (
