@@ -90,10 +90,11 @@ END $$;
 -- Releases tasks held by their queue (QUEUE_PAUSED, QUEUE_CONCURRENCY, RATE_LIMIT) once the queue
 -- has room again: not paused, under its concurrency, with starts left in its rate window. Up to
 -- release_limit in all, head first (priority, run_at, id), under each queue's row lock. A queue
--- another claim has locked is skipped: that claim is deciding for it, and the tasks leaving
--- running release their queue's held ones too (store/statement.ts, releaseHolds). Returns the ids
--- released. A queue found with nothing left held stops being looked at (holding = false) until a
--- claim holds one of its tasks.
+-- another claim has locked is skipped: that claim is deciding for it. Only queues marked holding
+-- are looked at: those with tasks held while paused or for their rate, and (once) those whose
+-- rules changed; a task held for its queue's concurrency is released by the statement in which a
+-- task of the queue leaves running (store/statement.ts, releaseHolds), so that a claim does not
+-- release the same slot again. Returns the ids released.
 CREATE FUNCTION release_queue_holds(candidates text[], release_limit int) RETURNS bigint[]
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
@@ -124,11 +125,10 @@ BEGIN
         ORDER BY priority DESC NULLS LAST, run_at, id LIMIT room FOR UPDATE SKIP LOCKED);
       UPDATE tasks SET waiting_for = NULL, updated_at = now() WHERE id = ANY(taken);
       released := released || taken;
-      IF q.holding AND cardinality(taken) < room THEN
-        UPDATE queues SET holding = false WHERE name = q.name AND NOT EXISTS (
-          SELECT 1 FROM tasks WHERE status = 'pending' AND waiting_for IN ('QUEUE_PAUSED', 'QUEUE_CONCURRENCY', 'RATE_LIMIT') AND queue = q.name);
-      END IF;
     END IF;
+    UPDATE queues SET holding = false WHERE name = q.name AND NOT EXISTS (
+      SELECT 1 FROM tasks WHERE status = 'pending' AND waiting_for IN ('QUEUE_PAUSED', 'QUEUE_CONCURRENCY', 'RATE_LIMIT')
+        AND waiting_for IN ('QUEUE_PAUSED', 'RATE_LIMIT') AND queue = q.name);
   END LOOP;
   RETURN released;
 END $$;
@@ -153,11 +153,15 @@ BEGIN
   queue_running := coalesce((SELECT jsonb_object_agg(r.queue, r.n) FROM (
     SELECT t.queue, count(*) AS n FROM tasks t
     WHERE t.status = 'running' AND t.queue IN (SELECT DISTINCT queue FROM tasks WHERE tasks.id = ANY(ids)) GROUP BY t.queue) r), '{}');
+  -- Each count only where it can matter: keys among the candidates, rates among their queues.
+  key_running := '{}';
+  IF EXISTS (SELECT 1 FROM tasks WHERE tasks.id = ANY(ids) AND concurrency_key IS NOT NULL) THEN
   key_running := coalesce((SELECT jsonb_object_agg(r.queue || E'\x1f' || r.concurrency_key, r.n) FROM (
     SELECT t.queue, t.concurrency_key, count(*) AS n FROM tasks t
     WHERE t.status = 'running' AND (t.queue, t.concurrency_key) IN (
       SELECT DISTINCT queue, concurrency_key FROM tasks WHERE tasks.id = ANY(ids) AND concurrency_key IS NOT NULL)
     GROUP BY t.queue, t.concurrency_key) r), '{}');
+  END IF;
   rate_used := coalesce((SELECT jsonb_object_agg(q.name, (
       SELECT coalesce(sum((s ->> 1)::int), 0) FROM jsonb_array_elements(q.rate_starts) AS s
       WHERE (s ->> 0)::float8 > extract(epoch FROM now()) * 1000 - q.rate_period_seconds * 1000))
@@ -265,10 +269,13 @@ BEGIN
            coalesce(array_agg(g.reason) FILTER (WHERE g.reason IS NOT NULL), '{}')
       INTO gated, held_ids, held_reasons FROM gate_candidates(gated) g;
     allowed := allowed || gated;
-    UPDATE tasks t SET waiting_for = h.reason, updated_at = now()
-      FROM unnest(held_ids, held_reasons) AS h (id, reason) WHERE t.id = h.id;
-    UPDATE queues SET holding = true WHERE NOT holding AND name IN (
-      SELECT queue FROM tasks WHERE id = ANY(held_ids) AND waiting_for <> 'KEY_CONCURRENCY');
+    IF cardinality(held_ids) > 0 THEN
+      UPDATE tasks t SET waiting_for = h.reason, updated_at = now()
+        FROM unnest(held_ids, held_reasons) AS h (id, reason) WHERE t.id = h.id;
+      UPDATE queues SET holding = true WHERE NOT holding AND name IN (
+        SELECT queue FROM tasks WHERE id = ANY(held_ids) AND waiting_for IN ('QUEUE_PAUSED', 'RATE_LIMIT'));
+    END IF;
+    IF EXISTS (SELECT 1 FROM queues WHERE rate_limit IS NOT NULL AND name IN (SELECT queue FROM tasks WHERE id = ANY(held_ids || gated))) THEN
     -- The starts of rate-limited queues, and the ones that went out of the window, forgotten.
     UPDATE queues q SET rate_starts = coalesce((
         SELECT jsonb_agg(s) FROM jsonb_array_elements(q.rate_starts) AS s
@@ -289,6 +296,7 @@ BEGIN
           ORDER BY h.priority DESC NULLS LAST, h.run_at, h.id LIMIT q.rate_limit) head
         WHERE q.rate_limit IS NOT NULL AND q.holding AND q.name IN (SELECT queue FROM tasks WHERE id = ANY(held_ids || allowed))
       ) due HAVING count(*) > 0;
+    END IF;
   END IF;
   RETURN QUERY
     WITH claimed AS (
