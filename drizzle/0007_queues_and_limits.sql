@@ -45,7 +45,7 @@ CREATE INDEX "tasks_queue_held_idx" ON "tasks" USING btree ("queue","priority" D
 --> statement-breakpoint
 CREATE INDEX "tasks_key_pending_idx" ON "tasks" USING btree ("queue","concurrency_key","priority" DESC NULLS LAST,"run_at","id") WHERE status = 'pending' AND concurrency_key IS NOT NULL;
 --> statement-breakpoint
-CREATE INDEX "tasks_running_queue_idx" ON "tasks" USING btree ("queue","concurrency_key") WHERE status = 'running';
+CREATE INDEX "tasks_running_key_idx" ON "tasks" USING btree ("queue","concurrency_key") WHERE status = 'running' AND concurrency_key IS NOT NULL;
 --> statement-breakpoint
 CREATE UNIQUE INDEX "tasks_unique_active_idx" ON "tasks" USING btree ("unique_key") WHERE unique_key IS NOT NULL AND unique_until IS NULL AND status IN ('pending', 'running');
 --> statement-breakpoint
@@ -110,7 +110,7 @@ BEGIN
       room := 0;
     END IF;
     IF q.concurrency IS NOT NULL THEN
-      room := least(room, q.concurrency - (SELECT count(*) FROM tasks WHERE status = 'running' AND queue = q.name)::int);
+      room := least(room, q.concurrency - (SELECT coalesce(sum(n), 0) FROM task_counts WHERE queue = q.name AND status = 'running')::int);
     END IF;
     IF q.rate_limit IS NOT NULL THEN
       room := least(room, q.rate_limit - coalesce((
@@ -150,15 +150,17 @@ DECLARE
   k text;
   n int;
 BEGIN
+  -- A queue's running tasks from task_counts, which the triggers keep exact in the statements
+  -- that change them (an index over every running task's queue would cost every claim).
   queue_running := coalesce((SELECT jsonb_object_agg(r.queue, r.n) FROM (
-    SELECT t.queue, count(*) AS n FROM tasks t
-    WHERE t.status = 'running' AND t.queue IN (SELECT DISTINCT queue FROM tasks WHERE tasks.id = ANY(ids)) GROUP BY t.queue) r), '{}');
+    SELECT c.queue, sum(c.n) AS n FROM task_counts c
+    WHERE c.status = 'running' AND c.queue IN (SELECT DISTINCT queue FROM tasks WHERE tasks.id = ANY(ids)) GROUP BY c.queue) r), '{}');
   -- Each count only where it can matter: keys among the candidates, rates among their queues.
   key_running := '{}';
   IF EXISTS (SELECT 1 FROM tasks WHERE tasks.id = ANY(ids) AND concurrency_key IS NOT NULL) THEN
   key_running := coalesce((SELECT jsonb_object_agg(r.queue || E'\x1f' || r.concurrency_key, r.n) FROM (
     SELECT t.queue, t.concurrency_key, count(*) AS n FROM tasks t
-    WHERE t.status = 'running' AND (t.queue, t.concurrency_key) IN (
+    WHERE t.status = 'running' AND t.concurrency_key IS NOT NULL AND (t.queue, t.concurrency_key) IN (
       SELECT DISTINCT queue, concurrency_key FROM tasks WHERE tasks.id = ANY(ids) AND concurrency_key IS NOT NULL)
     GROUP BY t.queue, t.concurrency_key) r), '{}');
   END IF;

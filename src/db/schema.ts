@@ -94,10 +94,11 @@ export const tasks = pgTable(
     index('tasks_key_pending_idx')
       .on(t.queue, t.concurrencyKey, t.priority.desc(), t.runAt, t.id)
       .where(sql`status = 'pending' AND concurrency_key IS NOT NULL`),
-    // Running tasks per queue and key: what a limit counts before a claim takes more.
-    index('tasks_running_queue_idx')
+    // Running tasks per key: what a key's limit counts before a claim takes more. Only tasks with
+    // a key are in it; a queue's running tasks are counted in task_counts.
+    index('tasks_running_key_idx')
       .on(t.queue, t.concurrencyKey)
-      .where(sql`status = 'running'`),
+      .where(sql`status = 'running' AND concurrency_key IS NOT NULL`),
     uniqueIndex('tasks_unique_active_idx')
       .on(t.uniqueKey)
       .where(sql`unique_key IS NOT NULL AND unique_until IS NULL AND status IN ('pending', 'running')`),

@@ -17,7 +17,7 @@ export type Claimed = ClaimedTask[] & { held: number };
  */
 export async function claim(db: Database, workerId: string, kinds: readonly string[], limit: number, leaseSeconds: number): Promise<Claimed> {
   if (limit <= 0 || kinds.length === 0) return Object.assign([], { held: 0 });
-  const rows = await db.query<{ id: string | null; held: number; gated: boolean }>(
+  const rows = await db.query<{ status: string; is_held: boolean; gated: boolean }>(
     eventStatement({
       // claim_tasks (drizzle/0004 to 0007) locks up to limit due tasks in claim order and marks
       // them running; as PL/pgSQL its plans are kept, and made with table scans ruled out.
@@ -33,15 +33,17 @@ export async function claim(db: Database, workerId: string, kinds: readonly stri
           WHEN waiting_for IS NOT NULL THEN jsonb_build_object('waitingFor', waiting_for) END`,
         orderBy: sql`id`,
       },
-      // Only the claimed rows come back (a claim may hold hundreds), with how many it held; the
-      // queues with a concurrency are read once per statement, for the outcomes' releases.
-      select: sql`${columns.list}, counted.held, (changed.concurrency_key IS NOT NULL
+      // The queues with a concurrency are read once per statement, for the outcomes' releases.
+      select: sql`${columns.list}, changed.status, changed.waiting_for IS NOT NULL AS is_held, (changed.concurrency_key IS NOT NULL
         OR changed.queue = ANY(ARRAY(SELECT name FROM queues WHERE concurrency IS NOT NULL))) AS gated`,
-      selectFrom: sql`(SELECT count(*) FILTER (WHERE waiting_for IS NOT NULL)::int AS held FROM changed) counted
-        LEFT JOIN changed ON changed.status = 'running'`,
       orderBy: sql`changed.priority DESC, changed.run_at, changed.id`,
     }),
   );
-  const claimed: ClaimedTask[] = rows.filter((row) => row.id !== null).map((row) => Object.assign(columns.decode(row), { gated: row.gated === true }));
-  return Object.assign(claimed, { held: rows[0]?.held ?? 0 });
+  let held = 0;
+  const claimed: ClaimedTask[] = [];
+  for (const row of rows) {
+    if (row.status === 'running') claimed.push(Object.assign(columns.decode(row), { gated: row.gated === true }));
+    else if (row.is_held) held++;
+  }
+  return Object.assign(claimed, { held });
 }

@@ -4,9 +4,9 @@ import { tasks } from '../../db/schema.js';
 import { selection } from '../columns.js';
 import type { ClaimedTask } from '../rows.js';
 
-const columns = selection(tasks, 't', ['id', 'kind', 'attempts', 'maxAttempts', 'timeoutSeconds', 'workerId', 'concurrencyKey'], ['id']);
+const columns = selection(tasks, 't', ['id', 'kind', 'attempts', 'maxAttempts', 'timeoutSeconds', 'workerId'], ['id']);
 
-export type OverdueTask = Pick<ClaimedTask, 'id' | 'kind' | 'attempts' | 'maxAttempts' | 'timeoutSeconds' | 'concurrencyKey'> & { workerId: string };
+export type OverdueTask = Pick<ClaimedTask, 'id' | 'kind' | 'attempts' | 'maxAttempts' | 'timeoutSeconds'> & { workerId: string };
 
 /**
  * Tasks an external worker holds past their timeout. The embedded executor times out its own

@@ -23,7 +23,7 @@ export async function releaseKeyHolds(db: Database, keys: number, queue?: string
           name: 'room',
           // The key's limit, less what runs and what is claimable already (released, not yet claimed).
           body: sql`SELECT k.queue, k.concurrency_key, coalesce(q.key_concurrency, 1) - (
-              SELECT count(*) FROM tasks r WHERE r.status = 'running' AND r.queue = k.queue AND r.concurrency_key = k.concurrency_key) - (
+              SELECT count(*) FROM tasks r WHERE r.status = 'running' AND r.concurrency_key IS NOT NULL AND r.queue = k.queue AND r.concurrency_key = k.concurrency_key) - (
               SELECT count(*) FROM (
                 SELECT 1 FROM tasks p WHERE p.status = 'pending' AND p.concurrency_key IS NOT NULL AND p.queue = k.queue
                   AND p.concurrency_key = k.concurrency_key AND p.waiting_for IS NULL

@@ -78,7 +78,7 @@ export async function insertTasks(db: Database, tasks: readonly NewTask[], claim
           name: 'rules',
           materialized: true,
           body: sql`SELECT name, paused, concurrency,
-              CASE WHEN concurrency IS NOT NULL THEN (SELECT count(*) FROM tasks t WHERE t.status = 'running' AND t.queue = queues.name) END AS running
+              CASE WHEN concurrency IS NOT NULL THEN (SELECT coalesce(sum(n), 0) FROM task_counts c WHERE c.queue = queues.name AND c.status = 'running') END AS running
             FROM queues WHERE name IN (SELECT queue FROM input)`,
         },
         {
@@ -116,7 +116,7 @@ export async function insertTasks(db: Database, tasks: readonly NewTask[], claim
             WHEN r.paused THEN 'QUEUE_PAUSED'
             WHEN r.running >= r.concurrency THEN 'QUEUE_CONCURRENCY'
             WHEN input.concurrency_key IS NOT NULL AND coalesce(input.run_at, now()) <= now() AND (
-              EXISTS (SELECT 1 FROM tasks k WHERE k.status = 'running' AND k.queue = input.queue AND k.concurrency_key = input.concurrency_key)
+              EXISTS (SELECT 1 FROM tasks k WHERE k.status = 'running' AND k.concurrency_key IS NOT NULL AND k.queue = input.queue AND k.concurrency_key = input.concurrency_key)
               OR EXISTS (SELECT 1 FROM tasks k WHERE k.status = 'pending' AND k.concurrency_key IS NOT NULL AND k.queue = input.queue
                 AND k.concurrency_key = input.concurrency_key AND k.run_at <= now())) THEN 'KEY_CONCURRENCY'
           END,
