@@ -6,7 +6,6 @@ CREATE TABLE "queues" (
 	"rate_limit" integer,
 	"rate_period_seconds" integer,
 	"rate_starts" jsonb DEFAULT '[]'::jsonb NOT NULL,
-	"holding" boolean DEFAULT false NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
@@ -87,15 +86,17 @@ BEGIN
   RETURN NULL;
 END $$;
 --> statement-breakpoint
--- Releases tasks held by their queue (QUEUE_PAUSED, QUEUE_CONCURRENCY, RATE_LIMIT) once the queue
--- has room again: not paused, under its concurrency, with starts left in its rate window. Up to
--- release_limit in all, head first (priority, run_at, id), under each queue's row lock. A queue
--- another claim has locked is skipped: that claim is deciding for it. Only queues marked holding
--- are looked at: those with tasks held while paused or for their rate, and (once) those whose
--- rules changed; a task held for its queue's concurrency is released by the statement in which a
--- task of the queue leaves running (store/statement.ts, releaseHolds), so that a claim does not
--- release the same slot again. Returns the ids released.
-CREATE FUNCTION release_queue_holds(candidates text[], release_limit int) RETURNS bigint[]
+-- Releases tasks held by their queue once it has room: not paused, under its concurrency, with
+-- starts left in its rate window; only those held for one of `reasons`, head first (priority,
+-- run_at, id), up to release_limit in all. No lock on the queue: a release need not be exact, since
+-- the claim's gate decides again, under the queue's row lock, whether each released task may start
+-- (one released too many is held again). Held tasks another statement has locked are skipped. A
+-- claim releases RATE_LIMIT holds (nothing else happens when a rate window passes); the others
+-- come back when a task of the queue leaves running (store/statement.ts, releaseHolds), when the
+-- queue's rules change, and in the sweep (store/queues/release-queue-holds.ts). released_before:
+-- the tasks a caller released from these queues in the statements just before, still to be
+-- claimed, which take room too. Returns the ids.
+CREATE FUNCTION release_queue_holds(candidates text[], release_limit int, reasons text[], released_before int) RETURNS bigint[]
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
   q queues;
@@ -103,32 +104,26 @@ DECLARE
   released bigint[] := '{}';
   taken bigint[];
 BEGIN
-  FOR q IN SELECT * FROM queues WHERE name = ANY(candidates) AND holding ORDER BY name FOR UPDATE SKIP LOCKED LOOP
-    EXIT WHEN cardinality(released) >= release_limit;
+  FOR q IN SELECT * FROM queues WHERE name = ANY(candidates) AND NOT paused ORDER BY name LOOP
     room := release_limit - cardinality(released);
-    IF q.paused THEN
-      room := 0;
-    END IF;
+    EXIT WHEN room <= 0;
     IF q.concurrency IS NOT NULL THEN
-      room := least(room, q.concurrency - (SELECT coalesce(sum(n), 0) FROM task_counts WHERE queue = q.name AND status = 'running')::int);
+      room := least(room, q.concurrency - released_before - (SELECT coalesce(sum(n), 0) FROM task_counts WHERE queue = q.name AND status = 'running')::int);
     END IF;
     IF q.rate_limit IS NOT NULL THEN
-      room := least(room, q.rate_limit - coalesce((
+      room := least(room, q.rate_limit - released_before - coalesce((
         SELECT sum((s ->> 1)::int) FROM jsonb_array_elements(q.rate_starts) AS s
-        WHERE (s ->> 0)::float8 > extract(epoch FROM now()) * 1000 - q.rate_period_seconds * 1000), 0)::int);
+        WHERE (s ->> 0)::float8 > extract(epoch FROM clock_timestamp()) * 1000 - q.rate_period_seconds * 1000), 0)::int);
     END IF;
     IF room > 0 THEN
       taken := ARRAY(
         SELECT id FROM tasks
         WHERE status = 'pending' AND waiting_for IN ('QUEUE_PAUSED', 'QUEUE_CONCURRENCY', 'RATE_LIMIT') AND queue = q.name
-          AND run_at <= now()
+          AND waiting_for = ANY(reasons) AND run_at <= now()
         ORDER BY priority DESC NULLS LAST, run_at, id LIMIT room FOR UPDATE SKIP LOCKED);
       UPDATE tasks SET waiting_for = NULL, updated_at = now() WHERE id = ANY(taken);
       released := released || taken;
     END IF;
-    UPDATE queues SET holding = false WHERE name = q.name AND NOT EXISTS (
-      SELECT 1 FROM tasks WHERE status = 'pending' AND waiting_for IN ('QUEUE_PAUSED', 'QUEUE_CONCURRENCY', 'RATE_LIMIT')
-        AND waiting_for IN ('QUEUE_PAUSED', 'RATE_LIMIT') AND queue = q.name);
   END LOOP;
   RETURN released;
 END $$;
@@ -166,7 +161,7 @@ BEGIN
   END IF;
   rate_used := coalesce((SELECT jsonb_object_agg(q.name, (
       SELECT coalesce(sum((s ->> 1)::int), 0) FROM jsonb_array_elements(q.rate_starts) AS s
-      WHERE (s ->> 0)::float8 > extract(epoch FROM now()) * 1000 - q.rate_period_seconds * 1000))
+      WHERE (s ->> 0)::float8 > extract(epoch FROM clock_timestamp()) * 1000 - q.rate_period_seconds * 1000))
     FROM queues q WHERE q.rate_limit IS NOT NULL AND q.name IN (SELECT DISTINCT queue FROM tasks WHERE tasks.id = ANY(ids))), '{}');
   FOR c IN
     SELECT t.id, t.queue, t.concurrency_key, t.priority, t.run_at, q.paused, q.concurrency, coalesce(q.key_concurrency, 1) AS key_limit, q.rate_limit
@@ -210,31 +205,42 @@ END $$;
 -- read of the claim index in claim order, one UPDATE. Otherwise (see gate_candidates) the rows of
 -- the candidates' queues are locked, the candidates that may start are claimed and the others
 -- held: marked with the reason, out of the claim index, so later claims do not scan past them.
--- Held tasks come back when there is room: their queue's by release_queue_holds here, their key's
--- when a task of the key finishes (store/claims/finish.ts). A RATE_LIMIT hold notifies task_due
--- with when the window has room again, so the claimers of its kinds claim then. Returns the rows
--- it changed: claimed (running), held (pending, waiting_for set) and released (pending, not).
+-- Every claim first releases the tasks held for a rate whose window has room again; a RATE_LIMIT
+-- hold notifies task_due with when that is, so the claimers of its kinds claim then. Returns the
+-- rows it changed: claimed (running), held (pending, waiting_for set) and released (pending, not).
+-- The queue rows are locked after the candidates and in name order, by claims only (a release
+-- does not lock them, a create does not write over them), so claims wait for each other in turn
+-- and no cycle of waits can form.
 CREATE OR REPLACE FUNCTION claim_tasks(claim_worker text, claim_kinds text[], claim_limit int, lease_seconds int)
 RETURNS SETOF tasks LANGUAGE plpgsql VOLATILE
 SET enable_seqscan = off SET enable_bitmapscan = off SET jit = off SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
   ids bigint[];
   ruled text[];
+  rated text[];
   released bigint[] := '{}';
   gated bigint[];
   allowed bigint[];
-  held_ids bigint[];
+  held_ids bigint[] := '{}';
   held_reasons text[];
+  at_ms float8;
 BEGIN
   -- A worker paused or scaled to zero claims nothing from the moment that change commits, even
   -- before its process has heard of it.
   IF EXISTS (SELECT 1 FROM workers w WHERE w.id = claim_worker AND (w.state = 'paused' OR w.concurrency = 0)) THEN
     RETURN;
   END IF;
-  -- The queues with a rule, or with tasks held by one: a handful of rows, read without a lock.
-  ruled := ARRAY(SELECT name FROM queues WHERE paused OR concurrency IS NOT NULL OR rate_limit IS NOT NULL OR holding);
+  -- The queues with a rule: a handful of rows, read without a lock.
+  ruled := ARRAY(SELECT name FROM queues WHERE paused OR concurrency IS NOT NULL OR rate_limit IS NOT NULL);
   IF cardinality(ruled) > 0 THEN
-    released := release_queue_holds(ruled, claim_limit);
+    -- A probe of the held index per rate-limited queue (a subquery with LIMIT, not an EXISTS the
+    -- planner may make a join that reads every held task).
+    rated := ARRAY(SELECT name FROM queues q WHERE q.rate_limit IS NOT NULL AND NOT q.paused AND (
+      SELECT true FROM tasks h WHERE h.status = 'pending' AND h.waiting_for IN ('QUEUE_PAUSED', 'QUEUE_CONCURRENCY', 'RATE_LIMIT')
+        AND h.queue = q.name AND h.waiting_for = 'RATE_LIMIT' LIMIT 1));
+    IF cardinality(rated) > 0 THEN
+      released := release_queue_holds(rated, claim_limit, '{RATE_LIMIT}', 0);
+    END IF;
   END IF;
   -- The candidates, and those of them a rule or a key applies to, in one read.
   SELECT coalesce(array_agg(c.id), '{}'), coalesce(array_agg(c.id) FILTER (WHERE c.concurrency_key IS NOT NULL OR c.queue = ANY(ruled)), '{}')
@@ -249,22 +255,9 @@ BEGIN
   IF cardinality(ids) = 0 AND cardinality(released) = 0 THEN
     RETURN;
   END IF;
-  IF cardinality(gated) = 0 AND cardinality(released) = 0 THEN
-    RETURN QUERY
-      WITH claimed AS (
-        UPDATE tasks t SET status = 'running', attempts = t.attempts + 1, worker_id = claim_worker,
-          started_at = now(), updated_at = now(), error = NULL,
-          lease_expires_at = now() + make_interval(secs => lease_seconds)
-        WHERE t.id = ANY(ids)
-        RETURNING t.*
-      ), locked AS MATERIALIZED (
-        SELECT pg_advisory_xact_lock(task_event_lock()) FROM (SELECT count(*) FROM claimed) AS all_claimed
-      )
-      SELECT claimed.* FROM claimed, locked;
-    RETURN;
-  END IF;
-  allowed := ARRAY(SELECT unnest(ids) EXCEPT SELECT unnest(gated));
+  allowed := ids;
   IF cardinality(gated) > 0 THEN
+    allowed := ARRAY(SELECT unnest(ids) EXCEPT SELECT unnest(gated));
     PERFORM 1 FROM queues WHERE name IN (SELECT DISTINCT queue FROM tasks WHERE id = ANY(gated)) ORDER BY name FOR UPDATE;
     SELECT coalesce(array_agg(g.id) FILTER (WHERE g.reason IS NULL), '{}'),
            coalesce(array_agg(g.id) FILTER (WHERE g.reason IS NOT NULL), '{}'),
@@ -274,30 +267,32 @@ BEGIN
     IF cardinality(held_ids) > 0 THEN
       UPDATE tasks t SET waiting_for = h.reason, updated_at = now()
         FROM unnest(held_ids, held_reasons) AS h (id, reason) WHERE t.id = h.id;
-      UPDATE queues SET holding = true WHERE NOT holding AND name IN (
-        SELECT queue FROM tasks WHERE id = ANY(held_ids) AND waiting_for IN ('QUEUE_PAUSED', 'RATE_LIMIT'));
     END IF;
     IF EXISTS (SELECT 1 FROM queues WHERE rate_limit IS NOT NULL AND name IN (SELECT queue FROM tasks WHERE id = ANY(held_ids || gated))) THEN
-    -- The starts of rate-limited queues, and the ones that went out of the window, forgotten.
-    UPDATE queues q SET rate_starts = coalesce((
-        SELECT jsonb_agg(s) FROM jsonb_array_elements(q.rate_starts) AS s
-        WHERE (s ->> 0)::float8 > extract(epoch FROM now()) * 1000 - q.rate_period_seconds * 1000), '[]'::jsonb)
-        || jsonb_build_array(jsonb_build_array(round(extract(epoch FROM now()) * 1000), started.n))
-      FROM (SELECT queue, count(*) AS n FROM tasks WHERE id = ANY(gated) GROUP BY queue) started
-      WHERE q.name = started.queue AND q.rate_limit IS NOT NULL;
-    -- A rate-limited queue that still holds tasks for its rate: when its window has room again,
-    -- the claimers of the kinds at the head of its held tasks claim (and release them) then.
-    PERFORM pg_notify('task_due', string_agg(due.ms::text || ':' || due.kind, ',' ORDER BY due.ms))
-      FROM (
-        SELECT DISTINCT greatest(1, ceil((SELECT min((s ->> 0)::float8) FROM jsonb_array_elements(q.rate_starts) AS s)
-          + q.rate_period_seconds * 1000 - extract(epoch FROM now()) * 1000))::bigint AS ms, head.kind
-        FROM queues q, LATERAL (
-          SELECT h.kind FROM tasks h
-          WHERE h.status = 'pending' AND h.waiting_for IN ('QUEUE_PAUSED', 'QUEUE_CONCURRENCY', 'RATE_LIMIT') AND h.queue = q.name
-            AND h.waiting_for = 'RATE_LIMIT'
-          ORDER BY h.priority DESC NULLS LAST, h.run_at, h.id LIMIT q.rate_limit) head
-        WHERE q.rate_limit IS NOT NULL AND q.holding AND q.name IN (SELECT queue FROM tasks WHERE id = ANY(held_ids || allowed))
-      ) due HAVING count(*) > 0;
+      -- By the clock, not the statement's start: the claim may have waited for the queue's lock.
+      at_ms := extract(epoch FROM clock_timestamp()) * 1000;
+      -- The starts of rate-limited queues, and the ones that went out of the window, forgotten.
+      UPDATE queues q SET rate_starts = coalesce((
+          SELECT jsonb_agg(s) FROM jsonb_array_elements(q.rate_starts) AS s
+          WHERE (s ->> 0)::float8 > at_ms - q.rate_period_seconds * 1000), '[]'::jsonb)
+          || jsonb_build_array(jsonb_build_array(round(at_ms), started.n))
+        FROM (SELECT queue, count(*) AS n FROM tasks WHERE id = ANY(gated) GROUP BY queue) started
+        WHERE q.name = started.queue AND q.rate_limit IS NOT NULL;
+      -- A rate-limited queue that holds tasks for its rate: when the first start in its window
+      -- leaves it, the claimers of the kinds at the head of its held tasks claim (and release them).
+      PERFORM pg_notify('task_due', string_agg(due.ms::text || ':' || due.kind, ',' ORDER BY due.ms))
+        FROM (
+          SELECT DISTINCT greatest(1, ceil(w.first + q.rate_period_seconds * 1000 - at_ms))::bigint AS ms, head.kind
+          FROM queues q,
+            LATERAL (SELECT min((s ->> 0)::float8) AS first FROM jsonb_array_elements(q.rate_starts) AS s
+              WHERE (s ->> 0)::float8 > at_ms - q.rate_period_seconds * 1000) w,
+            LATERAL (
+              SELECT h.kind FROM tasks h
+              WHERE h.status = 'pending' AND h.waiting_for IN ('QUEUE_PAUSED', 'QUEUE_CONCURRENCY', 'RATE_LIMIT') AND h.queue = q.name
+                AND h.waiting_for = 'RATE_LIMIT'
+              ORDER BY h.priority DESC NULLS LAST, h.run_at, h.id LIMIT q.rate_limit) head
+          WHERE q.rate_limit IS NOT NULL AND w.first IS NOT NULL AND q.name IN (SELECT queue FROM tasks WHERE id = ANY(held_ids || gated))
+        ) due HAVING count(*) > 0;
     END IF;
   END IF;
   RETURN QUERY

@@ -25,7 +25,7 @@ export type CreateTaskInput = {
   uniqueKey?: string | null | undefined;
   /** With uniqueWhile FOR_SECONDS: for how many seconds. */
   uniqueSeconds?: number | null | undefined;
-  /** How long uniqueKey is taken; default ACTIVE. */
+  /** How long uniqueKey is taken; default ACTIVE. A key taken FOR_SECONDS and the same key taken ACTIVE do not exclude each other. */
   uniqueWhile?: UniqueWhile | null | undefined;
 };
 

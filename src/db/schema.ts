@@ -209,8 +209,6 @@ export const queues = pgTable('queues', {
   ratePeriodSeconds: integer('rate_period_seconds'),
   /** The starts within the last period, [[epoch ms, n], ...], kept by the claim. */
   rateStarts: jsonb('rate_starts').$type<Array<[number, number]>>().notNull().default(sql`'[]'::jsonb`),
-  /** Some of its tasks are held for QUEUE_PAUSED, QUEUE_CONCURRENCY or RATE_LIMIT: a claim releases them once it may. */
-  holding: boolean('holding').notNull().default(false),
   createdAt: tz('created_at').notNull().defaultNow(),
   updatedAt: tz('updated_at').notNull().defaultNow(),
 });

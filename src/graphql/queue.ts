@@ -2,6 +2,7 @@
 // the commands that change them. Every rule is enforced by the claim statement under the queue's
 // row lock, so it holds across every process and external worker (store/queues, drizzle/0007).
 import { invalidInput } from '../errors.js';
+import { changeRules } from '../queues/rules.js';
 import type { Queue, QueueChange } from '../store/index.js';
 import { parseQueueName } from '../tasks/intake.js';
 import { builder, type Context } from './builder.js';
@@ -47,9 +48,7 @@ function limit(field: string, value: number | null | undefined, min: number, max
 }
 
 async function changed(ctx: Context, name: string, change: QueueChange): Promise<Queue> {
-  await ctx.store.queues.changeQueue(name, change);
-  // A raised keyConcurrency leaves room for tasks their keys hold: release them now.
-  if (change.keyConcurrency !== undefined) await ctx.store.queues.releaseKeyHolds(10_000, name);
+  await changeRules(ctx.store, name, change);
   return (await ctx.store.queues.listQueues([name]))[0];
 }
 

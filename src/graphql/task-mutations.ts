@@ -26,7 +26,7 @@ const CreateTaskInput = builder.inputType('CreateTaskInput', {
     uniqueKey: t.string({
       description: 'While a task with this key is PENDING or RUNNING (or, with FOR_SECONDS, for that long), createTask returns it instead of a new one (deduplicated: true). Unlike idempotencyKey, the key is free again afterwards.',
     }),
-    uniqueWhile: t.field({ type: UniqueWhileEnum, description: 'How long uniqueKey is taken; default ACTIVE.' }),
+    uniqueWhile: t.field({ type: UniqueWhileEnum, description: 'How long uniqueKey is taken; default ACTIVE. A key taken FOR_SECONDS and the same key taken ACTIVE do not exclude each other.' }),
     uniqueSeconds: t.int({ description: 'With uniqueWhile FOR_SECONDS: for how many seconds.' }),
   }),
 });

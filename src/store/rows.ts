@@ -18,10 +18,7 @@ export type Task = Decoded<typeof tasks, (typeof TASK_KEYS)[number], 'id'>;
 export const taskColumns = (alias: string) => selection(tasks, alias, TASK_KEYS, ['id']);
 
 /** What an executor needs of a task it claimed: no more columns than it reads. */
-export type ClaimedTask = Pick<Task, 'id' | 'kind' | 'input' | 'attempts' | 'maxAttempts' | 'timeoutSeconds' | 'runAt'> & {
-  /** Its queue has a concurrency or it has a key: when it stops running, a held task may take its slot. */
-  gated?: boolean;
-};
+export type ClaimedTask = Pick<Task, 'id' | 'kind' | 'input' | 'attempts' | 'maxAttempts' | 'timeoutSeconds' | 'runAt'>;
 
 export const claimedColumns = (alias: string) =>
   selection(tasks, alias, ['id', 'kind', 'input', 'attempts', 'maxAttempts', 'timeoutSeconds', 'runAt'], ['id']);

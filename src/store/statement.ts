@@ -66,8 +66,10 @@ export function eventStatement(s: EventStatement): SQL {
   ctes.push(sql`changed AS (${s.changed})`);
   for (const { name, body } of s.alsoChanged ?? []) ctes.push(sql`${sql.raw(name)} AS (${body})`);
   ctes.push(
+    // Counted, not probed for one row: every row is written before the lock is taken, so a row
+    // that waits for another transaction (a unique key it inserts too) never waits under the lock.
     sql`locked AS MATERIALIZED (
-      SELECT pg_advisory_xact_lock(${EVENT_LOCK}) FROM (SELECT 1 FROM ${anyChange(s)} LIMIT 1) AS any_change)`,
+      SELECT pg_advisory_xact_lock(${EVENT_LOCK}) FROM (SELECT count(*) AS n FROM ${anyChange(s)}) AS changes WHERE changes.n > 0)`,
     sql`events AS (
       INSERT INTO task_events (task_id, type, status, data)
       SELECT ${events.taskId}, ${events.type}, ${events.status}, ${events.data ?? sql`NULL::jsonb`}
@@ -102,16 +104,18 @@ const orderBy = (by: SQL | undefined) => (by ? sql`ORDER BY ${by}` : sql``);
 /** The rows whose events the lock guards: `changed`, and any further rows (a subset, or changed too). */
 function anyChange(s: EventStatement): SQL {
   const names = ['changed', ...(s.alsoChanged ?? []).map((c) => c.name)];
-  return names.length === 1 ? sql`changed` : sql.raw(`(${names.map((n) => `SELECT 1 FROM ${n}`).join(' UNION ALL ')}) AS changes`);
+  return names.length === 1 ? sql`changed` : sql.raw(`(${names.map((n) => `SELECT 1 FROM ${n}`).join(' UNION ALL ')}) AS changed_rows`);
 }
 
 /**
  * A CTE body (for alsoChanged) that gives the slots of the tasks in `from` that left running
  * (finished, failed, retried, cancelled) to held tasks, head first: as many of a key's held tasks
  * as left the key, and as many of a queue's held for its concurrency as left the queue (unless it
- * is paused). SKIP LOCKED: a held task a claim is looking at is released by a later statement.
- * The claim's gate still decides whether a released task may start (claim_tasks), so a release
- * that races another only costs a hold.
+ * is paused; held while it was paused too, for those a resume left held for want of room). SKIP LOCKED: a
+ * held task another statement is releasing is left to it; a slot missed in a race (a task held by
+ * a statement that had not committed yet) is caught by the sweep (queues/release-queue-holds.ts,
+ * release-key-holds.ts). The claim's gate still decides whether a released task may start
+ * (claim_tasks), so a release that races another only costs a hold.
  */
 export function releaseHolds(from: 'changed' | 'freed'): SQL {
   return sql.raw(`
@@ -126,12 +130,11 @@ export function releaseHolds(from: 'changed' | 'freed'): SQL {
         FOR UPDATE SKIP LOCKED) h
       UNION
       SELECT h.id FROM (
-        SELECT f.queue, count(*) AS n FROM ${from} f JOIN queues q ON q.name = f.queue AND q.concurrency IS NOT NULL AND NOT q.paused
-        GROUP BY f.queue) k,
+        SELECT f.queue, count(*) AS n FROM ${from} f JOIN queues q ON q.name = f.queue AND NOT q.paused GROUP BY f.queue) k,
       LATERAL (
         SELECT held.id FROM tasks held
         WHERE held.status = 'pending' AND held.waiting_for IN ('QUEUE_PAUSED', 'QUEUE_CONCURRENCY', 'RATE_LIMIT')
-          AND held.waiting_for = 'QUEUE_CONCURRENCY' AND held.queue = k.queue AND held.run_at <= now()
+          AND held.waiting_for IN ('QUEUE_PAUSED', 'QUEUE_CONCURRENCY') AND held.queue = k.queue AND held.run_at <= now()
         ORDER BY held.priority DESC NULLS LAST, held.run_at, held.id LIMIT k.n
         FOR UPDATE SKIP LOCKED) h
     ) r

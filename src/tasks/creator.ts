@@ -44,8 +44,7 @@ export function createTaskCreator(store: Store, metrics?: Pick<TaskMetrics, 'cre
       // Started as soon as the rows are back (before any lookup of existing keys), so a cancel
       // that follows finds them running here; if the statement failed, the slots come back.
       if (reservation) {
-        // None is in a queue with a rule or has a key (the statement claims no such task).
-        const claimed = inserted.filter((t) => t.status === 'running' && t.workerId === reservation.workerId).map((t) => ({ ...t, gated: false }));
+        const claimed = inserted.filter((t) => t.status === 'running' && t.workerId === reservation.workerId);
         local!.startCreated(claimed, reservation.slots);
       }
     }
@@ -110,12 +109,12 @@ async function createAll(store: Store, insert: (batch: readonly NewTask[]) => Pr
   let left = batch.map((_, i) => i);
   for (let round = 0; left.length > 0; round++) {
     // A key taken for a time may be claimed once per statement: its repeats wait for the first.
-    const firstOfWindow = new Map<string, number>();
+    const windows = new Set<string>();
     const sent = left.filter((i) => {
-      const t = batch[i];
-      if (t.uniqueKey === null || t.uniqueSeconds === null) return true;
-      if (firstOfWindow.has(t.uniqueKey)) return false;
-      firstOfWindow.set(t.uniqueKey, i);
+      const key = batch[i].uniqueKey;
+      if (!windowed(batch[i]) || key === null) return true;
+      if (windows.has(key)) return false;
+      windows.add(key);
       return true;
     });
     const inserted = await insert(sent.map((i) => batch[i]));
@@ -123,7 +122,7 @@ async function createAll(store: Store, insert: (batch: readonly NewTask[]) => Pr
     let next = 0;
     for (const i of sent) {
       const row = inserted[next];
-      if (row && row.idempotencyKey === batch[i].idempotencyKey && row.uniqueKey === batch[i].uniqueKey) {
+      if (row && row.idempotencyKey === batch[i].idempotencyKey && row.uniqueKey === batch[i].uniqueKey && (row.uniqueUntil !== null) === windowed(batch[i])) {
         answers[i] = { task: row, deduplicated: false };
         next++;
       }
@@ -132,11 +131,16 @@ async function createAll(store: Store, insert: (batch: readonly NewTask[]) => Pr
     if (left.length === 0) break;
     const holders = await store.tasks.tasksByKeys({
       idempotency: left.flatMap((i) => batch[i].idempotencyKey ?? []),
-      unique: left.flatMap((i) => batch[i].uniqueKey ?? []),
+      unique: left.flatMap((i) => (windowed(batch[i]) ? [] : (batch[i].uniqueKey ?? []))),
+      windowed: left.flatMap((i) => (windowed(batch[i]) ? [batch[i].uniqueKey!] : [])),
     });
     for (const i of left) {
       const { idempotencyKey, uniqueKey } = batch[i];
-      const holder = holders.find((t) => (idempotencyKey !== null && t.idempotencyKey === idempotencyKey) || (uniqueKey !== null && t.uniqueKey === uniqueKey));
+      const holder = holders.find(
+        (t) =>
+          (idempotencyKey !== null && t.idempotencyKey === idempotencyKey) ||
+          (uniqueKey !== null && t.uniqueKey === uniqueKey && (t.uniqueUntil !== null) === windowed(batch[i])),
+      );
       if (holder) answers[i] = { task: holder, deduplicated: true };
     }
     left = left.filter((i) => answers[i] === undefined);
@@ -145,3 +149,5 @@ async function createAll(store: Store, insert: (batch: readonly NewTask[]) => Pr
   return answers as Created[];
 }
 
+/** A unique key taken for a time: its own kind of key, apart from one held while its task is active. */
+const windowed = (t: NewTask) => t.uniqueKey !== null && t.uniqueSeconds !== null;

@@ -16,15 +16,7 @@ export interface OutcomeLimits {
 /** The failure of an attempt that ran past its timeout, wherever it ran. */
 export const timeoutFailure = (seconds: number) => new TaskFailure(`Timed out after ${seconds} s`, 'TIMEOUT');
 
-export function outcomeOf(
-  task: Pick<ClaimedTask, 'id' | 'attempts' | 'maxAttempts'> & { gated?: boolean },
-  settlement: Settlement,
-  limits: OutcomeLimits,
-): Outcome {
-  return { ...settle(task, settlement, limits), ...(task.gated !== false && { releases: true }) };
-}
-
-function settle(task: Pick<ClaimedTask, 'id' | 'attempts' | 'maxAttempts'>, settlement: Settlement, limits: OutcomeLimits): Outcome {
+export function outcomeOf(task: Pick<ClaimedTask, 'id' | 'attempts' | 'maxAttempts'>, settlement: Settlement, limits: OutcomeLimits): Outcome {
   const { id, attempts: attempt } = task;
   if (settlement.ok) {
     const problem = settlement.result == null ? undefined : resultProblem(settlement.result, limits.maxPayloadBytes);

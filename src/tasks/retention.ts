@@ -34,6 +34,7 @@ export function keepRetention(options: {
     const events = await drain(() => store.retention.pruneEvents(eventRetentionSeconds, BATCH));
     const tasks = taskRetentionSeconds === undefined ? 0 : await drain(() => store.retention.pruneTasks(taskRetentionSeconds, BATCH));
     await store.retention.pruneFinishes();
+    await drain(() => store.retention.pruneWindows(BATCH));
     if (events || tasks) log.info({ events, tasks }, 'pruned');
     return { events, tasks };
   }

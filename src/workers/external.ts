@@ -136,8 +136,9 @@ async function claimFor(
     const free = worker.state === 'active' ? Math.min(limit, worker.concurrency - worker.running) : 0;
     if (free > 0) {
       const claimed = await store.claims.claim(workerId, worker.kinds, free, worker.leaseSeconds);
-      // Every candidate held by a limit: those behind them may start, claim again at once.
-      if (claimed.length === 0 && claimed.held > 0) continue;
+      // Every candidate held by a limit: those behind them may start, claim again at once (each
+      // such claim moves that many tasks out of the claim index, so this ends).
+      if (claimed.length === 0 && claimed.held > 0 && !signal?.aborted && !longPoll.stopped()) continue;
       if (claimed.length > 0) {
         await store.workers.refreshCounts(workerId);
         const byId = await store.tasks.getTasks(claimed.map((t) => t.id));

@@ -17,7 +17,7 @@ export type Claimed = ClaimedTask[] & { held: number };
  */
 export async function claim(db: Database, workerId: string, kinds: readonly string[], limit: number, leaseSeconds: number): Promise<Claimed> {
   if (limit <= 0 || kinds.length === 0) return Object.assign([], { held: 0 });
-  const rows = await db.query<{ status: string; is_held: boolean; gated: boolean }>(
+  const rows = await db.query<{ status: string; is_held: boolean }>(
     eventStatement({
       // claim_tasks (drizzle/0004 to 0007) locks up to limit due tasks in claim order and marks
       // them running; as PL/pgSQL its plans are kept, and made with table scans ruled out.
@@ -33,16 +33,14 @@ export async function claim(db: Database, workerId: string, kinds: readonly stri
           WHEN waiting_for IS NOT NULL THEN jsonb_build_object('waitingFor', waiting_for) END`,
         orderBy: sql`id`,
       },
-      // The queues with a concurrency are read once per statement, for the outcomes' releases.
-      select: sql`${columns.list}, changed.status, changed.waiting_for IS NOT NULL AS is_held, (changed.concurrency_key IS NOT NULL
-        OR changed.queue = ANY(ARRAY(SELECT name FROM queues WHERE concurrency IS NOT NULL))) AS gated`,
+      select: sql`${columns.list}, changed.status, changed.waiting_for IS NOT NULL AS is_held`,
       orderBy: sql`changed.priority DESC, changed.run_at, changed.id`,
     }),
   );
   let held = 0;
   const claimed: ClaimedTask[] = [];
   for (const row of rows) {
-    if (row.status === 'running') claimed.push(Object.assign(columns.decode(row), { gated: row.gated === true }));
+    if (row.status === 'running') claimed.push(columns.decode(row));
     else if (row.is_held) held++;
   }
   return Object.assign(claimed, { held });

@@ -11,8 +11,6 @@ export interface Outcome {
   error?: TaskError;
   /** For status pending: how long until the next attempt may run. */
   delayMs?: number;
-  /** Its queue has a concurrency or it has a key: the slot it frees may release a held task. */
-  releases?: boolean;
 }
 
 /** The event an outcome writes: its status, except that going back to pending is a retry. */
@@ -37,12 +35,8 @@ export async function finish(db: Database, workerId: string, outcomes: readonly 
   const data = sql`jsonb_strip_nulls(jsonb_build_object('attempt', attempts, 'error', error,
     'retryInMs', CASE WHEN status = 'pending' THEN round(extract(epoch FROM run_at - now()) * 1000)::int END))`;
   const types = [...new Set(outcomes.map((x) => eventOf(x.status)))];
-  // Only when a task of the batch may free a slot held tasks wait for does the statement release
-  // them: the common statement stays as it was. A task back to pending now is work; so is one
-  // released.
-  const keyed = outcomes.some((x) => x.releases);
+  // A task back to pending now is work; so is one a freed slot released.
   const retryNow = outcomes.some((x) => x.status === 'pending' && !x.delayMs);
-  const wake = keyed ? sql`CASE WHEN ${retryNow} OR EXISTS (SELECT 1 FROM released) THEN 'n' ELSE '' END` : retryNow;
   const applied = await db.query<{ ids: string }>(
     eventStatement({
       inputs: [{ name: 'input', materialized: true, body: sql`SELECT ${JSON.stringify(byId)}::jsonb AS by_id` }],
@@ -57,20 +51,21 @@ export async function finish(db: Database, workerId: string, outcomes: readonly 
         WHERE t.id = ANY(${idArray(outcomes.map((x) => x.id))}) AND ${IS_RUNNING}
           AND t.worker_id = ${workerId} AND t.attempts = ((SELECT by_id FROM input) -> t.id::text ->> 'attempt')::int
         RETURNING t.id, t.kind, t.status, t.attempts, t.error, t.run_at, t.queue, t.concurrency_key`,
-      alsoChanged: keyed ? [{ name: 'released', body: releaseHolds('changed') }] : undefined,
-      events: keyed
-        ? {
-            wake,
-            types: [...types, 'released'],
-            from: sql`(SELECT id, ${type} AS type, status, ${data} AS data FROM changed
-              UNION ALL SELECT id, 'released', status, NULL FROM released) AS e`,
-            taskId: sql`e.id`,
-            type: sql`e.type`,
-            status: sql`e.status`,
-            data: sql`e.data`,
-            orderBy: sql`e.id`,
-          }
-        : { wake, types, taskId: sql`id`, type, status: sql`status`, data, orderBy: sql`id` },
+      // Every slot freed goes to a task held for it in the same statement: a queue's concurrency
+      // or a key's may have been set after these tasks were claimed.
+      alsoChanged: [{ name: 'released', body: releaseHolds('changed') }],
+      events: {
+        wake: sql`CASE WHEN ${retryNow} OR EXISTS (SELECT 1 FROM released) THEN 'n' ELSE '' END`,
+        types: [...types, 'released'],
+        from: sql`(SELECT id, ${type} AS type, status, ${data} AS data, false AS follows FROM changed
+          UNION ALL SELECT id, 'released', status, NULL, true FROM released) AS e`,
+        taskId: sql`e.id`,
+        type: sql`e.type`,
+        status: sql`e.status`,
+        data: sql`e.data`,
+        // A release follows the finish that freed its slot.
+        orderBy: sql`e.follows, e.id`,
+      },
       dueLater: outcomes.some((x) => x.status === 'pending' && !!x.delayMs)
         ? sql`SELECT run_at, kind FROM changed WHERE status = 'pending'`
         : undefined,

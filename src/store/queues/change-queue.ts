@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
-import { EVENTS_CHANNEL, QUEUES_CHANNEL } from '../notices.js';
+import { QUEUES_CHANNEL } from '../notices.js';
 
 /** A change of a queue's rules: a field left out stays as it is; null clears a limit. */
 export interface QueueChange {
@@ -13,15 +13,12 @@ export interface QueueChange {
 /**
  * Sets a queue's rules, making the queue if it does not exist yet. The claim statement reads them
  * under the queue's row lock, so they hold from the moment this commits, in every process. The
- * queue's name goes out on QUEUES_CHANNEL (queueUpdated), and a wake-up on EVENTS_CHANNEL: a queue
- * resumed or given room has held tasks, which the next claim releases, and executors claim now.
+ * queue's name goes out on QUEUES_CHANNEL (queueUpdated). The tasks that new room releases are
+ * released by statements that follow (queues/rules.ts), which see every hold made before this.
  */
 export async function changeQueue(db: Database, name: string, change: QueueChange): Promise<void> {
   const values: Array<[string, SQL]> = [];
   if (change.paused !== undefined) values.push(['paused', sql`${change.paused}::boolean`]);
-  // New rules may leave room for held tasks (or, paused, hold them from their creation): the next
-  // claims look at the queue's held tasks.
-  values.push(['holding', sql`true`]);
   if (change.concurrency !== undefined) values.push(['concurrency', sql`${change.concurrency}::int`]);
   if (change.keyConcurrency !== undefined) values.push(['key_concurrency', sql`${change.keyConcurrency}::int`]);
   if (change.rateLimit !== undefined) {
@@ -35,5 +32,5 @@ export async function changeQueue(db: Database, name: string, change: QueueChang
       ON CONFLICT (name) DO UPDATE SET ${updates}
       RETURNING q.name
     )
-    SELECT pg_notify(${QUEUES_CHANNEL}, q.name), pg_notify(${EVENTS_CHANNEL}, 'n') FROM q`);
+    SELECT pg_notify(${QUEUES_CHANNEL}, q.name) FROM q`);
 }

@@ -29,6 +29,40 @@ export interface Claimant {
 const columns = taskColumns('changed');
 
 /**
+ * A due task is held from its creation when its queue is paused or already runs all its
+ * concurrency allows (a task leaving running releases it), or when its key already has as many
+ * tasks running or due as its keyConcurrency: it does not enter the claim index only to be held by
+ * the next claim. A task due later, or claimed by its creator, is not.
+ */
+const HELD_AT_CREATION = sql.raw(`CASE WHEN c.worker_id IS NOT NULL OR coalesce(input.run_at, now()) > now() THEN NULL
+    WHEN r.paused THEN 'QUEUE_PAUSED'
+    WHEN r.running >= r.concurrency THEN 'QUEUE_CONCURRENCY'
+    WHEN input.concurrency_key IS NOT NULL AND (
+      SELECT count(*) FROM (
+        SELECT 1 FROM tasks k WHERE k.status = 'running' AND k.concurrency_key IS NOT NULL
+          AND k.queue = input.queue AND k.concurrency_key = input.concurrency_key
+        UNION ALL
+        SELECT 1 FROM tasks k WHERE k.status = 'pending' AND k.concurrency_key IS NOT NULL AND k.queue = input.queue
+          AND k.concurrency_key = input.concurrency_key AND k.run_at <= now()
+        LIMIT coalesce(r.key_limit, 1)) AS busy) >= coalesce(r.key_limit, 1) THEN 'KEY_CONCURRENCY'
+  END`);
+
+const DRAWN_IDS = sql`SELECT ord, nextval(pg_get_serial_sequence('tasks', 'id')) AS id FROM (SELECT ord FROM input ORDER BY ord) o`;
+
+/**
+ * The windows of keys taken for a time, in key order; one whose task's idempotency key exists
+ * already is not taken (that task is not inserted). An expired window is taken over.
+ */
+const WINDOWS = sql`INSERT INTO task_unique_windows AS w (unique_key, task_id, until)
+  SELECT i.unique_key, d.id, now() + make_interval(secs => i.unique_seconds)
+  FROM input i JOIN drawn d USING (ord)
+  WHERE i.unique_seconds IS NOT NULL
+    AND (i.idempotency_key IS NULL OR NOT EXISTS (SELECT 1 FROM tasks t WHERE t.idempotency_key = i.idempotency_key))
+  ORDER BY i.unique_key
+  ON CONFLICT (unique_key) DO UPDATE SET task_id = excluded.task_id, until = excluded.until WHERE w.until <= now()
+  RETURNING task_id`;
+
+/**
  * Inserts tasks in one statement and returns the rows it inserted, in input order. A task whose
  * idempotency key exists already, or whose unique key is taken, is not inserted. Each queue named
  * gets its row. With a claimant, the tasks it marks are inserted already claimed by that worker
@@ -38,25 +72,13 @@ const columns = taskColumns('changed');
  * a claim statement.
  */
 export async function insertTasks(db: Database, tasks: readonly NewTask[], claimant?: Claimant): Promise<Task[]> {
-  const rows = tasks.map((t, ord) => ({
-    ord,
-    kind: t.kind,
-    input: t.input,
-    priority: t.priority,
-    run_at: t.runAt?.toISOString() ?? null,
-    max_attempts: t.maxAttempts,
-    timeout_seconds: t.timeoutSeconds,
-    idempotency_key: t.idempotencyKey,
-    queue: t.queue,
-    concurrency_key: t.concurrencyKey,
-    unique_key: t.uniqueKey,
-    unique_seconds: t.uniqueKey === null ? null : t.uniqueSeconds,
-    // Left out unless true (JSON.stringify drops undefined): NULL joins no claimant.
-    claim: claimant?.claim[ord] || undefined,
-  }));
+  const rows = inputRows(tasks, claimant);
   const workerId = claimant?.workerId ?? null;
-  // A key taken for a time is claimed in task_unique_windows by the task's id, so the ids are
-  // drawn first (in input order); the common statement leaves the ids to the identity column.
+  // A unique key is inserted in key order, so that two creates of overlapping keys wait for each
+  // other in turn rather than in a cycle; its ids are drawn first, in input order. A key taken for
+  // a time is claimed in task_unique_windows by its task's id. The common statement leaves the ids
+  // to the identity column.
+  const keyed = tasks.some((t) => t.uniqueKey !== null);
   const windowed = tasks.some((t) => t.uniqueKey !== null && t.uniqueSeconds !== null);
   const inserted = await db.query(
     eventStatement({
@@ -69,17 +91,19 @@ export async function insertTasks(db: Database, tasks: readonly NewTask[], claim
         },
         {
           // Only queues not there yet: inserting over an existing row would wait for any claim that
-          // has it locked (and would do so after this statement took the event lock).
+          // has it locked.
           name: 'queue_rows',
           body: sql`INSERT INTO queues (name) SELECT DISTINCT queue FROM input
-            WHERE NOT EXISTS (SELECT 1 FROM queues q WHERE q.name = input.queue) ON CONFLICT DO NOTHING`,
+            WHERE NOT EXISTS (SELECT 1 FROM queues q WHERE q.name = input.queue) ON CONFLICT DO NOTHING RETURNING name`,
         },
         {
+          // Read by the insert, so queue_rows is written before the event lock is taken (a new
+          // queue another create is inserting too is waited for, and not under that lock).
           name: 'rules',
           materialized: true,
-          body: sql`SELECT name, paused, concurrency,
+          body: sql`SELECT name, paused, concurrency, coalesce(key_concurrency, 1) AS key_limit,
               CASE WHEN concurrency IS NOT NULL THEN (SELECT coalesce(sum(n), 0) FROM task_counts c WHERE c.queue = queues.name AND c.status = 'running') END AS running
-            FROM queues WHERE name IN (SELECT queue FROM input)`,
+            FROM queues WHERE name IN (SELECT queue FROM input) AND (SELECT count(*) FROM queue_rows) >= 0`,
         },
         {
           // The claim statement's checks: a worker paused or scaled to zero in its row claims nothing.
@@ -89,37 +113,15 @@ export async function insertTasks(db: Database, tasks: readonly NewTask[], claim
             WHERE ${workerId}::text IS NOT NULL AND NOT EXISTS (
               SELECT 1 FROM workers w WHERE w.id = ${workerId}::text AND (w.state = 'paused' OR w.concurrency = 0))`,
         },
-        ...(windowed
-          ? [
-              { name: 'drawn', materialized: true, body: sql`SELECT ord, nextval(pg_get_serial_sequence('tasks', 'id')) AS id FROM (SELECT ord FROM input ORDER BY ord) o` },
-              {
-                name: 'windows',
-                body: sql`INSERT INTO task_unique_windows AS w (unique_key, task_id, until)
-                  SELECT i.unique_key, d.id, now() + make_interval(secs => i.unique_seconds)
-                  FROM input i JOIN drawn d USING (ord) WHERE i.unique_seconds IS NOT NULL
-                  ON CONFLICT (unique_key) DO UPDATE SET task_id = excluded.task_id, until = excluded.until WHERE w.until <= now()
-                  RETURNING task_id`,
-              },
-            ]
-          : []),
+        ...(keyed ? [{ name: 'drawn', materialized: true, body: DRAWN_IDS }] : []),
+        ...(windowed ? [{ name: 'windows', body: WINDOWS }] : []),
       ],
       changed: sql`
-        INSERT INTO tasks (${sql.raw(windowed ? 'id, ' : '')}kind, input, priority, run_at, max_attempts, timeout_seconds, idempotency_key,
+        INSERT INTO tasks (${sql.raw(keyed ? 'id, ' : '')}kind, input, priority, run_at, max_attempts, timeout_seconds, idempotency_key,
           queue, concurrency_key, unique_key, unique_until, waiting_for, status, attempts, worker_id, started_at, lease_expires_at)
-        ${sql.raw(windowed ? 'OVERRIDING SYSTEM VALUE ' : '')}SELECT ${sql.raw(windowed ? 'd.id, ' : '')}kind, input, priority, coalesce(run_at, now()),
+        ${sql.raw(keyed ? 'OVERRIDING SYSTEM VALUE ' : '')}SELECT ${sql.raw(keyed ? 'd.id, ' : '')}kind, input, priority, coalesce(run_at, now()),
           max_attempts, timeout_seconds, idempotency_key, queue, concurrency_key, unique_key,
-          now() + make_interval(secs => unique_seconds),
-          -- Held from the start when its queue is paused or already runs all its concurrency allows
-          -- (a task leaving running releases it), or when its key already has a task running or
-          -- due: it does not enter the claim index only to be held by the next claim.
-          CASE WHEN c.worker_id IS NOT NULL THEN NULL
-            WHEN r.paused THEN 'QUEUE_PAUSED'
-            WHEN r.running >= r.concurrency THEN 'QUEUE_CONCURRENCY'
-            WHEN input.concurrency_key IS NOT NULL AND coalesce(input.run_at, now()) <= now() AND (
-              EXISTS (SELECT 1 FROM tasks k WHERE k.status = 'running' AND k.concurrency_key IS NOT NULL AND k.queue = input.queue AND k.concurrency_key = input.concurrency_key)
-              OR EXISTS (SELECT 1 FROM tasks k WHERE k.status = 'pending' AND k.concurrency_key IS NOT NULL AND k.queue = input.queue
-                AND k.concurrency_key = input.concurrency_key AND k.run_at <= now())) THEN 'KEY_CONCURRENCY'
-          END,
+          now() + make_interval(secs => unique_seconds), ${HELD_AT_CREATION},
           CASE WHEN c.worker_id IS NULL THEN 'pending' ELSE 'running' END::task_status,
           CASE WHEN c.worker_id IS NULL THEN 0 ELSE 1 END, c.worker_id,
           CASE WHEN c.worker_id IS NOT NULL THEN now() END, now() + make_interval(secs => c.lease_seconds)
@@ -127,8 +129,9 @@ export async function insertTasks(db: Database, tasks: readonly NewTask[], claim
         FROM input LEFT JOIN rules r ON r.name = input.queue
           LEFT JOIN claimant c ON input.claim AND coalesce(input.run_at, now()) <= now() AND input.concurrency_key IS NULL
             AND NOT EXISTS (SELECT 1 FROM queues q WHERE q.name = input.queue AND (q.paused OR q.concurrency IS NOT NULL OR q.rate_limit IS NOT NULL))
-        ${windowed ? sql`JOIN drawn d USING (ord) WHERE input.unique_seconds IS NULL OR d.id IN (SELECT task_id FROM windows)` : sql``}
-        ORDER BY ord
+        ${keyed ? sql`JOIN drawn d USING (ord)` : sql``}
+        ${windowed ? sql`WHERE input.unique_seconds IS NULL OR d.id IN (SELECT task_id FROM windows)` : sql``}
+        ORDER BY ${keyed ? sql`input.unique_key, ord` : sql`ord`}
         ON CONFLICT DO NOTHING
         RETURNING *`,
       events: {
@@ -154,4 +157,24 @@ export async function insertTasks(db: Database, tasks: readonly NewTask[], claim
     }),
   );
   return inserted.map(columns.decode);
+}
+
+/** The tasks as the statement's input reads them, in input order (ord). */
+function inputRows(tasks: readonly NewTask[], claimant?: Claimant) {
+  return tasks.map((t, ord) => ({
+    ord,
+    kind: t.kind,
+    input: t.input,
+    priority: t.priority,
+    run_at: t.runAt?.toISOString() ?? null,
+    max_attempts: t.maxAttempts,
+    timeout_seconds: t.timeoutSeconds,
+    idempotency_key: t.idempotencyKey,
+    queue: t.queue,
+    concurrency_key: t.concurrencyKey,
+    unique_key: t.uniqueKey,
+    unique_seconds: t.uniqueKey === null ? null : t.uniqueSeconds,
+    // Left out unless true (JSON.stringify drops undefined): NULL joins no claimant.
+    claim: claimant?.claim[ord] || undefined,
+  }));
 }
