@@ -1,5 +1,5 @@
 // Queue rules hold however many claim at once: three server processes and two external workers
-// claim 1,500 tasks together, and the most that ever ran at once, replayed from the event
+// claim 2,100 tasks together, and the most that ever ran at once, replayed from the event
 // log in commit order, never passes a queue's concurrency or a key's.
 import { sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
@@ -12,11 +12,11 @@ const CREATE_MANY = `mutation($inputs: [CreateTaskInput!]!) { createTasks(inputs
 const LIMITS = `mutation($name: String!, $concurrency: Int, $keyConcurrency: Int) {
   setQueueLimits(name: $name, concurrency: $concurrency, keyConcurrency: $keyConcurrency) { name } }`;
 
-/** An external worker over GraphQL that claims `sleep` tasks and completes each a moment later, until stopped. */
+/** An external worker over GraphQL that claims `echo` tasks and completes each a moment later, until stopped. */
 function externalWorker(server: ServerProcess, name: string) {
   let running = true;
   const done = (async () => {
-    const { data } = await server.gql(`mutation($n: String!) { registerWorker(input: { name: $n, kinds: ["sleep"], concurrency: 6 }) { id } }`, { n: name });
+    const { data } = await server.gql(`mutation($n: String!) { registerWorker(input: { name: $n, kinds: ["echo"], concurrency: 6 }) { id } }`, { n: name });
     const workerId = data.registerWorker.id as string;
     const inFlight = new Set<Promise<unknown>>();
     while (running) {
@@ -63,15 +63,15 @@ describePg('queue rules across processes and external workers', () => {
         Array.from({ length: 2 }, (_, b) =>
           server.gql(CREATE_MANY, {
             inputs: [
-              ...Array.from({ length: 100 }, () => ({ kind: 'sleep', input: { ms: 2 }, queue: 'limited' })),
-              ...Array.from({ length: 150 }, (_, i) => ({ kind: 'sleep', input: { ms: 2 }, queue: 'keyed', concurrencyKey: `k${(s * 300 + b * 150 + i) % 40}` })),
+              ...Array.from({ length: 200 }, () => ({ kind: 'echo', queue: 'limited' })),
+              ...Array.from({ length: 150 }, (_, i) => ({ kind: 'echo', queue: 'keyed', concurrencyKey: `k${(s * 300 + b * 150 + i) % 40}` })),
             ],
           }),
         ),
       ),
     );
     expect(created.map((c) => c.errors)).toEqual(created.map(() => undefined));
-    await waitFor(async () => (await completedOnce('limited')) === 600 && (await completedOnce('keyed')) === 900, 120_000, 'every task to complete once');
+    await waitFor(async () => (await completedOnce('limited')) === 1200 && (await completedOnce('keyed')) === 900, 120_000, 'every task to complete once');
     await Promise.all(workers.map((w) => w.stop()));
     expect(await maxRunning('limited', false)).toBe(5);
     const keyMax = await maxRunning('keyed', true);
