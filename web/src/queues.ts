@@ -4,6 +4,7 @@
 import type { Client } from 'graphql-ws';
 import { describeError, gql } from './api';
 import { fill, h } from './dom';
+import { liveCards } from './live-cards';
 import {
   PauseQueueDocument, QueuesDocument, QueueUpdatedDocument, ResumeQueueDocument, SetQueueLimitsDocument, type QueueUpdatedSubscription,
 } from './graphql/generated';
@@ -19,10 +20,7 @@ function limitOf(input: HTMLInputElement, what: string, min = 0): number | null 
 }
 
 export function queuesView(client: Client, hub: EventHub) {
-  const queues = new Map<string, Queue>();
   const messages = new Map<string, HTMLElement>();
-  let problem: string | undefined;
-  let loaded = false;
   const list = h('div', { class: 'queues' });
   const root = h('section', { class: 'queues-page', 'aria-labelledby': 'queues-heading' }, h('h2', { id: 'queues-heading', tabindex: -1 }, 'Queues'), list);
 
@@ -38,7 +36,7 @@ export function queuesView(client: Client, hub: EventHub) {
     const period = field('period', q.rateLimit?.periodSeconds ?? 60);
     const run = async (command: () => Promise<Queue>, done: string) => {
       try {
-        put(await command());
+        cards.put(await command());
         fill(message, h('span', { class: 'ok' }, done));
       } catch (error) {
         fill(message, h('span', { class: 'error', role: 'alert' }, describeError(error)));
@@ -107,55 +105,19 @@ export function queuesView(client: Client, hub: EventHub) {
     );
   }
 
-  function render() {
-    if (problem) {
-      return fill(list, h('div', { class: 'panel empty-state', role: 'status' }, h('p', null, 'Queues unavailable.'), h('p', { class: 'muted' }, problem)));
-    }
-    if (!loaded) return fill(list, h('p', { class: 'muted' }, 'Loading…'));
-    // A live update redraws the cards: keep the focus, and a value being typed, where they were.
-    const focused = document.activeElement as HTMLInputElement | null;
-    const typing = focused?.tagName === 'INPUT' ? focused.value : undefined;
-    fill(list, [...queues.values()].sort((a, b) => a.name.localeCompare(b.name)).map(card));
-    const again = focused?.id ? (document.getElementById(focused.id) as HTMLInputElement | null) : null;
-    if (again) {
-      if (typing !== undefined) again.value = typing;
-      again.focus();
-    }
-  }
-
-  function put(queue: Queue) {
-    queues.set(queue.name, queue);
-    render();
-  }
-
-  let stop: (() => void) | undefined;
-  async function load() {
-    try {
-      const data = await gql(QueuesDocument);
-      queues.clear();
-      data.queues.forEach((q) => queues.set(q.name, q));
-      problem = undefined;
-      loaded = true;
-      stop ??= client.subscribe<QueueUpdatedSubscription>({ query: QueueUpdatedDocument.toString() }, {
-        next: (result) => result.data && put(result.data.queueUpdated),
-        error: () => {},
-        complete: () => {},
-      });
-    } catch (error) {
-      problem = describeError(error);
-    }
-    render();
-  }
-
-  const offResync = hub.onResync(() => void load());
-  void load();
-  render();
+  const cards = liveCards<Queue>(client, hub, {
+    title: 'Queues',
+    empty: 'No queues yet: a queue exists once a task names it or its limits are set.',
+    list,
+    load: async () => (await gql(QueuesDocument)).queues,
+    live: { query: QueueUpdatedDocument.toString(), item: (data) => (data as QueueUpdatedSubscription).queueUpdated },
+    key: (q) => q.name,
+    order: (a, b) => a.name.localeCompare(b.name),
+    card,
+  });
   return {
     root,
     focus: () => root.querySelector<HTMLElement>('#queues-heading')?.focus(),
-    dispose() {
-      stop?.();
-      offResync();
-    },
+    dispose: cards.dispose,
   };
 }

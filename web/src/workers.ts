@@ -4,6 +4,7 @@
 import type { Client } from 'graphql-ws';
 import { describeError, gql } from './api';
 import { fill, h } from './dom';
+import { liveCards } from './live-cards';
 import { PauseWorkerDocument, ResumeWorkerDocument, SetConcurrencyDocument, WorkerUpdatedDocument, WorkersDocument } from './graphql/generated';
 import type { EventHub } from './events';
 import { age, statusLabel } from './format';
@@ -11,10 +12,7 @@ import type { WorkerUpdatedSubscription } from './graphql/generated';
 import type { Worker } from './types';
 
 export function workersView(client: Client, hub: EventHub) {
-  const workers = new Map<string, Worker>();
   const messages = new Map<string, HTMLElement>();
-  let problem: string | undefined;
-  let loaded = false;
   const list = h('div', { class: 'workers' });
   const root = h('section', { class: 'workers-page', 'aria-labelledby': 'workers-heading' }, h('h2', { id: 'workers-heading', tabindex: -1 }, 'Workers'), list);
 
@@ -26,7 +24,7 @@ export function workersView(client: Client, hub: EventHub) {
       try {
         const worker = await command();
         fill(message, h('span', { class: 'ok' }, done));
-        put(worker);
+        cards.put(worker);
       } catch (error) {
         fill(message, h('span', { class: 'error', role: 'alert' }, describeError(error)));
       }
@@ -82,57 +80,20 @@ export function workersView(client: Client, hub: EventHub) {
     );
   }
 
-  function render() {
-    if (problem) {
-      return fill(list, h('div', { class: 'panel empty-state', role: 'status' }, h('p', null, 'Workers unavailable.'), h('p', { class: 'muted' }, problem)));
-    }
-    if (!loaded) return fill(list, h('p', { class: 'muted' }, 'Loading…'));
-    if (workers.size === 0) return fill(list, h('p', { class: 'empty-state' }, 'No workers have registered.'));
-    const sorted = [...workers.values()].sort((a, b) => (a.state === 'OFFLINE' ? 1 : 0) - (b.state === 'OFFLINE' ? 1 : 0) || a.name.localeCompare(b.name));
-    // A live update redraws the cards: keep the focus, and a concurrency being typed, where they were.
-    const focused = document.activeElement as HTMLInputElement | null;
-    const typing = focused?.id.startsWith('concurrency-') ? focused.value : undefined;
-    fill(list, sorted.map(card));
-    const again = focused?.id ? (document.getElementById(focused.id) as HTMLInputElement | null) : null;
-    if (again) {
-      if (typing !== undefined) again.value = typing;
-      again.focus();
-    }
-  }
-
-  function put(worker: Worker) {
-    workers.set(worker.id, worker);
-    render();
-  }
-
-  let stop: (() => void) | undefined;
-  async function load() {
-    try {
-      const data = await gql(WorkersDocument);
-      workers.clear();
-      data.workers.forEach((w) => workers.set(w.id, w));
-      problem = undefined;
-      loaded = true;
-      stop ??= client.subscribe<WorkerUpdatedSubscription>({ query: WorkerUpdatedDocument.toString() }, {
-        next: (result) => result.data && put(result.data.workerUpdated),
-        error: () => {},
-        complete: () => {},
-      });
-    } catch (error) {
-      problem = describeError(error);
-    }
-    render();
-  }
-
-  const offResync = hub.onResync(() => void load());
-  void load();
-  render();
+  const cards = liveCards<Worker>(client, hub, {
+    title: 'Workers',
+    empty: 'No workers have registered.',
+    list,
+    load: async () => (await gql(WorkersDocument)).workers,
+    live: { query: WorkerUpdatedDocument.toString(), item: (data) => (data as WorkerUpdatedSubscription).workerUpdated },
+    key: (w) => w.id,
+    // Offline workers last.
+    order: (a, b) => (a.state === 'OFFLINE' ? 1 : 0) - (b.state === 'OFFLINE' ? 1 : 0) || a.name.localeCompare(b.name),
+    card,
+  });
   return {
     root,
     focus: () => root.querySelector<HTMLElement>('#workers-heading')?.focus(),
-    dispose() {
-      stop?.();
-      offResync();
-    },
+    dispose: cards.dispose,
   };
 }
