@@ -298,7 +298,8 @@ BEGIN
   RETURN QUERY
     WITH claimed AS (
       UPDATE tasks t SET status = 'running', attempts = t.attempts + 1, worker_id = claim_worker,
-        started_at = now(), updated_at = now(), error = NULL,
+        -- A start a rate counted is dated as the rate counted it, so the window holds for startedAt.
+        started_at = coalesce(to_timestamp(at_ms / 1000), now()), updated_at = now(), error = NULL,
         lease_expires_at = now() + make_interval(secs => lease_seconds)
       WHERE t.id = ANY(allowed)
       RETURNING t.*

@@ -1,6 +1,7 @@
 // Queue rules hold however many claim at once: three server processes and two external workers
 // claim 2,100 tasks together, and the most that ever ran at once, replayed from the event
-// log in commit order, never passes a queue's concurrency or a key's.
+// log in commit order, never passes a queue's concurrency or a key's; and racing the same way, a
+// rate limit's windows and a paused queue hold.
 import { sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { describePg } from './support/db.js';
@@ -9,8 +10,8 @@ import { serversForFile } from './support/servers.js';
 import type { ServerProcess } from './support/process.js';
 
 const CREATE_MANY = `mutation($inputs: [CreateTaskInput!]!) { createTasks(inputs: $inputs) { tasks { id } } }`;
-const LIMITS = `mutation($name: String!, $concurrency: Int, $keyConcurrency: Int) {
-  setQueueLimits(name: $name, concurrency: $concurrency, keyConcurrency: $keyConcurrency) { name } }`;
+const LIMITS = `mutation($name: String!, $concurrency: Int, $keyConcurrency: Int, $rateLimit: RateLimitInput) {
+  setQueueLimits(name: $name, concurrency: $concurrency, keyConcurrency: $keyConcurrency, rateLimit: $rateLimit) { name } }`;
 
 /** An external worker over GraphQL that claims `echo` tasks and completes each a moment later, until stopped. */
 function externalWorker(server: ServerProcess, name: string) {
@@ -82,6 +83,36 @@ describePg('queue rules across processes and external workers', () => {
     expect(attempts).toBe(1);
     const claimers = await cluster.db.query<{ kind: string }>(sql`
       SELECT DISTINCT w.kind::text FROM task_events e JOIN workers w ON w.id = e.data ->> 'workerId' WHERE e.type = 'started'`);
+    expect(claimers.map((c) => c.kind).sort()).toEqual(['embedded', 'external']);
+  });
+
+  it('a rate limit of 10 a second and a paused queue hold with 3 processes and 2 external workers claiming', { timeout: 120_000 }, async () => {
+    const servers = await Promise.all([cluster.start({}), cluster.start({}), cluster.start({})]);
+    await servers[0].gql(LIMITS, { name: 'rated', rateLimit: { limit: 10, periodSeconds: 1 } });
+    expect((await servers[0].gql(`mutation { pauseQueue(name: "stopped") { paused } }`)).data.pauseQueue.paused).toBe(true);
+    const workers = [externalWorker(servers[1], 'ext-c'), externalWorker(servers[2], 'ext-d')];
+    const created = await Promise.all(servers.map((server) => server.gql(CREATE_MANY, {
+      inputs: [...Array.from({ length: 15 }, () => ({ kind: 'echo', queue: 'rated' })), ...Array.from({ length: 10 }, () => ({ kind: 'echo', queue: 'stopped' }))],
+    })));
+    expect(created.map((c) => c.errors)).toEqual(created.map(() => undefined));
+    await waitFor(async () => (await completedOnce('rated')) === 45, 60_000, 'every rated task to complete once');
+    // Every claimer had every chance to take the paused queue's tasks meanwhile.
+    const startedStopped = await cluster.db.query<{ n: number }>(sql`
+      SELECT count(*)::int AS n FROM task_events e JOIN tasks t ON t.id = e.task_id WHERE t.queue = 'stopped' AND e.type = 'started'`);
+    expect(startedStopped[0].n).toBe(0);
+    const starts = (await cluster.db.query<{ at: number }>(sql`
+      SELECT (extract(epoch FROM started_at) * 1000)::float8 AS at FROM tasks WHERE queue = 'rated' ORDER BY started_at`)).map((r) => Number(r.at));
+    expect(starts).toHaveLength(45);
+    // No window of a second holds 11 starts (a start is counted to the millisecond).
+    for (let i = 10; i < starts.length; i++) expect(starts[i] - starts[i - 10]).toBeGreaterThanOrEqual(999);
+    await servers[1].gql(`mutation { resumeQueue(name: "stopped") { paused } }`);
+    await waitFor(async () => (await completedOnce('stopped')) === 30, 30_000, 'the resumed queue to run');
+    await Promise.all(workers.map((w) => w.stop()));
+    const [{ attempts }] = await cluster.db.query<{ attempts: number }>(sql`SELECT max(attempts)::int AS attempts FROM tasks WHERE queue IN ('rated', 'stopped')`);
+    expect(attempts).toBe(1);
+    const claimers = await cluster.db.query<{ kind: string }>(sql`
+      SELECT DISTINCT w.kind::text FROM task_events e JOIN workers w ON w.id = e.data ->> 'workerId' JOIN tasks t ON t.id = e.task_id
+      WHERE e.type = 'started' AND t.queue = 'rated'`);
     expect(claimers.map((c) => c.kind).sort()).toEqual(['embedded', 'external']);
   });
 });

@@ -85,7 +85,7 @@ export const tasks = pgTable(
       .on(t.priority.desc(), t.runAt, t.id)
       .where(sql`status = 'pending' AND waiting_for IS NULL`),
     // Tasks held by their queue (paused, at its concurrency or rate), in claim order: a claim that
-    // finds room releases the head.
+    // finds a free slot releases the head.
     index('tasks_queue_held_idx')
       .on(t.queue, t.priority.desc(), t.runAt, t.id)
       .where(sql`status = 'pending' AND waiting_for IN ('QUEUE_PAUSED', 'QUEUE_CONCURRENCY', 'RATE_LIMIT')`),

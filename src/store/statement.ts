@@ -111,7 +111,7 @@ function anyChange(s: EventStatement): SQL {
  * A CTE body (for alsoChanged) that gives the slots of the tasks in `from` that left running
  * (finished, failed, retried, cancelled) to held tasks, head first: as many of a key's held tasks
  * as left the key, and as many of a queue's held for its concurrency as left the queue (unless it
- * is paused; held while it was paused too, for those a resume left held for want of room). SKIP LOCKED: a
+ * is paused; held while it was paused too, for those a resume left held for want of a free slot). SKIP LOCKED: a
  * held task another statement is releasing is left to it; a slot missed in a race (a task held by
  * a statement that had not committed yet) is caught by the sweep (queues/release-queue-holds.ts,
  * release-key-holds.ts). The claim's gate still decides whether a released task may start
@@ -140,6 +140,23 @@ export function releaseHolds(from: 'changed' | 'freed'): SQL {
     ) r
     WHERE t.id = r.id
     RETURNING t.id, t.status`);
+}
+
+/**
+ * The events of a change that frees slots (`changes` selects id, type, status, data from `changed`),
+ * then a `released` event for each task in the CTE `released` (releaseHolds): each release follows
+ * the change that freed its slot.
+ */
+export function changedThenReleased(changes: SQL): Pick<EventRows, 'from' | 'taskId' | 'type' | 'status' | 'data' | 'orderBy'> {
+  return {
+    from: sql`(SELECT id, type, status, data, false AS follows FROM (${changes}) AS c
+      UNION ALL SELECT id, 'released', status, NULL::jsonb, true FROM released) AS e`,
+    taskId: sql`e.id`,
+    type: sql`e.type`,
+    status: sql`e.status`,
+    data: sql`e.data`,
+    orderBy: sql`e.follows, e.id`,
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 // Sweeps that any process runs, every half lease, for work whose owner went away: workers silent
 // for longer than their lease go offline, expired leases put their tasks back in the queue (or fail
 // them when no attempt is left), tasks an external worker holds past their timeout are timed out
-// here, since no timer of ours runs them, and held tasks whose key or queue has room are released. SKIP LOCKED and guarded updates let every process
+// here, since no timer of ours runs them, and held tasks whose key or queue has a free slot are released. SKIP LOCKED and guarded updates let every process
 // sweep at once without doing anything twice.
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/index.js';
@@ -25,9 +25,9 @@ export function keepSweeping(options: {
       }
       await timeOutOverdue();
       // A held task is released when a task of its key or queue leaves running; this catches the
-      // room made otherwise (a slot freed while the task held for it was not committed yet).
+      // slots freed otherwise (a slot freed while the task held for it was not committed yet).
       const released = (await store.queues.releaseKeyHolds(1000)) + (await store.queues.releaseQueueHolds(1000));
-      if (released > 0) log.info({ released }, 'released held tasks their key or queue has room for');
+      if (released > 0) log.info({ released }, 'released held tasks into free slots of their key or queue');
     } catch (error) {
       log.warn({ err: error }, 'sweeping for abandoned tasks failed');
     }

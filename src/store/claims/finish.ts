@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import type { TaskError, TaskStatus } from '../rows.js';
-import { eventStatement, idArray, IS_RUNNING, releaseHolds } from '../statement.js';
+import { changedThenReleased, eventStatement, idArray, IS_RUNNING, releaseHolds } from '../statement.js';
 
 export interface Outcome {
   id: string;
@@ -57,14 +57,7 @@ export async function finish(db: Database, workerId: string, outcomes: readonly 
       events: {
         wake: sql`CASE WHEN ${retryNow} OR EXISTS (SELECT 1 FROM released) THEN 'n' ELSE '' END`,
         types: [...types, 'released'],
-        from: sql`(SELECT id, ${type} AS type, status, ${data} AS data, false AS follows FROM changed
-          UNION ALL SELECT id, 'released', status, NULL, true FROM released) AS e`,
-        taskId: sql`e.id`,
-        type: sql`e.type`,
-        status: sql`e.status`,
-        data: sql`e.data`,
-        // A release follows the finish that freed its slot.
-        orderBy: sql`e.follows, e.id`,
+        ...changedThenReleased(sql`SELECT id, ${type} AS type, status, ${data} AS data FROM changed`),
       },
       dueLater: outcomes.some((x) => x.status === 'pending' && !!x.delayMs)
         ? sql`SELECT run_at, kind FROM changed WHERE status = 'pending'`

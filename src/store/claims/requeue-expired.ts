@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { WORKERS_CHANNEL } from '../notices.js';
 import { taskColumns, type Task } from '../rows.js';
-import { eventStatement, releaseHolds } from '../statement.js';
+import { changedThenReleased, eventStatement, releaseHolds } from '../statement.js';
 
 const columns = taskColumns('changed');
 
@@ -32,14 +32,8 @@ export async function requeueExpired(db: Database, limit = 1000): Promise<Task[]
       events: {
         wake: true,
         types: ['failed', 'requeued', 'released'],
-        from: sql`(SELECT id, CASE WHEN status = 'failed' THEN 'failed' ELSE 'requeued' END AS type, status,
-            jsonb_build_object('attempt', attempts, 'error', error, 'reason', 'lease_expired') AS data FROM changed
-          UNION ALL SELECT id, 'released', status, NULL FROM released) AS e`,
-        taskId: sql`e.id`,
-        type: sql`e.type`,
-        status: sql`e.status`,
-        data: sql`e.data`,
-        orderBy: sql`e.id`,
+        ...changedThenReleased(sql`SELECT id, CASE WHEN status = 'failed' THEN 'failed' ELSE 'requeued' END AS type, status,
+          jsonb_build_object('attempt', attempts, 'error', error, 'reason', 'lease_expired') AS data FROM changed`),
       },
       effects: [
         {

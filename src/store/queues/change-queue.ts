@@ -13,7 +13,7 @@ export interface QueueChange {
 /**
  * Sets a queue's rules, making the queue if it does not exist yet. The claim statement reads them
  * under the queue's row lock, so they hold from the moment this commits, in every process. The
- * queue's name goes out on QUEUES_CHANNEL (queueUpdated). The tasks that new room releases are
+ * queue's name goes out on QUEUES_CHANNEL (queueUpdated). The tasks that new slots release are
  * released by statements that follow (queues/rules.ts), which see every hold made before this.
  */
 export async function changeQueue(db: Database, name: string, change: QueueChange): Promise<void> {

@@ -3,9 +3,9 @@ import type { Database } from '../../db/client.js';
 import { eventStatement } from '../statement.js';
 
 /**
- * Releases tasks held by their concurrency key where the key has room: its running tasks fewer
+ * Releases tasks held by their concurrency key where the key has a free slot: its running tasks fewer
  * than the queue's keyConcurrency. A finishing task releases the next of its key itself (see
- * finish.ts); this is for room made otherwise: keyConcurrency raised, or a release that lost a
+ * finish.ts); this is for slots freed otherwise: keyConcurrency raised, or a release that lost a
  * race with a claim. Up to `keys` keys per call (of one queue, if named), head first; the claim's
  * gate decides again whether each may start. Returns how many were released.
  */
@@ -20,7 +20,7 @@ export async function releaseKeyHolds(db: Database, keys: number, queue?: string
             LIMIT ${keys}`,
         },
         {
-          name: 'room',
+          name: 'free_slots',
           // The key's limit, less what runs and what is claimable already (released, not yet claimed).
           body: sql`SELECT k.queue, k.concurrency_key, coalesce(q.key_concurrency, 1) - (
               SELECT count(*) FROM tasks r WHERE r.status = 'running' AND r.concurrency_key IS NOT NULL AND r.queue = k.queue AND r.concurrency_key = k.concurrency_key) - (
@@ -33,11 +33,11 @@ export async function releaseKeyHolds(db: Database, keys: number, queue?: string
       ],
       changed: sql`
         UPDATE tasks t SET waiting_for = NULL, updated_at = now()
-        FROM room, LATERAL (
+        FROM free_slots AS free, LATERAL (
           SELECT held.id FROM tasks held
           WHERE held.status = 'pending' AND held.concurrency_key IS NOT NULL AND held.waiting_for = 'KEY_CONCURRENCY'
-            AND held.queue = room.queue AND held.concurrency_key = room.concurrency_key AND held.run_at <= now()
-          ORDER BY held.priority DESC NULLS LAST, held.run_at, held.id LIMIT greatest(room.n, 0)
+            AND held.queue = free.queue AND held.concurrency_key = free.concurrency_key AND held.run_at <= now()
+          ORDER BY held.priority DESC NULLS LAST, held.run_at, held.id LIMIT greatest(free.n, 0)
           FOR UPDATE SKIP LOCKED) h
         WHERE t.id = h.id
         RETURNING t.id, t.status`,

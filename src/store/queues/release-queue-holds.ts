@@ -3,11 +3,11 @@ import type { Database } from '../../db/client.js';
 import { eventStatement } from '../statement.js';
 
 /**
- * Releases tasks held by their queue (paused, at its concurrency, over its rate) where it has room
+ * Releases tasks held by their queue (paused, at its concurrency, over its rate) where it has a free slot
  * now, head first, up to `limit` (of one queue, if named; see release_queue_holds, drizzle/0007).
- * For room made otherwise than by a task leaving running: a queue resumed or its limits raised or
+ * For slots freed otherwise than by a task leaving running: a queue resumed or its limits raised or
  * lifted, and, in the sweep, a slot freed while the task held for it was not committed yet.
- * `releasedBefore`: how many the calls just before released from the queue, which take room too.
+ * `releasedBefore`: how many the calls just before released from the queue, which take slots too.
  * Returns how many were released.
  */
 export async function releaseQueueHolds(db: Database, limit: number, queue?: string, releasedBefore = 0): Promise<number> {

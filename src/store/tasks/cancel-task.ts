@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { TaskInWrongState, TaskNotFound } from '../errors.js';
 import { taskColumns, type Task } from '../rows.js';
-import { eventStatement, releaseHolds } from '../statement.js';
+import { changedThenReleased, eventStatement, releaseHolds } from '../statement.js';
 import { getTask } from './get-tasks.js';
 
 const columns = taskColumns('changed');
@@ -33,11 +33,7 @@ export async function cancelTask(db: Database, id: string): Promise<Task> {
       events: {
         wake: sql`CASE WHEN EXISTS (SELECT 1 FROM released) THEN 'n' ELSE '' END`,
         types: ['cancelled', 'released'],
-        from: sql`(SELECT id, 'cancelled' AS type, status FROM changed UNION ALL SELECT id, 'released', status FROM released) AS e`,
-        taskId: sql`e.id`,
-        type: sql`e.type`,
-        status: sql`e.status`,
-        orderBy: sql`e.id`,
+        ...changedThenReleased(sql`SELECT id, 'cancelled' AS type, status, NULL::jsonb AS data FROM changed`),
       },
       effects: [
         {
