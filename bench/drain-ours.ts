@@ -10,7 +10,9 @@ import { queuedNoops } from './queued.js';
 
 const count = Number(arg('tasks', '20000'));
 const concurrency = Number(arg('concurrency', '24'));
-const prefetch = Number(arg('prefetch', '500'));
+// --prefetch=auto: the default, adaptive; a number: that many claimed ahead always.
+const prefetchArg = arg('prefetch', '500');
+const prefetch = prefetchArg === 'auto' ? 'auto' : Number(prefetchArg);
 // --follow=completed: a subscriber to 'completed' events, as a script awaiting results would be;
 // --follow=all: a subscriber to every event, as a dashboard showing all tasks would be.
 const follow = arg('follow', 'none');

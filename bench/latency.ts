@@ -15,6 +15,9 @@
 import { arg, freshDatabase, percentile, sleep } from './lib.js';
 
 const system = arg('system', 'ours');
+// --prefetch=auto (the default) or a fixed count, for ours.
+const prefetchArg = arg('prefetch', 'auto');
+const prefetch = prefetchArg === 'auto' ? 'auto' : Number(prefetchArg);
 const count = Number(arg('tasks', '300'));
 const gapMs = Number(arg('gap', '20'));
 const delayMs = Number(arg('delay', '0'));
@@ -45,7 +48,7 @@ async function ours(record: (stamp: number) => void, startOnCreate: boolean, rul
   const registry = createRegistry({ stamp: { run: (input: { t: number }) => record(input.t) } });
   const executor = createExecutor({
     store, pump, registry, log, concurrency: 24, leaseSeconds: 30, pollIntervalMs: 1000,
-    retryBackoffMs: 1000, retryBackoffMaxMs: 60_000, maxPayloadBytes: 1 << 20, startOnCreate,
+    retryBackoffMs: 1000, retryBackoffMaxMs: 60_000, maxPayloadBytes: 1 << 20, startOnCreate, prefetch,
   });
   executor.start();
   const creator = createTaskCreator(store, undefined, executor);

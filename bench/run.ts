@@ -1,7 +1,7 @@
 // Runs every benchmark side by side, each configuration --runs times (default 3), alternating
 // systems so drift in a noisy machine hits all of them alike, and prints medians and ratios as the
 // Markdown tables of bench/README.md. Each run is a fresh process on a fresh database.
-//   npm run bench -- [--runs=3] [--only=drain|limits|latency|scheduled|e2e|subscribers|ceiling]
+//   npm run bench -- [--runs=3] [--only=drain|share|limits|latency|scheduled|e2e|subscribers|ceiling]
 import { execFileSync } from 'node:child_process';
 import { arg, median } from './lib.js';
 
@@ -44,7 +44,8 @@ if (!only || only === 'drain') {
     { name: 'ours, prefetch 500 (events on)', script: 'bench/drain-ours.ts', args: ['--prefetch=500'] },
     { name: 'ours, prefetch 500, a subscriber to all events', script: 'bench/drain-ours.ts', args: ['--prefetch=500', '--follow=all'] },
     { name: 'ours, prefetch 1000 (events on)', script: 'bench/drain-ours.ts', args: ['--prefetch=1000'] },
-    { name: 'ours, no prefetch', script: 'bench/drain-ours.ts', args: ['--prefetch=0'] },
+    { name: 'ours, the default (adaptive prefetch)', script: 'bench/drain-ours.ts', args: ['--prefetch=auto'] },
+    { name: 'ours, no prefetch (the default before)', script: 'bench/drain-ours.ts', args: ['--prefetch=0'] },
     { name: 'graphile-worker 0.17.3, localQueue 500, batch delays 0', script: 'bench/drain-peers.ts', args: ['--system=graphile'] },
     { name: 'graphile-worker 0.17.3, localQueue 1000, batch delays 0', script: 'bench/drain-peers.ts', args: ['--system=graphile', '--local-queue=1000'] },
     { name: 'graphile-worker 0.17.3, defaults', script: 'bench/drain-peers.ts', args: ['--system=graphile-default'] },
@@ -59,6 +60,22 @@ if (!only || only === 'drain') {
     const m = median(rs.map((r) => r.perSecond));
     const cpu = median(rs.map((r) => r.machineCpuMsPer1000));
     console.log(`| ${name} | ${fmt(m)} | ${rs.map((r) => fmt(r.perSecond)).join(', ')} | ${(m / graphile).toFixed(2)}× | ${fmt(cpu)} |`);
+  }
+}
+
+if (!only || only === 'share') {
+  const share = series(['auto', '500', '0'].flatMap((prefetch) => [2, 20].map((ms) => ({
+    name: `prefetch ${prefetch === 'auto' ? 'auto (the default)' : prefetch}, ${ms} ms tasks`,
+    script: 'bench/share.ts',
+    args: [`--prefetch=${prefetch}`, `--task-ms=${ms}`, `--tasks=${ms === 2 ? 20000 : 5000}`],
+  }))));
+  console.log(`\n### Two processes on one queue, concurrency 24 each: 20,000 tasks of 2 ms or 5,000 of 20 ms; median of ${runs}\n`);
+  console.log('| prefetch, tasks | tasks/s | shares (median run) | tail: one process idle while the other finishes what it holds, ms |');
+  console.log('| --- | ---: | --- | ---: |');
+  for (const [name, rs] of share) {
+    const m = median(rs.map((r) => r.perSecond));
+    const mid = [...rs].sort((a, b) => a.perSecond - b.perSecond)[Math.floor(rs.length / 2)];
+    console.log(`| ${name} | ${fmt(m)} | ${mid.shares.map((x: number) => `${Math.round(x * 100)} %`).join(' / ')} | ${fmt(median(rs.map((r) => r.tailMs)))} |`);
   }
 }
 
@@ -88,6 +105,8 @@ if (!only || only === 'latency') {
   const latency = series([
     { name: 'ours (created in the executor\'s process: taken by the create statement)', script: 'bench/latency.ts', args: ['--system=ours'] },
     { name: 'ours, start on create off (notification, then claim)', script: 'bench/latency.ts', args: ['--system=ours-listening'] },
+    { name: 'ours, prefetch 0 (the default before)', script: 'bench/latency.ts', args: ['--system=ours', '--prefetch=0'] },
+    { name: 'ours, start on create off, prefetch 0', script: 'bench/latency.ts', args: ['--system=ours-listening', '--prefetch=0'] },
     { name: 'graphile-worker 0.17.3', script: 'bench/latency.ts', args: ['--system=graphile'] },
     { name: 'pg-boss 10.4.2 (polling, 0.5 s)', script: 'bench/latency.ts', args: ['--system=pgboss'] },
   ]);

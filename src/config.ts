@@ -18,7 +18,8 @@ export interface Config {
   readonly logLevel: string;
   readonly executorConcurrency: number;
   /** Tasks claimed ahead of free slots, for throughput with many short tasks; 0 claims free slots only. */
-  readonly executorPrefetch: number;
+  /** A fixed number claimed ahead of free slots, or 'auto' (adaptive, the default). */
+  readonly executorPrefetch: number | 'auto';
   /** Tasks created through this process start in its executor's free slots without a claim. */
   readonly executorStartOnCreate: boolean;
   /** How this process's executor is listed among the workers; default host:pid. */
@@ -64,6 +65,14 @@ function int(env: Env, name: string, fallback: number, min: number, max = Number
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+/** EXECUTOR_PREFETCH: unset, empty or `auto` for the adaptive default, else a fixed count. */
+function prefetchSetting(env: Env): number | 'auto' {
+  const raw = env.EXECUTOR_PREFETCH?.trim() ?? '';
+  if (raw === '' || raw.toLowerCase() === 'auto') return 'auto';
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`EXECUTOR_PREFETCH must be auto or an integer from 0 to 10000, got ${JSON.stringify(env.EXECUTOR_PREFETCH)}`);
+  return int(env, 'EXECUTOR_PREFETCH', 0, 0, 10_000);
 }
 
 function flag(env: Env, name: string, fallback: boolean): boolean {
@@ -153,7 +162,7 @@ export function loadConfig(env: Env = process.env): Config {
     port: int(env, 'PORT', 4000, 0, 65_535),
     logLevel,
     executorConcurrency: int(env, 'EXECUTOR_CONCURRENCY', 4, 0, 10_000),
-    executorPrefetch: int(env, 'EXECUTOR_PREFETCH', 0, 0, 10_000),
+    executorPrefetch: prefetchSetting(env),
     executorStartOnCreate: flag(env, 'EXECUTOR_START_ON_CREATE', true),
     workerName: env.WORKER_NAME?.trim() || undefined,
     leaseSeconds,

@@ -13,6 +13,7 @@ describe('config', () => {
       host: '127.0.0.1',
       executorConcurrency: 4,
       executorStartOnCreate: true,
+      executorPrefetch: 'auto',
       leaseSeconds: 30,
       logLevel: 'info',
     });
@@ -25,10 +26,19 @@ describe('config', () => {
     ['LEASE_SECONDS', '1.5'],
     ['LOG_LEVEL', 'loud'],
     ['EXECUTOR_START_ON_CREATE', 'yes'],
+    ['EXECUTOR_PREFETCH', 'lots'],
+    ['EXECUTOR_PREFETCH', '-5'],
+    ['EXECUTOR_PREFETCH', '20000'],
     ['DATABASE_URL', 'mysql://x'],
     ['DATABASE_URL', 'not a url'],
   ])('refuses %s=%s naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+
+  it('reads EXECUTOR_PREFETCH as auto (the default) or a fixed count', () => {
+    expect(loadConfig({ EXECUTOR_PREFETCH: ' AUTO ' }).executorPrefetch).toBe('auto');
+    expect(loadConfig({ EXECUTOR_PREFETCH: '0' }).executorPrefetch).toBe(0);
+    expect(loadConfig({ EXECUTOR_PREFETCH: '500' }).executorPrefetch).toBe(500);
   });
 
   it('reads EXECUTOR_START_ON_CREATE as true or false (or 1 or 0)', () => {

@@ -1,7 +1,8 @@
 // Postgres itself stopped for 5 s and started again while tasks run, on a throwaway cluster this
 // test makes with initdb and pg_ctl: the same guarantees as a cut connection.
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
@@ -15,7 +16,14 @@ import { tolerateLeftovers } from './support/leaks.js';
 
 const root = '/usr/lib/postgresql';
 const bin = existsSync(root) ? join(root, readdirSync(root).sort().at(-1)!, 'bin') : undefined;
-const PORT = 55_000 + (process.pid % 400);
+/** A port nothing listens on now: a fixed one can be taken by any socket in the ephemeral range. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 /** Postgres refuses to run as root: as root, run its tools as the postgres user. */
 function pg(tool: string, args: string[]) {
@@ -31,17 +39,26 @@ describe.skipIf(!postgresUrl || !bin)('Postgres restart', () => {
   let dir: string;
   let app: TestApp;
   let direct: Database;
-  const start = () => pg('pg_ctl', ['-D', dir, '-w', '-l', join(dir, 'log'), '-o', `-p ${PORT} -k ${dir} -c listen_addresses=127.0.0.1`, 'start']);
+  let port: number;
+  const start = () => {
+    try {
+      pg('pg_ctl', ['-D', dir, '-w', '-l', join(dir, 'log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`, 'start']);
+    } catch (error) {
+      // What Postgres said is in its log, which afterAll removes with the cluster.
+      throw new Error(`pg_ctl start failed: ${readFileSync(join(dir, 'log'), 'utf8').trim().split('\n').slice(-5).join(' | ')}`, { cause: error });
+    }
+  };
   const stop = () => pg('pg_ctl', ['-D', dir, '-w', '-m', 'fast', 'stop']);
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'task-executor-pg-'));
     if (process.getuid?.() === 0) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres']).toString()), Number(execFileSync('id', ['-g', 'postgres']).toString()));
     pg('initdb', ['-D', dir, '-A', 'trust', '-U', 'postgres', '--no-sync']);
+    port = await freePort();
     start();
-    const admin = postgres(`postgres://postgres@127.0.0.1:${PORT}/postgres`, { max: 1, onnotice: () => {} });
+    const admin = postgres(`postgres://postgres@127.0.0.1:${port}/postgres`, { max: 1, onnotice: () => {} });
     await admin.unsafe('CREATE DATABASE tasks');
     await admin.end();
-    const url = `postgres://postgres@127.0.0.1:${PORT}/tasks`;
+    const url = `postgres://postgres@127.0.0.1:${port}/tasks`;
     direct = await connect({ databaseUrl: url, dataDir: '', poolSize: 2, log: createLogger('silent') });
     app = await startApp(
       { DATABASE_URL: url, EXECUTOR_CONCURRENCY: '8', LEASE_SECONDS: '6', SUBSCRIPTION_BUFFER: '100000', DATABASE_PROBE_SECONDS: '1' },

@@ -15,7 +15,8 @@ export interface ClaimerOptions {
   log: Logger;
   /** How many tasks to claim now; none when 0 or less. */
   claimLimit: () => number;
-  claimed: (tasks: ClaimedTask[]) => void;
+  /** `full`: the claim took all it asked for (counting the candidates a limit held). */
+  claimed: (tasks: ClaimedTask[], full: boolean) => void;
 }
 
 export function createClaimer(options: ClaimerOptions) {
@@ -59,10 +60,11 @@ export function createClaimer(options: ClaimerOptions) {
     } finally {
       claiming = false;
     }
-    options.claimed(tasks);
     // A full batch (counting the candidates a limit held) suggests more is waiting; a short one
     // means the queue is drained for now and the next claim waits for a notification or the poll.
-    if (tasks.length + held >= want || again) wake();
+    const full = tasks.length + held >= want;
+    options.claimed(tasks, full);
+    if (full || again) wake();
   }
 
   function arm() {

@@ -6,13 +6,15 @@ import { createClaimer } from './claimer.js';
 import type { ExecutorOptions } from './executor.js';
 import { createHeldTasks } from './held-tasks.js';
 import { createRecorder } from './recorder.js';
+import { adaptivePrefetch, fixedPrefetch } from './prefetch.js';
 import { createRunner } from './runner.js';
 import { claimLimit, reservable, takesNoWork, type SlotState } from './slots.js';
 
 export function createExecutorCore(options: ExecutorOptions & { workerId: string }) {
   const { store, registry, workerId } = options;
   const log = options.log.child({ component: 'executor', workerId });
-  const state: SlotState = { concurrency: options.concurrency, prefetch: options.prefetch ?? 0, paused: false, stopping: false, reserved: 0, unrecorded: 0 };
+  const state: SlotState = { concurrency: options.concurrency, prefetch: 0, paused: false, stopping: false, reserved: 0, unrecorded: 0 };
+  const prefetch = typeof options.prefetch === 'number' ? fixedPrefetch(options.prefetch) : adaptivePrefetch();
   // Two log lines per task add up at tens of thousands of tasks a second: skip building them
   // when nobody would see them.
   const logTransitions = log.isLevelEnabled('info');
@@ -22,6 +24,7 @@ export function createExecutorCore(options: ExecutorOptions & { workerId: string
     registry, attempts: deps, limits: options, log, logTransitions, metrics: options.metrics, stopping: () => state.stopping,
     settled(attempt, outcome) {
       state.unrecorded++;
+      prefetch.settled();
       // Log lines and progress already written by the handler land before the outcome's event.
       const writes = attempt.drained();
       if (writes) void writes.then(() => recorder.record(attempt, outcome));
@@ -45,8 +48,14 @@ export function createExecutorCore(options: ExecutorOptions & { workerId: string
   });
   const claimer = createClaimer({
     ...deps, store, kinds: () => registry.kinds(), leaseSeconds: options.leaseSeconds, pollIntervalMs: options.pollIntervalMs,
-    claimLimit: () => claimLimit(state, runner.count(), tasks.queue.length),
-    claimed: (claimed) => tasks.take(claimed),
+    claimLimit: () => {
+      state.prefetch = prefetch.ahead();
+      return claimLimit(state, runner.count(), tasks.queue.length);
+    },
+    claimed: (claimed, full) => {
+      prefetch.claimed(full);
+      tasks.take(claimed);
+    },
   });
   /** Nothing claimed and waiting, no claim in flight or due: its last claim found no more work. */
   const waiting = () => claimer.idle() && tasks.queue.length === 0;

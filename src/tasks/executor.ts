@@ -20,8 +20,11 @@ export interface ExecutorOptions {
   registry: Registry;
   log: Logger;
   concurrency: number;
-  /** Tasks claimed ahead of free slots, so claims come in bigger batches (0: claim free slots only). */
-  prefetch?: number;
+  /**
+   * Tasks claimed ahead of free slots, so claims come in bigger batches: a fixed number (0: free
+   * slots only), or 'auto' (the default): ahead only while the queue is deep (prefetch.ts).
+   */
+  prefetch?: number | 'auto';
   /** Take tasks created in this process into free slots as they are created (reserveSlots, startCreated). */
   startOnCreate?: boolean;
   leaseSeconds: number;
