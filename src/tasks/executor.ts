@@ -2,7 +2,8 @@
 // knows nothing about GraphQL. Its parts (executor-core.ts wires them): claimer.ts claims (and,
 // for tasks created in this process, the create statement does: reserveSlots, startCreated),
 // runner.ts runs attempts, recorder.ts records their outcomes in batches, slots.ts says how many
-// may be claimed and started, and heartbeat.ts and leases.ts keep its row and leases alive.
+// may be claimed and started (prefetch.ts how many ahead of free slots), and heartbeat.ts and
+// leases.ts keep its row and leases alive.
 import { randomUUID } from 'node:crypto';
 import { sleepMs } from '../backoff.js';
 import type { Logger } from '../logger.js';
