@@ -115,6 +115,7 @@ async function connectAndMigrate(config: Config, log: Logger): Promise<Database>
   const db = await connect({
     databaseUrl: config.databaseUrl,
     listenDatabaseUrl: config.listenDatabaseUrl,
+    prepare: config.databasePrepare,
     dataDir: config.dataDir,
     poolSize: config.databasePoolSize,
     probeSeconds: config.databaseProbeSeconds,

@@ -9,6 +9,8 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   /** A session-mode URL for LISTEN when databaseUrl goes through a transaction-mode pooler. */
   readonly listenDatabaseUrl: string | undefined;
+  /** Named prepared statements (off behind a transaction-mode pooler that does not keep them). */
+  readonly databasePrepare: boolean;
   readonly databasePoolSize: number;
   /** Connections are probed this often; one unanswered this long is replaced (half-open links). */
   readonly databaseProbeSeconds: number;
@@ -154,6 +156,7 @@ export function loadConfig(env: Env = process.env): Config {
   return Object.freeze({
     databaseUrl: url(env, 'DATABASE_URL'),
     listenDatabaseUrl: url(env, 'LISTEN_DATABASE_URL'),
+    databasePrepare: flag(env, 'DATABASE_PREPARE', true),
     databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10, 2, 1000),
     databaseProbeSeconds: int(env, 'DATABASE_PROBE_SECONDS', 5, 1, 3600),
     dataDir: env.DATA_DIR?.trim() || './.data',

@@ -33,6 +33,12 @@ export interface Database {
 export interface ConnectOptions {
   databaseUrl?: string;
   listenDatabaseUrl?: string;
+  /**
+   * Named prepared statements (default true). A transaction-mode pooler may hand each statement to
+   * another server connection, where a statement prepared on the first does not exist: PgBouncer
+   * before 1.21, or later without max_prepared_statements.
+   */
+  prepare?: boolean;
   dataDir: string;
   poolSize: number;
   log: Logger;
@@ -45,11 +51,11 @@ export interface ConnectOptions {
 const dialect = new PgDialect();
 
 export async function connect(options: ConnectOptions): Promise<Database> {
-  const withDefaults = { probeSeconds: 5, ...options };
+  const withDefaults = { probeSeconds: 5, prepare: true, ...options };
   return options.databaseUrl ? connectPostgres(withDefaults, options.databaseUrl) : connectPglite(withDefaults);
 }
 
-function connectPostgres(options: ConnectOptions & { probeSeconds: number }, url: string): Database {
+function connectPostgres(options: ConnectOptions & { probeSeconds: number; prepare: boolean }, url: string): Database {
   const log = options.log.child({ component: 'db' });
   // fetch_types off: postgres.js would otherwise look up array types on every new connection, and
   // when a pool is ended while that lookup runs (a database restart) its rejection is unhandled.
@@ -77,7 +83,7 @@ function connectPostgres(options: ConnectOptions & { probeSeconds: number }, url
     applyMigrations: (migrationsFolder) => migratePg(db, { migrationsFolder }),
     async query<T>(statement: SQL) {
       const { sql: text, params } = dialect.sqlToQuery(statement);
-      return (await sql.unsafe(text, params as never[], { prepare: true })) as unknown as T[];
+      return (await sql.unsafe(text, params as never[], { prepare: options.prepare })) as unknown as T[];
     },
     async exclusive<T>(lockKey: number, fn: () => Promise<T>): Promise<T> {
       // A transaction-scoped lock on a transaction kept open while fn runs on other connections

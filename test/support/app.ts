@@ -10,7 +10,8 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createRegistry, builtInKinds } from '../../src/tasks/handlers.js';
 import type { TaskKind } from '../../src/tasks/kind.js';
-import { freshDatabase, postgresUrl } from './db.js';
+import { freshDatabase, poolerPort, postgresUrl } from './db.js';
+import { serverDatabase } from './pooler.js';
 
 /** The app each client was made for (ws()), so a subscription can wait for its stream there. */
 const appOfClient = new WeakMap<Client, App>();
@@ -152,7 +153,7 @@ export function appForFile(env: Record<string, string | undefined>, extraKinds: 
   beforeAll(async () => {
     const db = await freshDatabase();
     drop = db.drop;
-    app = await startApp({ DATABASE_URL: db.url, ...env }, extraKinds);
+    app = await startApp({ ...serverDatabase(db.url, poolerPort), ...env }, extraKinds);
   });
   afterAll(async () => {
     await app?.stop();

@@ -6,6 +6,8 @@ import './global-setup.js';
 
 export const postgresUrl = inject('postgresUrl');
 const TEMPLATE = inject('templateDatabase');
+/** Servers reach their database through this PgBouncer when the run has one (TEST_THROUGH_POOLER=1). */
+export const poolerPort = inject('poolerPort') ?? null;
 
 /** describe() for tests that need a real Postgres; reported as skipped when there is none. */
 export const describePg = describe.skipIf(!postgresUrl);

@@ -6,6 +6,7 @@ import type { TestProject } from 'vitest/node';
 import { connect } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { createLogger } from '../../src/logger.js';
+import { startPgBouncer } from './pooler.js';
 
 // One template per run: two checkouts running the suite against the same Postgres at once must not
 // drop each other's template (the worker processes learn the name through inject).
@@ -15,6 +16,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     postgresUrl: string | null;
     templateDatabase: string;
+    /** The PgBouncer the servers go through (TEST_THROUGH_POOLER=1), or null. */
+    poolerPort: number | null;
   }
 }
 
@@ -30,6 +33,7 @@ export default async function setup(project: TestProject) {
     }
     console.warn(`\nPostgres at ${adminUrl} is not reachable: the tests that need it are SKIPPED; PGlite tests run.\n`);
     project.provide('postgresUrl', null);
+    project.provide('poolerPort', null);
     return;
   }
   await admin.unsafe(`DROP DATABASE IF EXISTS ${TEMPLATE} WITH (FORCE)`);
@@ -42,7 +46,10 @@ export default async function setup(project: TestProject) {
   await admin.end();
   project.provide('postgresUrl', adminUrl);
   project.provide('templateDatabase', TEMPLATE);
+  const pooler = process.env.TEST_THROUGH_POOLER === '1' ? await startPgBouncer(adminUrl) : undefined;
+  project.provide('poolerPort', pooler?.port ?? null);
   return async () => {
+    pooler?.stop();
     const cleanup = postgres(adminUrl, { max: 1, onnotice: () => {} });
     await cleanup.unsafe(`DROP DATABASE IF EXISTS ${TEMPLATE} WITH (FORCE)`).catch(() => {});
     await cleanup.end();

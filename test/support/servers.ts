@@ -2,7 +2,8 @@
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { connect, type Database } from '../../src/db/client.js';
 import { createLogger } from '../../src/logger.js';
-import { freshDatabase } from './db.js';
+import { freshDatabase, poolerPort } from './db.js';
+import { serverDatabase } from './pooler.js';
 import { spawnServer, type ServerProcess } from './process.js';
 
 /**
@@ -34,7 +35,7 @@ export function serversForFile(defaults: Record<string, string> = {}) {
       return db;
     },
     async start(env: Record<string, string>): Promise<ServerProcess> {
-      const server = await spawnServer({ DATABASE_URL: url, ...defaults, ...env });
+      const server = await spawnServer({ ...serverDatabase(url, poolerPort), ...defaults, ...env });
       servers.push(server);
       return server;
     },
