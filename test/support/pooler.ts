@@ -68,7 +68,8 @@ pidfile = ${join(dir, 'pgbouncer.pid')}
     port,
     stop() {
       try {
-        process.kill(Number(readFileSync(join(dir, 'pgbouncer.pid'), 'utf8')), 'SIGINT');
+        // SIGTERM: at once (SIGINT would wait for every client to leave).
+        process.kill(Number(readFileSync(join(dir, 'pgbouncer.pid'), 'utf8')), 'SIGTERM');
       } catch {
         // Already gone.
       }
