@@ -12,7 +12,7 @@
 // goes through its queue's lock and gate (and the create statement takes none).
 //   --delay=MS   each task scheduled MS later (runAt / startAfter), timed from when it is due: how
 //                close to its time a scheduled task or a retry after its backoff starts.
-import { arg, freshDatabase, percentile, sleep } from './lib.js';
+import { arg, databaseOptions, freshDatabase, percentile, sleep } from './lib.js';
 
 const system = arg('system', 'ours');
 // --prefetch=auto (the default) or a fixed count, for ours.
@@ -37,7 +37,7 @@ async function ours(record: (stamp: number) => void, startOnCreate: boolean, rul
   const { createTaskCreator } = await import('../src/tasks/creator.js');
   const url = await freshDatabase('bench_latency_ours');
   const log = createLogger('warn');
-  const db = await connect({ databaseUrl: url, dataDir: '', poolSize: 10, log });
+  const db = await connect({ ...databaseOptions(url), dataDir: '', poolSize: 10, log });
   await migrate(db);
   const store = createStore(db);
   const queue = rules === 'limited' ? 'limited' : 'default';

@@ -88,3 +88,16 @@ export function machineIdle(): { idle: number; total: number } {
   const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
   return { idle: fields[3] + fields[4], total: fields.reduce((a, b) => a + b, 0) };
 }
+
+/**
+ * How this product's benchmarks connect to `url`: directly, or with --pooler-port=N through the
+ * PgBouncer (transaction mode) listening there, LISTEN direct and prepared statements off, as the
+ * README says to deploy behind one.
+ */
+export function databaseOptions(url: string): { databaseUrl: string; listenDatabaseUrl?: string; prepare?: boolean } {
+  const port = arg('pooler-port', '');
+  if (!port) return { databaseUrl: url };
+  const pooled = new URL(url);
+  pooled.port = port;
+  return { databaseUrl: pooled.toString(), listenDatabaseUrl: url, prepare: false };
+}

@@ -9,12 +9,12 @@ import { migrate } from '../src/db/migrate.js';
 import { createLogger } from '../src/logger.js';
 import { createStore } from '../src/store/index.js';
 import type { NewTask } from '../src/store/index.js';
-import { arg, freshDatabase } from './lib.js';
+import { arg, databaseOptions, freshDatabase } from './lib.js';
 
 export async function queuedNoops(name: string, count: number, poolSize: number) {
   const url = await freshDatabase(name);
   const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
-  const db = await connect({ databaseUrl: url, dataDir: '', poolSize, log });
+  const db = await connect({ ...databaseOptions(url), dataDir: '', poolSize, log });
   await migrate(db);
   const store = createStore(db);
   for (const statement of arg('sql', '').split(';;').filter((s) => s.trim())) await db.query(sql.raw(statement));

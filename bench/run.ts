@@ -1,7 +1,7 @@
 // Runs every benchmark side by side, each configuration --runs times (default 3), alternating
 // systems so drift in a noisy machine hits all of them alike, and prints medians and ratios as the
 // Markdown tables of bench/README.md. Each run is a fresh process on a fresh database.
-//   npm run bench -- [--runs=3] [--only=drain|share|limits|latency|scheduled|e2e|subscribers|ceiling]
+//   npm run bench -- [--runs=3] [--only=drain|share|limits|pooler|latency|scheduled|e2e|subscribers|ceiling]
 import { execFileSync } from 'node:child_process';
 import { arg, median } from './lib.js';
 
@@ -60,6 +60,36 @@ if (!only || only === 'drain') {
     const m = median(rs.map((r) => r.perSecond));
     const cpu = median(rs.map((r) => r.machineCpuMsPer1000));
     console.log(`| ${name} | ${fmt(m)} | ${rs.map((r) => fmt(r.perSecond)).join(', ')} | ${(m / graphile).toFixed(2)}× | ${fmt(cpu)} |`);
+  }
+}
+
+if (!only || only === 'pooler') {
+  // Debian's PgBouncer in transaction mode, started for these runs as the tests start it.
+  const { startPgBouncer } = await import('../test/support/pooler.js');
+  const pooler = await startPgBouncer(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  const via = `--pooler-port=${pooler.port}`;
+  try {
+    const drain = series([
+      { name: 'direct', script: 'bench/drain-ours.ts', args: [] },
+      { name: 'through PgBouncer 1.18, transaction mode', script: 'bench/drain-ours.ts', args: [via] },
+    ]);
+    console.log(`\n### Through a pooler: drain of 20,000 no-op tasks, concurrency 24, prefetch 500; median of ${runs}\n`);
+    console.log('| connection | tasks/s | runs | vs direct | machine CPU ms per 1,000 tasks |');
+    console.log('| --- | ---: | --- | ---: | ---: |');
+    const direct = median(drain.get('direct')!.map((r) => r.perSecond));
+    for (const [name, rs] of drain) {
+      const m = median(rs.map((r) => r.perSecond));
+      console.log(`| ${name} | ${fmt(m)} | ${rs.map((r) => fmt(r.perSecond)).join(', ')} | ${(m / direct).toFixed(2)}× | ${fmt(median(rs.map((r) => r.machineCpuMsPer1000)))} |`);
+    }
+    const pickup = series([
+      { name: 'direct, started by the create statement', script: 'bench/latency.ts', args: ['--system=ours'] },
+      { name: 'through PgBouncer, started by the create statement', script: 'bench/latency.ts', args: ['--system=ours', via] },
+      { name: 'direct, notification then claim', script: 'bench/latency.ts', args: ['--system=ours-listening'] },
+      { name: 'through PgBouncer, notification then claim', script: 'bench/latency.ts', args: ['--system=ours-listening', via] },
+    ]);
+    latencyTable(`Pickup through a pooler: 300 tasks, 20 ms apart, insert-to-handler, ms, median of ${runs} runs`, pickup);
+  } finally {
+    pooler.stop();
   }
 }
 
