@@ -19,8 +19,7 @@ export interface Config {
   readonly port: number;
   readonly logLevel: string;
   readonly executorConcurrency: number;
-  /** Tasks claimed ahead of free slots, for throughput with many short tasks; 0 claims free slots only. */
-  /** A fixed number claimed ahead of free slots, or 'auto' (adaptive, the default). */
+  /** Tasks claimed ahead of free slots, for throughput with many short tasks: a fixed number, or 'auto' (the default, adaptive). */
   readonly executorPrefetch: number | 'auto';
   /** Tasks created through this process start in its executor's free slots without a claim. */
   readonly executorStartOnCreate: boolean;

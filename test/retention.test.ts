@@ -50,4 +50,19 @@ describePg('retention', () => {
     expect(() => loadConfig({ EVENT_RETENTION: 'forever' })).toThrow('EVENT_RETENTION');
     expect(() => loadConfig({ EVENT_RETENTION: '7d', TASK_RETENTION: '1d' })).toThrow('TASK_RETENTION');
   });
+
+  it('prunes events only up to the first one still kept, reading no more than a batch for it', async () => {
+    await app.gql(`mutation($inputs: [CreateTaskInput!]!) { createTasks(inputs: $inputs) { tasks { id } } }`, { inputs: Array.from({ length: 30 }, () => ({ kind: 'echo' })) });
+    const ids = (await app.db.query<{ id: number }>(sql`SELECT id::int AS id FROM task_events ORDER BY id DESC LIMIT 30`)).map((r) => r.id).reverse();
+    // Old, except the eleventh: a long transaction's event can be newer than one committed after it.
+    await app.db.query(sql`UPDATE task_events SET at = now() - interval '8 days' WHERE id <> ${ids[10]}`);
+    const before = await n(sql`SELECT count(*)::int AS n FROM task_events`);
+    const below = await n(sql`SELECT count(*)::int AS n FROM task_events WHERE id < ${ids[10]}`);
+    expect(below).toBeGreaterThanOrEqual(10);
+    expect(await app.store.retention.pruneEvents(7 * 86_400, 1000)).toBe(below);
+    expect(await n(sql`SELECT count(*)::int AS n FROM task_events`)).toBe(before - below);
+    expect(await app.store.retention.prunedThrough()).toBe(ids[9]);
+    // Nothing old at the low end: a batch that deletes nothing.
+    expect(await app.store.retention.pruneEvents(7 * 86_400, 1000)).toBe(0);
+  });
 });
