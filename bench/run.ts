@@ -1,7 +1,7 @@
 // Runs every benchmark side by side, each configuration --runs times (default 3), alternating
 // systems so drift in a noisy machine hits all of them alike, and prints medians and ratios as the
 // Markdown tables of bench/README.md. Each run is a fresh process on a fresh database.
-//   npm run bench -- [--runs=3] [--only=drain|share|limits|pooler|latency|scheduled|e2e|subscribers|ceiling]
+//   npm run bench -- [--runs=3] [--only=drain|share|limits|pooler|latency|scheduled|e2e|subscribers|ceiling|growth]
 import { execFileSync } from 'node:child_process';
 import { arg, median } from './lib.js';
 
@@ -61,6 +61,13 @@ if (!only || only === 'drain') {
     const cpu = median(rs.map((r) => r.machineCpuMsPer1000));
     console.log(`| ${name} | ${fmt(m)} | ${rs.map((r) => fmt(r.perSecond)).join(', ')} | ${(m / graphile).toFixed(2)}× | ${fmt(cpu)} |`);
   }
+}
+
+// Long (about 20 minutes here), so only when asked for: its rounds print as they end.
+if (only === 'growth') {
+  execFileSync(process.execPath, ['--import', 'tsx', 'bench/growth.ts', ...process.argv.slice(2).filter((a) => !a.startsWith('--only') && !a.startsWith('--runs'))], {
+    stdio: 'inherit', env: { ...process.env, LOG_LEVEL: 'warn' },
+  });
 }
 
 if (!only || only === 'pooler') {
