@@ -2,7 +2,6 @@
 // test makes with initdb and pg_ctl: the same guarantees as a cut connection.
 import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
@@ -10,20 +9,13 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { connect, type Database } from '../src/db/client.js';
 import { createLogger } from '../src/logger.js';
 import { postgresUrl } from './support/db.js';
+import { freePort } from './support/free-port.js';
 import { startApp, type TestApp } from './support/app.js';
 import { recordingKind, survive } from './support/faults.js';
 import { tolerateLeftovers } from './support/leaks.js';
 
 const root = '/usr/lib/postgresql';
 const bin = existsSync(root) ? join(root, readdirSync(root).sort().at(-1)!, 'bin') : undefined;
-/** A port nothing listens on now: a fixed one can be taken by any socket in the ephemeral range. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Postgres refuses to run as root: as root, run its tools as the postgres user. */
 function pg(tool: string, args: string[]) {
