@@ -29,6 +29,18 @@ function series(configs: Array<{ name: string; script: string; args: string[] }>
 
 const fmt = (n: number) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: 2 }) : '–');
 
+/** A drain table: each configuration's median tasks/s, its runs, and its ratio to `baseline`'s. */
+function drainTable(title: string, first: string, drain: Map<string, Record<string, any>[]>, baseline: string) {
+  console.log(`\n### ${title}\n`);
+  console.log(`| ${first} | tasks/s | runs | vs ${baseline} | machine CPU ms per 1,000 tasks |`);
+  console.log('| --- | ---: | --- | ---: | ---: |');
+  const base = median(drain.get(baseline)!.map((r) => r.perSecond));
+  for (const [name, rs] of drain) {
+    const m = median(rs.map((r) => r.perSecond));
+    console.log(`| ${name} | ${fmt(m)} | ${rs.map((r) => fmt(r.perSecond)).join(', ')} | ${(m / base).toFixed(2)}× | ${fmt(median(rs.map((r) => r.machineCpuMsPer1000)))} |`);
+  }
+}
+
 function latencyTable(title: string, results: Map<string, Record<string, any>[]>) {
   console.log(`\n### ${title}\n`);
   console.log('| system | p50 | p95 | p99 | max |');
@@ -80,14 +92,7 @@ if (!only || only === 'pooler') {
       { name: 'direct', script: 'bench/drain-ours.ts', args: [] },
       { name: 'through PgBouncer 1.18, transaction mode', script: 'bench/drain-ours.ts', args: [via] },
     ]);
-    console.log(`\n### Through a pooler: drain of 20,000 no-op tasks, concurrency 24, prefetch 500; median of ${runs}\n`);
-    console.log('| connection | tasks/s | runs | vs direct | machine CPU ms per 1,000 tasks |');
-    console.log('| --- | ---: | --- | ---: | ---: |');
-    const direct = median(drain.get('direct')!.map((r) => r.perSecond));
-    for (const [name, rs] of drain) {
-      const m = median(rs.map((r) => r.perSecond));
-      console.log(`| ${name} | ${fmt(m)} | ${rs.map((r) => fmt(r.perSecond)).join(', ')} | ${(m / direct).toFixed(2)}× | ${fmt(median(rs.map((r) => r.machineCpuMsPer1000)))} |`);
-    }
+    drainTable(`Through a pooler: drain of 20,000 no-op tasks, concurrency 24, prefetch 500; median of ${runs}`, 'connection', drain, 'direct');
     const pickup = series([
       { name: 'direct, started by the create statement', script: 'bench/latency.ts', args: ['--system=ours'] },
       { name: 'through PgBouncer, started by the create statement', script: 'bench/latency.ts', args: ['--system=ours', via] },
@@ -122,14 +127,7 @@ if (!only || only === 'limits') {
     { name: 'a queue concurrency of 24', script: 'bench/drain-ours.ts', args: ['--queue-concurrency=24'] },
     { name: '1,000 concurrency keys, one at a time each', script: 'bench/drain-ours.ts', args: ['--keys=1000'] },
   ]);
-  console.log(`\n### Queue rules: drain of 20,000 queued no-op tasks, one process, concurrency 24, prefetch 500; median of ${runs}\n`);
-  console.log('| rules | tasks/s | runs | vs no limits | machine CPU ms per 1,000 tasks |');
-  console.log('| --- | ---: | --- | ---: | ---: |');
-  const free = median(drain.get('no limits')!.map((r) => r.perSecond));
-  for (const [name, rs] of drain) {
-    const m = median(rs.map((r) => r.perSecond));
-    console.log(`| ${name} | ${fmt(m)} | ${rs.map((r) => fmt(r.perSecond)).join(', ')} | ${(m / free).toFixed(2)}× | ${fmt(median(rs.map((r) => r.machineCpuMsPer1000)))} |`);
-  }
+  drainTable(`Queue rules: drain of 20,000 queued no-op tasks, one process, concurrency 24, prefetch 500; median of ${runs}`, 'rules', drain, 'no limits');
   const pickup = series([
     { name: 'no limits (notification, then claim)', script: 'bench/latency.ts', args: ['--system=ours-listening'] },
     { name: 'a queue concurrency of 24', script: 'bench/latency.ts', args: ['--system=ours-limited'] },

@@ -3,8 +3,9 @@
 // a key the socket later refuses (4403) is dropped and asked for again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, postgresUrl } from './support/db.js';
+import { freePort } from './support/free-port.js';
 import { startApp, waitFor, type TestApp } from './support/app.js';
-import { freePort, hasChromium, launchBrowser, statusOn } from './support/browser.js';
+import { hasChromium, launchBrowser, statusOn } from './support/browser.js';
 
 describe.skipIf(!postgresUrl || !hasChromium)('dashboard with access keys', () => {
   const KEY = 'dashboard-test-key-0123456789';
@@ -16,7 +17,7 @@ describe.skipIf(!postgresUrl || !hasChromium)('dashboard with access keys', () =
   beforeAll(async () => {
     const db = await freshDatabase();
     drop = db.drop;
-    env = { DATABASE_URL: db.url, HOST: '127.0.0.1', PORT: await freePort() };
+    env = { DATABASE_URL: db.url, HOST: '127.0.0.1', PORT: String(await freePort()) };
     app = await startApp({ ...env, API_KEYS: keys(KEY) });
     browser = await launchBrowser();
   });

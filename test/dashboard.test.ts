@@ -4,8 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep, type TaskKind } from '../src/tasks/kind.js';
 import { freshDatabase, postgresUrl } from './support/db.js';
+import { freePort } from './support/free-port.js';
 import { collect, startApp, waitFor, type TestApp } from './support/app.js';
-import { freePort, hasChromium, launchBrowser, openDashboard, screenshotPath as screenshot, shows, statusOn } from './support/browser.js';
+import { hasChromium, launchBrowser, openDashboard, screenshotPath as screenshot, shows, statusOn } from './support/browser.js';
 
 /** Writes each line to the task's log, a pause apart: for watching log lines arrive. */
 /** Lets a held `talk` task write its next line: the test decides when, not the clock. */
@@ -37,7 +38,7 @@ describe.skipIf(!postgresUrl || !hasChromium)('dashboard in Chromium', () => {
     drop = db.drop;
     databaseUrl = db.url;
     // A fixed port, so that the page open in the browser finds the restarted server at its address.
-    port = await freePort();
+    port = String(await freePort());
     app = await start();
   });
   afterAll(async () => {

@@ -1,7 +1,6 @@
 // Headless Debian Chromium for the dashboard tests, driven by playwright-core (no browser
 // download), and the waits those tests share. Each waits for what the page shows, never for time.
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { waitFor } from './app.js';
@@ -31,15 +30,6 @@ export const shows = (locator: Locator, text: string, exact = false) =>
 /** Waits until the element (a row or a badge) carries this task status. */
 export const statusOn = (locator: Locator, status: string) =>
   waitFor(async () => (await locator.getAttribute('data-status', { timeout: 1000 }).catch(() => null)) === status, 20_000, `${status} on the page`);
-
-/** A port free now: a page open in the browser finds a server restarted on it at the same address. */
-export async function freePort(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return String(port);
-}
 
 /**
  * Opens the dashboard at `hash` once its socket is connected; `errors` collects what the page
