@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { queues } from '../../db/schema.js';
 import { selection, type Decoded } from '../columns.js';
-import { textArray } from '../statement.js';
+import { heldByQueue, textArray } from '../statement.js';
 
 const columns = selection(queues, 'q', ['name', 'paused', 'concurrency', 'keyConcurrency', 'rateLimit', 'ratePeriodSeconds', 'updatedAt']);
 
@@ -22,8 +22,7 @@ export async function listQueues(db: Database, names?: readonly string[]): Promi
     SELECT ${columns.list},
       coalesce((SELECT sum(n) FROM task_counts c WHERE c.queue = q.name AND c.status = 'pending'), 0)::float8 AS pending,
       coalesce((SELECT sum(n) FROM task_counts c WHERE c.queue = q.name AND c.status = 'running'), 0)::float8 AS running,
-      ((SELECT count(*) FROM tasks t WHERE t.queue = q.name AND t.status = 'pending'
-          AND t.waiting_for IN ('QUEUE_PAUSED', 'QUEUE_CONCURRENCY', 'RATE_LIMIT'))
+      ((SELECT count(*) FROM tasks t WHERE t.queue = q.name AND ${sql.raw(heldByQueue('t'))})
         + (SELECT count(*) FROM tasks t WHERE t.queue = q.name AND t.status = 'pending' AND t.waiting_for = 'KEY_CONCURRENCY'))::float8 AS held
     FROM queues q ${names ? sql`WHERE q.name = ANY(${textArray(names)})` : sql``}
     ORDER BY q.name`);

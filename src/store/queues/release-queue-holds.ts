@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
-import { eventStatement } from '../statement.js';
+import { eventStatement, heldByQueue } from '../statement.js';
 
 /**
  * Releases tasks held by their queue (paused, at its concurrency, over its rate) where it has a free slot
@@ -18,7 +18,7 @@ export async function releaseQueueHolds(db: Database, limit: number, queue?: str
           SELECT q.name FROM queues q
           -- A probe of the held index per queue (LIMIT 1: not a join over every held task).
           WHERE NOT q.paused ${queue === undefined ? sql`` : sql`AND q.name = ${queue}`} AND (
-            SELECT true FROM tasks h WHERE h.status = 'pending' AND h.waiting_for IN ('QUEUE_PAUSED', 'QUEUE_CONCURRENCY', 'RATE_LIMIT')
+            SELECT true FROM tasks h WHERE ${sql.raw(heldByQueue('h'))}
               AND h.queue = q.name LIMIT 1)),
           ${limit}::int, '{QUEUE_PAUSED,QUEUE_CONCURRENCY,RATE_LIMIT}', ${releasedBefore}::int)) AS r (id)`,
       events: { wake: true, types: ['released'], taskId: sql`id`, type: sql`'released'`, status: sql`status`, orderBy: sql`id` },
