@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import type { TaskKind } from '../src/tasks/kind.js';
 import { describePg } from './support/db.js';
-import { appForFile, connectionTo, waitFor } from './support/app.js';
+import { advisoryWaiters, appForFile, connectionTo, waitFor } from './support/app.js';
 
 // Handlers that hold their slot until the test opens the gate.
 let open: () => void = () => {};
@@ -97,7 +97,7 @@ describePg('prefetch', () => {
       // held here; meanwhile the worker is paused again, and the executor hears of it.
       await holder`SELECT pg_advisory_lock(task_event_lock())`;
       await steer('resumeWorker');
-      await waitFor(async () => (await holder`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`).length > 0, 5000, 'the claim to wait for the lock');
+      await waitFor(async () => (await advisoryWaiters(holder)).length > 0, 5000, 'the claim to wait for the lock');
       await steer('pauseWorker');
       await waitFor(async () => app.executor.paused(), 5000, 'the second pause to reach the executor');
     } finally {

@@ -8,7 +8,7 @@ import { createLogger } from '../src/logger.js';
 import { createStore } from '../src/store/index.js';
 import { sleep, type TaskKind } from '../src/tasks/kind.js';
 import { describePg, freshDatabase } from './support/db.js';
-import { appForFile, connectionTo, startApp, waitFor } from './support/app.js';
+import { advisoryWaiters, appForFile, connectionTo, startApp, waitFor } from './support/app.js';
 
 const runs = new Map<string, number>();
 let inFlight = 0;
@@ -116,10 +116,10 @@ describePg('start on create', () => {
       // The create statement waits for the event lock, held here; then its connection is ended.
       await holder`SELECT pg_advisory_lock(task_event_lock())`;
       const answer = app.gql(CREATE, { input: { kind: 'counted', input: { ms: 0 } } });
-      const [{ pid }] = await waitFor(
+      const [pid] = await waitFor(
         async () => {
-          const rows = await holder<{ pid: number }[]>`SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`;
-          return rows.length > 0 && rows;
+          const pids = await advisoryWaiters(holder);
+          return pids.length > 0 && pids;
         },
         5000,
         'the create to wait for the lock',

@@ -122,6 +122,17 @@ export async function connectionTo(app: App) {
   return postgres(await databaseUrlOf(app), { max: 1, onnotice: () => {} });
 }
 
+/**
+ * The backends of the holder's database waiting for an advisory lock. pg_locks is cluster-wide and
+ * test files run side by side, each on a database of its own: unfiltered, it sees theirs too.
+ */
+export async function advisoryWaiters(holder: postgres.Sql): Promise<number[]> {
+  const rows = await holder<{ pid: number }[]>`
+    SELECT l.pid FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+    WHERE l.locktype = 'advisory' AND NOT l.granted AND d.datname = current_database()`;
+  return rows.map((r) => r.pid);
+}
+
 /** An external worker's last sign of life, as its row says: claimTasks refreshes it first thing. */
 export async function heartbeatOf(app: App, workerId: string): Promise<number> {
   return (await app.store.workers.getWorker(workerId))!.lastHeartbeatAt.getTime();
