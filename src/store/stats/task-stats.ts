@@ -1,6 +1,8 @@
 // Task statistics that stay cheap however long the history: counts come from task_counts and
 // throughput from task_finishes (both kept by triggers, see drizzle/0002), and timings from the
-// most recently finished tasks, read newest first from the index over finished_at.
+// most recently finished tasks, read newest first from the index over finished_at, in one pass
+// and in float8: extract() computes in numeric, and with two passes over the sample it cost 34 ms
+// of a 10,000-task sample at 10 M tasks, against 18 ms so (bench/growth.ts).
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import type { TaskStatus } from '../rows.js';
@@ -23,6 +25,7 @@ export type TaskStats = Record<TaskStatus, number> & {
 };
 
 interface Timings {
+  sample_size: number;
   success_rate: number | null;
   wait_avg: number | null;
   wait: [number, number] | null;
@@ -32,7 +35,6 @@ interface Timings {
 
 interface StatsRow {
   counts: Partial<Record<TaskStatus, number>> | null;
-  sample_size: number;
   timings: Timings;
   throughput: [number, number];
 }
@@ -44,24 +46,25 @@ export async function taskStats(db: Database, kind: string | null, since: Date |
   const matches = sql`(${kind}::text IS NULL OR kind = ${kind}::text) AND (${queue}::text IS NULL OR queue = ${queue}::text)`;
   const [row] = await db.query<StatsRow>(sql`
     WITH sample AS (
-      SELECT status, extract(epoch FROM started_at - run_at) * 1000 AS wait_ms,
-             extract(epoch FROM finished_at - started_at) * 1000 AS run_ms
+      SELECT status, status <> 'cancelled' AND started_at IS NOT NULL AS ran,
+             date_part('epoch', started_at - run_at) * 1000 AS wait_ms,
+             date_part('epoch', finished_at - started_at) * 1000 AS run_ms
       FROM tasks
       WHERE finished_at IS NOT NULL AND finished_at >= coalesce(${since?.toISOString() ?? null}::timestamptz, '-infinity')
         AND ${matches}
       ORDER BY finished_at DESC LIMIT ${STATS_SAMPLE}
-    ), ran AS (
-      SELECT * FROM sample WHERE status <> 'cancelled' AND run_ms IS NOT NULL
     )
     SELECT
       (SELECT jsonb_object_agg(status, n) FROM (
         SELECT status, sum(n)::float8 AS n FROM task_counts WHERE ${matches} GROUP BY status) c) AS counts,
-      (SELECT count(*)::int FROM sample) AS sample_size,
       (SELECT to_jsonb(r) FROM (
-        SELECT (count(*) FILTER (WHERE status = 'completed'))::float8 / nullif(count(*), 0) AS success_rate,
-          avg(wait_ms)::float8 AS wait_avg, percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY wait_ms) AS wait,
-          avg(run_ms)::float8 AS run_avg, percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY run_ms) AS run
-        FROM ran) r) AS timings,
+        SELECT count(*)::int AS sample_size,
+          (count(*) FILTER (WHERE status = 'completed'))::float8 / nullif(count(*) FILTER (WHERE ran), 0) AS success_rate,
+          avg(wait_ms) FILTER (WHERE ran) AS wait_avg,
+          percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY wait_ms) FILTER (WHERE ran) AS wait,
+          avg(run_ms) FILTER (WHERE ran) AS run_avg,
+          percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY run_ms) FILTER (WHERE ran) AS run
+        FROM sample) r) AS timings,
       (SELECT jsonb_build_array(coalesce(sum(n) FILTER (WHERE second >= now() - interval '1 minute'), 0), coalesce(sum(n), 0))
          FROM task_finishes WHERE second >= now() - interval '1 hour' AND ${matches}) AS throughput`);
   const counts = row.counts ?? {};
@@ -73,7 +76,7 @@ export async function taskStats(db: Database, kind: string | null, since: Date |
     queueWait: { averageMs: t.wait_avg, p50Ms: t.wait?.[0] ?? null, p95Ms: t.wait?.[1] ?? null },
     runTime: { averageMs: t.run_avg, p50Ms: t.run?.[0] ?? null, p95Ms: t.run?.[1] ?? null },
     throughput: { lastMinute: Number(lastMinute), lastHour: Number(lastHour) },
-    sampleSize: Number(row.sample_size),
+    sampleSize: Number(t.sample_size),
   };
   for (const status of Object.keys(counts) as TaskStatus[]) {
     stats[status] = Number(counts[status]);
