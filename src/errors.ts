@@ -11,7 +11,8 @@ export type ErrorCode =
   | 'BACKFILL_LIMIT'
   | 'WORKER_NOT_FOUND'
   | 'WORKER_NOT_ACTIVE'
-  | 'NOT_TASK_OWNER';
+  | 'NOT_TASK_OWNER'
+  | 'FLOW_NOT_FOUND';
 
 export class ClientError extends Error {
   constructor(

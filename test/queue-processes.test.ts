@@ -13,11 +13,11 @@ const CREATE_MANY = `mutation($inputs: [CreateTaskInput!]!) { createTasks(inputs
 const LIMITS = `mutation($name: String!, $concurrency: Int, $keyConcurrency: Int, $rateLimit: RateLimitInput) {
   setQueueLimits(name: $name, concurrency: $concurrency, keyConcurrency: $keyConcurrency, rateLimit: $rateLimit) { name } }`;
 
-/** An external worker over GraphQL that claims `echo` tasks and completes each a moment later, until stopped. */
-function externalWorker(server: ServerProcess, name: string) {
+/** An external worker over GraphQL that claims tasks of its kinds and completes each a moment later, until stopped. */
+function externalWorker(server: ServerProcess, name: string, kinds = ['echo']) {
   let running = true;
   const done = (async () => {
-    const { data } = await server.gql(`mutation($n: String!) { registerWorker(input: { name: $n, kinds: ["echo"], concurrency: 6 }) { id } }`, { n: name });
+    const { data } = await server.gql(`mutation($n: String!, $k: [String!]!) { registerWorker(input: { name: $n, kinds: $k, concurrency: 6 }) { id } }`, { n: name, k: kinds });
     const workerId = data.registerWorker.id as string;
     const inFlight = new Set<Promise<unknown>>();
     while (running) {
@@ -90,9 +90,16 @@ describePg('queue rules across processes and external workers', () => {
     const servers = await Promise.all([cluster.start({}), cluster.start({}), cluster.start({})]);
     await servers[0].gql(LIMITS, { name: 'rated', rateLimit: { limit: 10, periodSeconds: 1 } });
     expect((await servers[0].gql(`mutation { pauseQueue(name: "stopped") { paused } }`)).data.pauseQueue.paused).toBe(true);
-    const workers = [externalWorker(servers[1], 'ext-c'), externalWorker(servers[2], 'ext-d')];
+    // Some of the rated tasks are of a kind only the external workers run, so that both kinds of
+    // claimer certainly take part (the embedded ones, woken the moment a window allows, would
+    // otherwise often take every start).
+    const workers = [externalWorker(servers[1], 'ext-c', ['echo', 'remote']), externalWorker(servers[2], 'ext-d', ['echo', 'remote'])];
+    await waitFor(async () => (await servers[0].gql(`{ taskKinds }`)).data.taskKinds.includes('remote'), 10_000, 'the external kind to be known');
     const created = await Promise.all(servers.map((server) => server.gql(CREATE_MANY, {
-      inputs: [...Array.from({ length: 15 }, () => ({ kind: 'echo', queue: 'rated' })), ...Array.from({ length: 10 }, () => ({ kind: 'echo', queue: 'stopped' }))],
+      inputs: [
+        ...Array.from({ length: 15 }, (_, i) => ({ kind: i % 3 === 0 ? 'remote' : 'echo', queue: 'rated' })),
+        ...Array.from({ length: 10 }, () => ({ kind: 'echo', queue: 'stopped' })),
+      ],
     })));
     expect(created.map((c) => c.errors)).toEqual(created.map(() => undefined));
     await waitFor(async () => (await completedOnce('rated')) === 45, 60_000, 'every rated task to complete once');

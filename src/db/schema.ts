@@ -15,6 +15,8 @@ import {
 } from 'drizzle-orm/pg-core';
 
 export const taskStatus = pgEnum('task_status', [
+  // Until every task it depends on has completed (then pending, in the statement of the last one).
+  'waiting',
   'pending',
   'running',
   'completed',
@@ -75,6 +77,17 @@ export const tasks = pgTable(
     // create with the same key returns it instead of a new task.
     uniqueKey: text('unique_key'),
     uniqueUntil: tz('unique_until'),
+    // The tasks this one runs after (null: none); task_dependencies holds the same edges by parent.
+    dependsOn: bigint('depends_on', { mode: 'number' }).array(),
+    // Of those, how many have not settled yet (completed, or, with runIfDependenciesFail, ended
+    // otherwise): kept by the statements that settle them, so that the last one makes it pending
+    // without reading every sibling (a fan-in of thousands).
+    dependenciesLeft: integer('dependencies_left').notNull().default(0),
+    runIfDependenciesFail: boolean('run_if_dependencies_fail').notNull().default(false),
+    // Set when a task that depends on this one is created: only the outcomes of such tasks look for
+    // dependents to settle, so a queue without dependencies pays nothing for them.
+    hasDependents: boolean('has_dependents').notNull().default(false),
+    flowId: bigint('flow_id', { mode: 'number' }),
   },
   // Every index here is paid for on every state change (a status change is never a HOT update),
   // so there are as few as the reads need.
@@ -111,6 +124,10 @@ export const tasks = pgTable(
     index('tasks_finished_idx')
       .on(t.finishedAt)
       .where(sql`finished_at IS NOT NULL`),
+    // A flow's tasks, for its page and its counts.
+    index('tasks_flow_idx')
+      .on(t.flowId, t.id)
+      .where(sql`flow_id IS NOT NULL`),
     uniqueIndex('tasks_idempotency_key_idx')
       .on(t.idempotencyKey)
       .where(sql`idempotency_key IS NOT NULL`),
@@ -219,3 +236,35 @@ export const taskUniqueWindows = pgTable('task_unique_windows', {
   taskId: bigint('task_id', { mode: 'number' }).notNull(),
   until: tz('until').notNull(),
 });
+
+// The edges of the dependency graph by parent: the tasks to settle when `dependsOn` ends.
+export const taskDependencies = pgTable(
+  'task_dependencies',
+  {
+    dependsOn: bigint('depends_on', { mode: 'number' }).notNull(),
+    taskId: bigint('task_id', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.dependsOn, t.taskId] })],
+);
+
+// A graph of tasks created in one createFlow. Its status follows its tasks' (flow_counts, kept by
+// the statistics triggers): running while any is waiting, pending or running, then completed if
+// every one completed, otherwise failed.
+export const flows = pgTable('flows', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  name: text('name'),
+  status: text('status').$type<'running' | 'completed' | 'failed'>().notNull().default('running'),
+  createdAt: tz('created_at').notNull().defaultNow(),
+  finishedAt: tz('finished_at'),
+});
+
+// A flow's tasks per status, exact, kept by the same statement-level triggers as task_counts.
+export const flowCounts = pgTable(
+  'flow_counts',
+  {
+    flowId: bigint('flow_id', { mode: 'number' }).notNull(),
+    status: taskStatus('status').notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.flowId, t.status] })],
+);

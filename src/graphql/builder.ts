@@ -4,7 +4,7 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import type { Principal, Scope } from '../auth.js';
 import { ClientError } from '../errors.js';
 import type { TaskMetrics } from '../metrics.js';
-import type { Store } from '../store/index.js';
+import type { Flow, Store, Task } from '../store/index.js';
 import type { TaskCreator } from '../tasks/creator.js';
 import type { Subscriptions } from '../tasks/subscriptions.js';
 import type { KindCatalog } from '../workers/catalog.js';
@@ -29,6 +29,9 @@ export interface Context {
   open: boolean;
   /** The paused queues, read once per request when a field asks. */
   pausedQueues(): Promise<Set<string>>;
+  /** A task or a flow by id, read together with the others asked for in the same turn (batch.ts). */
+  task(id: string): Promise<Task | null>;
+  flow(id: string): Promise<Flow | null>;
   /** The HTTP request (absent over graphql-ws): its signal fires when the client goes away. */
   request?: Request;
 }

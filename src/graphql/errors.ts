@@ -3,11 +3,12 @@
 import { GraphQLError } from 'graphql';
 import { ClientError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { TaskInWrongState, TaskNotFound, UniqueKeyTaken } from '../store/index.js';
+import { DependenciesNotFound, TaskInWrongState, TaskNotFound, UniqueKeyTaken } from '../store/index.js';
 
 /** The code a client sees for what the store refused; undefined for anything else. */
 function storeCode(error: unknown): string | undefined {
   if (error instanceof TaskNotFound) return 'TASK_NOT_FOUND';
+  if (error instanceof DependenciesNotFound) return 'INVALID_INPUT';
   if (error instanceof UniqueKeyTaken) return 'TASK_NOT_RETRYABLE';
   if (error instanceof TaskInWrongState) return error.change === 'retry' ? 'TASK_NOT_RETRYABLE' : 'TASK_FINISHED';
 }

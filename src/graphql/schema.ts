@@ -3,6 +3,8 @@ import { builder } from './builder.js';
 import './scalars.js';
 import './task-status.js';
 import './task.js';
+import './task-connection.js';
+import './flow.js';
 import './task-mutations.js';
 import './queue.js';
 import './task-event.js';

@@ -1,5 +1,6 @@
+import { invalidInput } from '../errors.js';
 import type { EventWithTask } from '../tasks/subscriptions.js';
-import { parseCursor, parseTaskId } from '../tasks/intake.js';
+import { parseCursor, parseFlowId, parseTaskId } from '../tasks/intake.js';
 import { builder } from './builder.js';
 import { failAsResult, unwrap } from './stream.js';
 import { TaskRef } from './task.js';
@@ -14,7 +15,7 @@ const TaskEventRef = builder.objectRef<EventWithTask>('TaskEvent').implement({
     }),
     type: t.string({
       description:
-        'created, started, progress, log, retrying, completed, failed, cancelled, timed_out, retried or requeued.',
+        'created, started, progress, log, retrying, completed, failed, cancelled, timed_out, retried, requeued, held, released, ready (its dependencies completed) or waiting (back to WAITING after a retry).',
       resolve: ({ event }) => event.type,
     }),
     status: t.field({ type: TaskStatusEnum, description: 'The status this event left the task in.', resolve: ({ event }) => event.status }),
@@ -35,16 +36,19 @@ builder.subscriptionField('taskEvents', (t) =>
   t.field({
     type: TaskEventRef,
     description:
-      'Every task event in commit order (of one task, given taskId). With `after`, first replays every event after that cursor, then continues live: no gap and no duplicate. "0" replays from the beginning.',
-    args: { after: t.arg.string(), taskId: t.arg.id() },
+      'Every task event in commit order (of one task, given taskId; of every task of a flow, given flowId, completing once the flow has finished). With `after`, first replays every event after that cursor, then continues live: no gap and no duplicate. "0" replays from the beginning.',
+    args: { after: t.arg.string(), taskId: t.arg.id(), flowId: t.arg.id() },
     authScopes: { read: true },
-    subscribe: (_, args, ctx) =>
-      failAsResult(
+    subscribe: (_, args, ctx) => {
+      if (args.taskId != null && args.flowId != null) throw invalidInput('give taskId or flowId, not both');
+      return failAsResult(
         ctx.subscriptions.events({
           after: args.after == null ? undefined : parseCursor(args.after),
           taskId: args.taskId == null ? undefined : parseTaskId(String(args.taskId)),
+          flowId: args.flowId == null ? undefined : parseFlowId(args.flowId),
         }),
-      ),
+      );
+    },
     resolve: (item) => unwrap(item),
   }),
 );

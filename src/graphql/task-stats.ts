@@ -23,6 +23,7 @@ const ThroughputRef = builder.objectRef<TaskStats['throughput']>('TaskThroughput
 const TaskStatsRef = builder.objectRef<TaskStats>('TaskStats').implement({
   description: 'How many tasks are in each status, how they fared, and how fast they go.',
   fields: (t) => ({
+    waiting: t.exposeInt('waiting', { description: 'Waiting for the tasks they depend on.' }),
     pending: t.exposeInt('pending'),
     running: t.exposeInt('running'),
     completed: t.exposeInt('completed'),

@@ -2,11 +2,12 @@ import { taskStatus, type TaskStatus } from '../db/schema.js';
 import { builder } from './builder.js';
 
 const DESCRIPTIONS: Record<TaskStatus, string> = {
+  waiting: 'Waits for the tasks it depends on (dependsOn) to complete; then pending.',
   pending: 'Waiting to be claimed (possibly until runAt).',
   running: 'Claimed by a worker; its handler is running.',
   completed: 'Finished with a result.',
   failed: 'Failed on its last allowed attempt.',
-  cancelled: 'Cancelled by a client.',
+  cancelled: 'Cancelled by a client, or because a task it depended on did not complete (error.code DEPENDENCY_FAILED).',
   timed_out: 'Its last allowed attempt ran past timeoutSeconds.',
 };
 

@@ -1,10 +1,8 @@
 // Task: its object, the task queries, and taskUpdated. Creating, cancelling and retrying are in
 // task-mutations.ts.
-import { resolveCursorConnection } from '@pothos/plugin-relay';
 import type { Task, TaskError } from '../store/index.js';
-import { parseQueueName, parseTaskId } from '../tasks/intake.js';
+import { parseTaskId } from '../tasks/intake.js';
 import { builder } from './builder.js';
-import { pageNodes } from './connection.js';
 import { failAsResult, unwrap } from './stream.js';
 import { TaskStatusEnum } from './task-status.js';
 
@@ -60,50 +58,6 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: (_, { id }, ctx) => ctx.store.tasks.getTask(parseTaskId(String(id))),
   }),
-  tasks: t.connection(
-    {
-      type: TaskRef,
-      description: 'Tasks, newest first.',
-      authScopes: { read: true },
-      args: {
-        status: t.arg({ type: [TaskStatusEnum] }),
-        kind: t.arg.stringList(),
-        queue: t.arg.stringList(),
-      },
-      resolve: async (_, args, ctx) => {
-        const queues = args.queue?.map((name) => parseQueueName(name));
-        const filter = { statuses: args.status ?? undefined, kinds: args.kind ?? undefined, queues };
-        const connection = await resolveCursorConnection<Promise<Task[]>>(
-          { args, toCursor: (task) => task.id, defaultSize: 20, maxSize: 500 },
-          ({ before, after, limit, inverted }) =>
-            ctx.store.tasks.listTasks(filter, {
-              // Newest first: "after" a cursor means older, "before" means newer.
-              beforeId: after ? parseTaskId(after) : undefined,
-              afterId: before ? parseTaskId(before) : undefined,
-              limit,
-              oldestFirst: inverted,
-            }),
-        );
-        return { ...connection!, filter };
-      },
-    },
-    {
-      name: 'TaskConnection',
-      fields: (c) => ({
-        nodes: c.field({
-          type: [TaskRef],
-          description: 'The tasks of this page, without the edges.',
-          resolve: (connection) => pageNodes<Task>(connection),
-        }),
-        totalCount: c.int({
-          description: 'Tasks matching the filter, across all pages.',
-          resolve: (connection, _args, ctx) =>
-            ctx.store.tasks.countTasks((connection as unknown as { filter: object }).filter),
-        }),
-      }),
-    },
-    { name: 'TaskEdge' },
-  ),
   taskKinds: t.stringList({
     authScopes: { read: true },
     description: 'The task kinds this server accepts: its own and those of registered external workers.',

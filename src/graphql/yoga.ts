@@ -1,6 +1,7 @@
 // The GraphQL endpoint: yoga with the schema, each request's principal from its Authorization
 // header (graphql-ws connections bring theirs from connection_init), the document limits, the
 // operation metrics, CORS, and the playground served whole from here (no CDN).
+import { batched } from './batch.js';
 import { GraphQLError } from 'graphql';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin } from 'graphql-yoga';
@@ -27,7 +28,7 @@ subscription Follow($id: ID! = "1") {
 `;
 
 export interface YogaOptions {
-  context: Omit<Context, 'principal' | 'open' | 'pausedQueues'>;
+  context: Omit<Context, 'principal' | 'open' | 'pausedQueues' | 'task' | 'flow'>;
   apiKeys: readonly StoredKey[];
   limits: Limits;
   corsOrigins: readonly string[] | undefined;
@@ -45,6 +46,8 @@ export function createGraphqlEndpoint(options: YogaOptions) {
       ...options.context,
       open,
       pausedQueues: once(() => options.context.store.queues.pausedQueues()),
+      task: batched((ids) => options.context.store.tasks.getTasks(ids)),
+      flow: batched((ids) => options.context.store.flows.getFlows(ids)),
       // graphql-ws authenticated its connection once, in onConnect; HTTP requests bring a header.
       principal:
         initial.principal !== undefined

@@ -10,8 +10,11 @@ type Selected<T extends PgTable> = T['$inferSelect'];
 
 /** The chosen columns of a table's row; those in `Text` read as strings (ids that travel as text). */
 export type Decoded<T extends PgTable, K extends keyof Selected<T>, Text extends K = never> = {
-  [P in K]: P extends Text ? (null extends Selected<T>[P] ? string | null : string) : Selected<T>[P];
+  [P in K]: P extends Text ? (null extends Selected<T>[P] ? AsText<NonNullable<Selected<T>[P]>> | null : AsText<Selected<T>[P]>) : Selected<T>[P];
 };
+
+/** An id as text, or an array of ids as an array of text. */
+type AsText<V> = V extends readonly unknown[] ? string[] : string;
 
 export interface Selection<R> {
   /** The select list, each column named as its key. */

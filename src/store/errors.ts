@@ -34,3 +34,11 @@ export class TaskInWrongState extends Error {
     this.name = 'TaskInWrongState';
   }
 }
+
+/** A task or flow refused whole: tasks it depends on do not exist. */
+export class DependenciesNotFound extends Error {
+  constructor(readonly taskIds: readonly string[]) {
+    super(`dependsOn names tasks that do not exist: ${taskIds.join(', ')}`);
+    this.name = 'DependenciesNotFound';
+  }
+}

@@ -4,6 +4,7 @@ import type { Database } from '../db/client.js';
 import * as claims from './claims/index.js';
 import { DEFAULT_LOG_LIMITS, type LogLimits } from './claims/append-log.js';
 import * as events from './events/index.js';
+import * as flows from './flows/index.js';
 import * as queues from './queues/index.js';
 import * as retention from './retention/index.js';
 import { taskStats } from './stats/task-stats.js';
@@ -27,6 +28,7 @@ export function createStore(db: Database, options: { logs?: LogLimits } = {}) {
     tasks: bind(db, tasks),
     claims: { ...bind(db, claimStatements), appendLog: (line: Parameters<typeof appendLog>[2]) => appendLog(db, logs, line) },
     events: bind(db, events),
+    flows: bind(db, flows),
     queues: bind(db, queues),
     retention: bind(db, retention),
     stats: bind(db, { taskStats }),
@@ -44,11 +46,13 @@ export type { Claimed } from './claims/claim.js';
 export type { OverdueTask } from './claims/overdue-external.js';
 export type { ReleaseReason } from './claims/release.js';
 export type { EventFilter } from './events/read-next.js';
+export type { Flow, FlowPage, FlowSnapshot } from './flows/index.js';
 export type { Queue, QueueChange } from './queues/index.js';
 export type { Durations, TaskStats } from './stats/task-stats.js';
 export { STATS_SAMPLE } from './stats/task-stats.js';
 export type { Claimant, NewTask } from './tasks/insert-tasks.js';
+export type { GraphTask } from './tasks/insert-graph.js';
 export type { TaskFilter } from './tasks/task-filter.js';
 export type { WorkerReport } from './workers/beat.js';
-export { TaskInWrongState, TaskNotFound, UniqueKeyTaken } from './errors.js';
+export { DependenciesNotFound, TaskInWrongState, TaskNotFound, UniqueKeyTaken } from './errors.js';
 export { EVENTS_CHANNEL, QUEUES_CHANNEL, TASKS_DUE_CHANNEL, WORKERS_CHANNEL, parseDueNotice, parseEventNotice, type DueTime, type EventNotice } from './notices.js';

@@ -9,19 +9,19 @@ export const TERMINAL: ReadonlySet<TaskStatus> = new Set(['completed', 'failed',
 const TASK_KEYS = [
   'id', 'kind', 'input', 'status', 'priority', 'attempts', 'maxAttempts', 'timeoutSeconds', 'runAt', 'progress',
   'progressMessage', 'result', 'error', 'idempotencyKey', 'workerId', 'createdAt', 'startedAt', 'finishedAt', 'updatedAt',
-  'queue', 'concurrencyKey', 'waitingFor', 'uniqueKey', 'uniqueUntil',
+  'queue', 'concurrencyKey', 'waitingFor', 'uniqueKey', 'uniqueUntil', 'dependsOn', 'runIfDependenciesFail', 'flowId',
 ] as const;
 
-export type Task = Decoded<typeof tasks, (typeof TASK_KEYS)[number], 'id'>;
+export type Task = Decoded<typeof tasks, (typeof TASK_KEYS)[number], 'id' | 'dependsOn' | 'flowId'>;
 
 /** A task's columns as clients see them, read from `alias`. */
-export const taskColumns = (alias: string) => selection(tasks, alias, TASK_KEYS, ['id']);
+export const taskColumns = (alias: string) => selection(tasks, alias, TASK_KEYS, ['id', 'dependsOn', 'flowId']);
 
 /** What an executor needs of a task it claimed: no more columns than it reads. */
-export type ClaimedTask = Pick<Task, 'id' | 'kind' | 'input' | 'attempts' | 'maxAttempts' | 'timeoutSeconds' | 'runAt'>;
+export type ClaimedTask = Pick<Task, 'id' | 'kind' | 'input' | 'attempts' | 'maxAttempts' | 'timeoutSeconds' | 'runAt' | 'dependsOn'>;
 
 export const claimedColumns = (alias: string) =>
-  selection(tasks, alias, ['id', 'kind', 'input', 'attempts', 'maxAttempts', 'timeoutSeconds', 'runAt'], ['id']);
+  selection(tasks, alias, ['id', 'kind', 'input', 'attempts', 'maxAttempts', 'timeoutSeconds', 'runAt', 'dependsOn'], ['id', 'dependsOn']);
 
 export type TaskEvent = Decoded<typeof taskEvents, 'id' | 'taskId' | 'type' | 'status' | 'data' | 'at', 'taskId'>;
 

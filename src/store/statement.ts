@@ -150,19 +150,38 @@ export function releaseHolds(from: 'changed' | 'freed'): SQL {
 }
 
 /**
- * The events of a change that frees slots (`changes` selects id, type, status, data from `changed`),
- * then a `released` event for each task in the CTE `released` (releaseHolds): each release follows
- * the change that freed its slot.
+ * A CTE body (for alsoChanged, named `settled`) that settles the dependents of the tasks in `from`
+ * that have just ended (task_settle_dependents, drizzle/0008): made pending by their last
+ * dependency, or cancelled by a failed one. Only tasks with dependents call it, so a statement
+ * over tasks without any pays one look at its own rows.
+ */
+export function settleDependents(from: 'changed'): SQL {
+  return sql.raw(`
+    SELECT s.* FROM task_settle_dependents(ARRAY(
+      SELECT id FROM ${from} WHERE has_dependents AND status::text IN ('completed', 'failed', 'cancelled', 'timed_out')))
+      WITH ORDINALITY AS s (event_task_id, event_type, event_status, event_data, ord)
+    WHERE EXISTS (SELECT 1 FROM ${from} WHERE has_dependents)`);
+}
+
+/** Whether a change that may release holds and settle dependents has made a task claimable. */
+export const releasedOrReady = sql`EXISTS (SELECT 1 FROM released) OR EXISTS (SELECT 1 FROM settled WHERE event_type = 'ready')`;
+
+/**
+ * The events of a change that frees slots and may end tasks with dependents (`changes` selects
+ * id, type, status, data from `changed`): then a `released` event for each task in the CTE
+ * `released` (releaseHolds), then those of `settled` (settleDependents) in the order it gave them:
+ * each release follows the change that freed its slot, each dependent the change that settled it.
  */
 export function changedThenReleased(changes: SQL): Pick<EventRows, 'from' | 'taskId' | 'type' | 'status' | 'data' | 'orderBy'> {
   return {
-    from: sql`(SELECT id, type, status, data, false AS follows FROM (${changes}) AS c
-      UNION ALL SELECT id, 'released', status, NULL::jsonb, true FROM released) AS e`,
+    from: sql`(SELECT id, type, status, data, 0 AS step, id AS ord FROM (${changes}) AS c
+      UNION ALL SELECT id, 'released', status, NULL::jsonb, 1, id FROM released
+      UNION ALL SELECT event_task_id, event_type, event_status, event_data, 2, ord FROM settled) AS e`,
     taskId: sql`e.id`,
     type: sql`e.type`,
     status: sql`e.status`,
     data: sql`e.data`,
-    orderBy: sql`e.follows, e.id`,
+    orderBy: sql`e.step, e.ord`,
   };
 }
 

@@ -5,7 +5,9 @@
 import { storedMessage } from '../limits.js';
 import type { Logger } from '../logger.js';
 import type { ClaimedTask, ClaimStore } from '../store/index.js';
-import type { TaskContext } from './kind.js';
+import type { TaskContext, TaskDependency } from './kind.js';
+
+const NONE: Readonly<Record<string, TaskDependency>> = Object.freeze({});
 
 export interface AttemptDeps {
   claims: ClaimStore;
@@ -27,6 +29,8 @@ export class Attempt implements TaskContext {
   private nextProgress: { fraction: number; message: string | null } | undefined;
   private progressWrite: Promise<void> | undefined;
   private info: TaskContext['task'] | undefined;
+  /** Read before the handler runs, for a task with dependencies (runner.ts). */
+  dependencies = NONE;
 
   constructor(
     readonly claimed: ClaimedTask,

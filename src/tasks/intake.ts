@@ -110,6 +110,13 @@ export function parseTaskId(id: string): string {
   return id;
 }
 
+/** Flow ids, like task ids, are positive integers. */
+export function parseFlowId(id: string | number): string {
+  const text = String(id);
+  if (!/^[1-9][0-9]{0,15}$/.test(text)) throw invalidInput(`${JSON.stringify(text)} is not a flow id`);
+  return text;
+}
+
 /** Event cursors are event ids as decimal strings; "0" means from the beginning. */
 export function parseCursor(cursor: string): number {
   if (!/^(0|[1-9][0-9]{0,15})$/.test(cursor)) throw invalidInput(`${JSON.stringify(cursor)} is not an event cursor`);

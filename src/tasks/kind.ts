@@ -9,6 +9,14 @@ export interface TaskContext {
   log(message: string, level?: 'debug' | 'info' | 'warn' | 'error'): Promise<void>;
   /** fraction in 0..1. Frequent calls are coalesced: only the latest value is sure to be written. */
   progress(fraction: number, message?: string): Promise<void>;
+  /** The tasks this one depends on (dependsOn), by id, as they were when it started: empty when none. */
+  readonly dependencies: Readonly<Record<string, TaskDependency>>;
+}
+
+export interface TaskDependency {
+  readonly kind: string;
+  readonly status: string;
+  readonly result: unknown;
 }
 
 export type TaskHandler<I = any, R = unknown> = (input: I, ctx: TaskContext) => R | Promise<R>;

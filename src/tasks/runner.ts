@@ -32,6 +32,22 @@ export function createRunner(options: RunnerOptions) {
     running.set(task.id, attempt);
     options.metrics?.started(task.kind, (attempt.startedAt - task.runAt.getTime()) / 1000);
     if (options.logTransitions) log.info({ taskId: task.id, kind: task.kind, attempt: task.attempts }, 'task started');
+    // A task with dependencies runs once their rows are read; a cancel or timeout meanwhile settles it.
+    if (task.dependsOn?.length) {
+      options.attempts.claims.dependenciesOf(task.dependsOn).then(
+        (dependencies) => {
+          attempt.dependencies = Object.freeze(dependencies);
+          if (!attempt.settled) run(attempt);
+        },
+        (error) => settle(attempt, { ok: false, error }),
+      );
+    } else {
+      run(attempt);
+    }
+  }
+
+  function run(attempt: Attempt) {
+    const task = attempt.claimed;
     const kind = registry.get(task.kind);
     let result: unknown;
     try {

@@ -9,6 +9,7 @@ import { duration, STATUSES, statusLabel } from './format';
 import type { Durations, TaskStats, TaskStatus } from './types';
 
 const FIELD: Record<TaskStatus, keyof TaskStats> = {
+  WAITING: 'waiting',
   PENDING: 'pending',
   RUNNING: 'running',
   COMPLETED: 'completed',

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import type { TaskError, TaskStatus } from '../rows.js';
-import { changedThenReleased, eventStatement, idArray, IS_RUNNING, releaseHolds } from '../statement.js';
+import { changedThenReleased, eventStatement, idArray, IS_RUNNING, releasedOrReady, releaseHolds, settleDependents } from '../statement.js';
 
 export interface Outcome {
   id: string;
@@ -35,7 +35,7 @@ export async function finish(db: Database, workerId: string, outcomes: readonly 
   const data = sql`jsonb_strip_nulls(jsonb_build_object('attempt', attempts, 'error', error,
     'retryInMs', CASE WHEN status = 'pending' THEN round(extract(epoch FROM run_at - now()) * 1000)::int END))`;
   const types = [...new Set(outcomes.map((x) => eventOf(x.status)))];
-  // A task back to pending now is work; so is one a freed slot released.
+  // A task back to pending now is work; so is one a freed slot released, or a dependent made ready.
   const retryNow = outcomes.some((x) => x.status === 'pending' && !x.delayMs);
   const applied = await db.query<{ ids: string }>(
     eventStatement({
@@ -50,13 +50,17 @@ export async function finish(db: Database, workerId: string, outcomes: readonly 
           updated_at = now(), worker_id = NULL, lease_expires_at = NULL
         WHERE t.id = ANY(${idArray(outcomes.map((x) => x.id))}) AND ${IS_RUNNING}
           AND t.worker_id = ${workerId} AND t.attempts = ((SELECT by_id FROM input) -> t.id::text ->> 'attempt')::int
-        RETURNING t.id, t.kind, t.status, t.attempts, t.error, t.run_at, t.queue, t.concurrency_key`,
+        RETURNING t.id, t.kind, t.status, t.attempts, t.error, t.run_at, t.queue, t.concurrency_key, t.has_dependents`,
       // Every slot freed goes to a task held for it in the same statement: a queue's concurrency
-      // or a key's may have been set after these tasks were claimed.
-      alsoChanged: [{ name: 'released', body: releaseHolds('changed') }],
+      // or a key's may have been set after these tasks were claimed. A task that ended settles
+      // its dependents in it too.
+      alsoChanged: [
+        { name: 'released', body: releaseHolds('changed') },
+        { name: 'settled', body: settleDependents('changed') },
+      ],
       events: {
-        wake: sql`CASE WHEN ${retryNow} OR EXISTS (SELECT 1 FROM released) THEN 'n' ELSE '' END`,
-        types: [...types, 'released'],
+        wake: sql`CASE WHEN ${retryNow} OR ${releasedOrReady} THEN 'n' ELSE '' END`,
+        types: [...types, 'released', 'ready', 'cancelled'],
         ...changedThenReleased(sql`SELECT id, ${type} AS type, status, ${data} AS data FROM changed`),
       },
       dueLater: outcomes.some((x) => x.status === 'pending' && !!x.delayMs)

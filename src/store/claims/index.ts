@@ -4,6 +4,7 @@
 // out or reclaimed meanwhile) and must be discarded, never applied twice.
 export { appendLog } from './append-log.js';
 export { claim } from './claim.js';
+export { dependenciesOf } from './dependencies-of.js';
 export { finish } from './finish.js';
 export { overdueExternal } from './overdue-external.js';
 export { progress } from './progress.js';

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { WORKERS_CHANNEL } from '../notices.js';
 import { taskColumns, type Task } from '../rows.js';
-import { changedThenReleased, eventStatement, releaseHolds } from '../statement.js';
+import { changedThenReleased, eventStatement, releaseHolds, settleDependents } from '../statement.js';
 
 const columns = taskColumns('changed');
 
@@ -27,11 +27,15 @@ export async function requeueExpired(db: Database, limit = 1000): Promise<Task[]
         ) expired
         WHERE t.id = expired.id
         RETURNING t.*, expired.worker_id AS lost_by`,
-      // Each lapsed task gives its slot to the next task its key or queue held.
-      alsoChanged: [{ name: 'released', body: releaseHolds('changed') }],
+      // Each lapsed task gives its slot to the next task its key or queue held; one that failed
+      // for good settles its dependents.
+      alsoChanged: [
+        { name: 'released', body: releaseHolds('changed') },
+        { name: 'settled', body: settleDependents('changed') },
+      ],
       events: {
         wake: true,
-        types: ['failed', 'requeued', 'released'],
+        types: ['failed', 'requeued', 'released', 'ready', 'cancelled'],
         ...changedThenReleased(sql`SELECT id, CASE WHEN status = 'failed' THEN 'failed' ELSE 'requeued' END AS type, status,
           jsonb_build_object('attempt', attempts, 'error', error, 'reason', 'lease_expired') AS data FROM changed`),
       },

@@ -71,7 +71,7 @@ export async function taskStats(db: Database, kind: string | null, since: Date |
   const t = row.timings;
   const [lastMinute, lastHour] = row.throughput;
   const stats: TaskStats = {
-    pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0, timed_out: 0, total: 0,
+    waiting: 0, pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0, timed_out: 0, total: 0,
     successRate: t.success_rate,
     queueWait: { averageMs: t.wait_avg, p50Ms: t.wait?.[0] ?? null, p95Ms: t.wait?.[1] ?? null },
     runTime: { averageMs: t.run_avg, p50Ms: t.run?.[0] ?? null, p95Ms: t.run?.[1] ?? null },

@@ -6,7 +6,9 @@ import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 export type CreateTaskInput = {
   /** Tasks of its queue with the same key run at most the queue's keyConcurrency (default 1) at once, in priority and runAt order; other keys go on. */
   concurrencyKey?: string | null | undefined;
-  /** A repeated key returns the existing task instead of a new one, for good. */
+  /** Tasks that must complete first: until then this task is WAITING, and PENDING in the statement that completes the last of them. */
+  dependsOn?: Array<string | number> | null | undefined;
+  /** A repeated key returns the existing task instead of a new one, for good. Not with dependsOn. */
   idempotencyKey?: string | null | undefined;
   /** Passed to the handler as is. */
   input?: unknown;
@@ -19,9 +21,11 @@ export type CreateTaskInput = {
   queue?: string | null | undefined;
   /** Do not run before this time; default now. */
   runAt?: string | null | undefined;
+  /** Run once every dependency has ended, whatever its outcome; by default a dependency that fails, is cancelled or times out cancels this task (DEPENDENCY_FAILED). */
+  runIfDependenciesFail?: boolean | null | undefined;
   /** An attempt running longer is aborted; default 1800. */
   timeoutSeconds?: number | null | undefined;
-  /** While a task with this key is PENDING or RUNNING (or, with FOR_SECONDS, for that long), createTask returns it instead of a new one (deduplicated: true). Unlike idempotencyKey, the key is free again afterwards. */
+  /** While a task with this key is PENDING or RUNNING (or, with FOR_SECONDS, for that long), createTask returns it instead of a new one (deduplicated: true). Unlike idempotencyKey, the key is free again afterwards. Not with dependsOn. */
   uniqueKey?: string | null | undefined;
   /** With uniqueWhile FOR_SECONDS: for how many seconds. */
   uniqueSeconds?: number | null | undefined;
@@ -37,7 +41,7 @@ export type RateLimitInput = {
 };
 
 export type TaskStatus =
-  /** Cancelled by a client. */
+  /** Cancelled by a client, or because a task it depended on did not complete (error.code DEPENDENCY_FAILED). */
   | 'CANCELLED'
   /** Finished with a result. */
   | 'COMPLETED'
@@ -48,7 +52,9 @@ export type TaskStatus =
   /** Claimed by a worker; its handler is running. */
   | 'RUNNING'
   /** Its last allowed attempt ran past timeoutSeconds. */
-  | 'TIMED_OUT';
+  | 'TIMED_OUT'
+  /** Waits for the tasks it depends on (dependsOn) to complete; then pending. */
+  | 'WAITING';
 
 export type UniqueWhile =
   /** The key is taken while its task is PENDING or RUNNING. */
@@ -100,7 +106,7 @@ export type DurationsFragment = { averageMs: number | null, p50Ms: number | null
 export type StatsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type StatsQuery = { taskStats: { pending: number, running: number, completed: number, failed: number, cancelled: number, timedOut: number, total: number, successRate: number | null, throughput: { lastMinute: number, lastHour: number }, queueWait: { averageMs: number | null, p50Ms: number | null, p95Ms: number | null }, runTime: { averageMs: number | null, p50Ms: number | null, p95Ms: number | null } } };
+export type StatsQuery = { taskStats: { waiting: number, pending: number, running: number, completed: number, failed: number, cancelled: number, timedOut: number, total: number, successRate: number | null, throughput: { lastMinute: number, lastHour: number }, queueWait: { averageMs: number | null, p50Ms: number | null, p95Ms: number | null }, runTime: { averageMs: number | null, p50Ms: number | null, p95Ms: number | null } } };
 
 export type KindsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -400,6 +406,7 @@ fragment TaskDetail on Task {
 export const StatsDocument = new TypedDocumentString(`
     query Stats {
   taskStats {
+    waiting
     pending
     running
     completed
