@@ -1,5 +1,5 @@
 // Starts the dashboard: asks for an access key when the server requires one, opens the socket,
-// lays out the page and routes by the URL's hash (#/, #/tasks/<id>, #/workers, #/queues). The task list's
+// lays out the page and routes by the URL's hash (#/, #/tasks/<id>, #/workers, #/queues, #/flows, #/flows/<id>). The task list's
 // filter lives in the hash too (#/?status=RUNNING&kind=…), so a reload or a shared link keeps it.
 import { askForKey, currentKey, forgetKey } from './auth';
 import { ApiError, describeError, gql, whenUnauthenticated } from './api';
@@ -15,6 +15,7 @@ import { tasksTable, type Filter } from './tasks-table';
 import type { TaskStatus } from './types';
 import { workersView } from './workers';
 import { queuesView } from './queues';
+import { flowPage, flowsView } from './flows';
 
 const app = document.getElementById('app')!;
 
@@ -107,7 +108,7 @@ async function main() {
   hub = followAllEvents(client);
 
   const form = createForm();
-  const onHome = () => !/^#\/(tasks|workers|queues)/.test(location.hash);
+  const onHome = () => !/^#\/(tasks|workers|queues|flows)/.test(location.hash);
   const table = tasksTable(
     hub,
     (filter) => {
@@ -131,7 +132,7 @@ async function main() {
   const home = h('div', { class: 'home' }, stats.root, h('div', { class: 'columns' }, table.root, form.root));
   const view = h('main', { id: 'main', tabindex: -1 });
   const link = (href: string, label: string) => h('a', { href, 'data-route': href }, label);
-  const nav = h('nav', { 'aria-label': 'Sections' }, link('#/', 'Tasks'), link('#/workers', 'Workers'), link('#/queues', 'Queues'), h('a', { href: '/graphql' }, 'GraphiQL'));
+  const nav = h('nav', { 'aria-label': 'Sections' }, link('#/', 'Tasks'), link('#/workers', 'Workers'), link('#/queues', 'Queues'), link('#/flows', 'Flows'), h('a', { href: '/graphql' }, 'GraphiQL'));
   fill(
     app,
     h('a', { class: 'skip', href: '#main', onClick: (e: Event) => (e.preventDefault(), view.focus()) }, 'Skip to content'),
@@ -157,11 +158,14 @@ async function main() {
     current = undefined;
     const hash = location.hash.replace(/^#/, '') || '/';
     const taskMatch = /^\/tasks\/([^/]+)$/.exec(hash);
-    const section = taskMatch ? '#/' : hash === '/workers' || hash === '/queues' ? `#${hash}` : '#/';
+    const flowMatch = /^\/flows\/([^/]+)$/.exec(hash);
+    const section = taskMatch ? '#/' : flowMatch ? '#/flows' : ['/workers', '/queues', '/flows'].includes(hash) ? `#${hash}` : '#/';
     nav.querySelectorAll('a[data-route]').forEach((a) => a.toggleAttribute('aria-current', a.getAttribute('data-route') === section));
     if (taskMatch) current = taskPage(decodeURIComponent(taskMatch[1]), client, hub!);
     else if (hash === '/workers') current = workersView(client, hub!);
     else if (hash === '/queues') current = queuesView(client, hub!);
+    else if (hash === '/flows') current = flowsView(hub!);
+    else if (flowMatch) current = flowPage(decodeURIComponent(flowMatch[1]), client);
     else {
       // Home: a filter in the hash is applied; a bare #/ (the nav link) keeps the current one.
       const wanted = filterInHash();
@@ -170,8 +174,12 @@ async function main() {
       else if (!wanted) history.replaceState(null, '', hashOf(shown));
     }
     fill(view, current ? current.root : home);
-    const titles: Record<string, string> = { '/workers': 'Workers', '/queues': 'Queues' };
-    document.title = taskMatch ? `Task #${taskMatch[1]} · Task executor` : `${titles[hash] ?? 'Tasks'} · Task executor`;
+    const titles: Record<string, string> = { '/workers': 'Workers', '/queues': 'Queues', '/flows': 'Flows' };
+    document.title = taskMatch
+      ? `Task #${taskMatch[1]} · Task executor`
+      : flowMatch
+        ? `Flow #${flowMatch[1]} · Task executor`
+        : `${titles[hash] ?? 'Tasks'} · Task executor`;
     current?.focus();
   };
   window.addEventListener('hashchange', route);

@@ -33,6 +33,14 @@ export type CreateTaskInput = {
   uniqueWhile?: UniqueWhile | null | undefined;
 };
 
+export type FlowStatus =
+  /** Every one of its tasks COMPLETED. */
+  | 'COMPLETED'
+  /** Every one of its tasks ended, and not all COMPLETED. */
+  | 'FAILED'
+  /** Some of its tasks are WAITING, PENDING or RUNNING. */
+  | 'RUNNING';
+
 export type RateLimitInput = {
   /** Starts allowed per window; 0 or more. */
   limit: number;
@@ -219,6 +227,42 @@ export type SetQueueLimitsMutationVariables = Exact<{
 
 export type SetQueueLimitsMutation = { setQueueLimits: { name: string, paused: boolean, concurrency: number | null, keyConcurrency: number | null, pending: number, running: number, waitingForLimit: number, rateLimit: { limit: number, periodSeconds: number } | null } };
 
+export type FlowFieldsFragment = { id: string, name: string | null, status: FlowStatus, total: number, progress: number, createdAt: string, finishedAt: string | null, counts: { waiting: number, pending: number, running: number, completed: number, failed: number, cancelled: number, timedOut: number } };
+
+export type FlowsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type FlowsQuery = { flows: { nodes: Array<{ id: string, name: string | null, status: FlowStatus, total: number, progress: number, createdAt: string, finishedAt: string | null, counts: { waiting: number, pending: number, running: number, completed: number, failed: number, cancelled: number, timedOut: number } }> } };
+
+export type FlowGraphQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type FlowGraphQuery = { flow: { id: string, name: string | null, status: FlowStatus, total: number, progress: number, createdAt: string, finishedAt: string | null, tasks: { totalCount: number, nodes: Array<{ id: string, kind: string, status: TaskStatus, dependsOn: Array<string> }> }, counts: { waiting: number, pending: number, running: number, completed: number, failed: number, cancelled: number, timedOut: number } } | null };
+
+export type FlowUpdatedSubscriptionVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type FlowUpdatedSubscription = { flowUpdated: { id: string, name: string | null, status: FlowStatus, total: number, progress: number, createdAt: string, finishedAt: string | null, counts: { waiting: number, pending: number, running: number, completed: number, failed: number, cancelled: number, timedOut: number } } };
+
+export type FlowEventsSubscriptionVariables = Exact<{
+  flowId: string | number;
+  after?: string | null | undefined;
+}>;
+
+
+export type FlowEventsSubscription = { taskEvents: { cursor: string, taskId: string, status: TaskStatus } };
+
+export type CancelFlowMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CancelFlowMutation = { cancelFlow: { id: string, name: string | null, status: FlowStatus, total: number, progress: number, createdAt: string, finishedAt: string | null, counts: { waiting: number, pending: number, running: number, completed: number, failed: number, cancelled: number, timedOut: number } } };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -328,6 +372,26 @@ export const QueueFieldsFragmentDoc = new TypedDocumentString(`
   waitingForLimit
 }
     `, {"fragmentName":"QueueFields"}) as unknown as TypedDocumentString<QueueFieldsFragment, unknown>;
+export const FlowFieldsFragmentDoc = new TypedDocumentString(`
+    fragment FlowFields on Flow {
+  id
+  name
+  status
+  total
+  progress
+  createdAt
+  finishedAt
+  counts {
+    waiting
+    pending
+    running
+    completed
+    failed
+    cancelled
+    timedOut
+  }
+}
+    `, {"fragmentName":"FlowFields"}) as unknown as TypedDocumentString<FlowFieldsFragment, unknown>;
 export const TasksDocument = new TypedDocumentString(`
     query Tasks($first: Int, $after: String, $last: Int, $before: String, $status: [TaskStatus!], $kind: [String!]) {
   tasks(
@@ -815,3 +879,119 @@ export const SetQueueLimitsDocument = new TypedDocumentString(`
   running
   waitingForLimit
 }`) as unknown as TypedDocumentString<SetQueueLimitsMutation, SetQueueLimitsMutationVariables>;
+export const FlowsDocument = new TypedDocumentString(`
+    query Flows {
+  flows(first: 50) {
+    nodes {
+      ...FlowFields
+    }
+  }
+}
+    fragment FlowFields on Flow {
+  id
+  name
+  status
+  total
+  progress
+  createdAt
+  finishedAt
+  counts {
+    waiting
+    pending
+    running
+    completed
+    failed
+    cancelled
+    timedOut
+  }
+}`) as unknown as TypedDocumentString<FlowsQuery, FlowsQueryVariables>;
+export const FlowGraphDocument = new TypedDocumentString(`
+    query FlowGraph($id: ID!) {
+  flow(id: $id) {
+    ...FlowFields
+    tasks(first: 500) {
+      totalCount
+      nodes {
+        id
+        kind
+        status
+        dependsOn
+      }
+    }
+  }
+}
+    fragment FlowFields on Flow {
+  id
+  name
+  status
+  total
+  progress
+  createdAt
+  finishedAt
+  counts {
+    waiting
+    pending
+    running
+    completed
+    failed
+    cancelled
+    timedOut
+  }
+}`) as unknown as TypedDocumentString<FlowGraphQuery, FlowGraphQueryVariables>;
+export const FlowUpdatedDocument = new TypedDocumentString(`
+    subscription FlowUpdated($id: ID!) {
+  flowUpdated(id: $id) {
+    ...FlowFields
+  }
+}
+    fragment FlowFields on Flow {
+  id
+  name
+  status
+  total
+  progress
+  createdAt
+  finishedAt
+  counts {
+    waiting
+    pending
+    running
+    completed
+    failed
+    cancelled
+    timedOut
+  }
+}`) as unknown as TypedDocumentString<FlowUpdatedSubscription, FlowUpdatedSubscriptionVariables>;
+export const FlowEventsDocument = new TypedDocumentString(`
+    subscription FlowEvents($flowId: ID!, $after: String) {
+  taskEvents(flowId: $flowId, after: $after) {
+    cursor
+    taskId
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<FlowEventsSubscription, FlowEventsSubscriptionVariables>;
+export const CancelFlowDocument = new TypedDocumentString(`
+    mutation CancelFlow($id: ID!) {
+  cancelFlow(id: $id) {
+    ...FlowFields
+  }
+}
+    fragment FlowFields on Flow {
+  id
+  name
+  status
+  total
+  progress
+  createdAt
+  finishedAt
+  counts {
+    waiting
+    pending
+    running
+    completed
+    failed
+    cancelled
+    timedOut
+  }
+}`) as unknown as TypedDocumentString<CancelFlowMutation, CancelFlowMutationVariables>;
