@@ -127,14 +127,20 @@ $$;
 -- dependents with DEPENDENCY_FAILED naming it, and theirs in turn, down the graph. Dependents are
 -- locked in id order. PL/pgSQL, VOLATILE: each of its statements reads a fresh snapshot, so a
 -- dependent whose creation committed while the caller waited for the dependency's row (creating
--- one updates that row) is seen. Returns the events to write: `ready` or `cancelled`.
-CREATE FUNCTION task_settle_dependents(ended bigint[])
+-- one updates that row) is seen. With take_worker, up to take_limit of the tasks made ready that
+-- the worker runs (take_kinds), in no queue with a rule and with no concurrency key (those go
+-- through the claim's gate), are started for it at once, leased for take_lease seconds: the
+-- executor whose outcome made them ready runs them without a notification and a claim. Returns the
+-- events to write: `ready`, `cancelled`, and `started` for those taken.
+CREATE FUNCTION task_settle_dependents(ended bigint[], take_worker text DEFAULT NULL, take_kinds text[] DEFAULT '{}',
+  take_limit int DEFAULT 0, take_lease int DEFAULT 0)
 RETURNS TABLE (event_task_id bigint, event_type text, event_status task_status, event_data jsonb)
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
   r record;
   done bigint[];
   failed bigint[];
+  ready bigint[] := '{}';
 BEGIN
   done := ARRAY(SELECT id FROM tasks WHERE id = ANY(ended) AND status::text = 'completed');
   failed := ARRAY(SELECT id FROM tasks WHERE id = ANY(ended) AND status::text <> 'completed');
@@ -175,10 +181,33 @@ BEGIN
       ELSE
         event_type := 'ready';
         event_data := NULL;
+        ready := ready || r.id;
       END IF;
       RETURN NEXT;
     END LOOP;
     done := '{}';
     failed := ended;
   END LOOP;
+  IF take_limit > 0 AND cardinality(ready) > 0 AND NOT EXISTS (
+    SELECT 1 FROM workers w WHERE w.id = take_worker AND (w.state = 'paused' OR w.concurrency = 0)) THEN
+    FOR r IN
+      UPDATE tasks t SET status = 'running', attempts = t.attempts + 1, worker_id = take_worker, started_at = now(),
+        updated_at = now(), error = NULL, lease_expires_at = now() + make_interval(secs => take_lease)
+      FROM (
+        SELECT c.id FROM tasks c
+        WHERE c.id = ANY(ready) AND c.status::text = 'pending' AND c.waiting_for IS NULL AND c.concurrency_key IS NULL
+          AND c.run_at <= now() AND c.kind = ANY(take_kinds)
+          AND NOT EXISTS (SELECT 1 FROM queues q WHERE q.name = c.queue AND (q.paused OR q.concurrency IS NOT NULL OR q.rate_limit IS NOT NULL))
+        ORDER BY c.priority DESC NULLS LAST, c.run_at, c.id LIMIT take_limit
+        FOR UPDATE SKIP LOCKED) s
+      WHERE t.id = s.id
+      RETURNING t.id, t.attempts
+    LOOP
+      event_task_id := r.id;
+      event_type := 'started';
+      event_status := 'running';
+      event_data := jsonb_build_object('attempt', r.attempts, 'workerId', take_worker);
+      RETURN NEXT;
+    END LOOP;
+  END IF;
 END $$;

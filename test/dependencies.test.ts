@@ -67,8 +67,13 @@ describePg('dependencies', () => {
     const completed = log.find((e) => e.task_id === parent.task.id && e.type === 'completed')!;
     const childEvents = log.filter((e) => e.task_id === child.task.id).map((e) => `${e.type}:${e.status}`);
     expect(childEvents).toEqual(['created:waiting', 'ready:pending', 'started:running', 'completed:completed']);
-    // The very next event, written by the same statement: no poll in between.
-    expect(log.find((e) => e.task_id === child.task.id && e.type === 'ready')!.id).toBe(completed.id + 1);
+    // The very next event, written by the same statement: no poll in between. The executor whose
+    // outcome made it ready had a free slot, so that statement started it there too.
+    const ready = log.find((e) => e.task_id === child.task.id && e.type === 'ready')!;
+    const started = log.find((e) => e.task_id === child.task.id && e.type === 'started')!;
+    expect(ready.id).toBe(completed.id + 1);
+    expect(started.id).toBe(ready.id + 1);
+    expect(started.data).toEqual({ attempt: 1, workerId: app.executor.workerId });
     const read = await task(child.task.id);
     expect(read.dependencies).toEqual([{ id: parent.task.id, status: 'COMPLETED', result: { sleptMs: 300 } }]);
     expect(seenDependencies.get(child.task.id)).toEqual({ [parent.task.id]: { kind: 'sleep', status: 'completed', result: { sleptMs: 300 } } });

@@ -91,7 +91,7 @@ describePg('store', () => {
     const [claimed] = await a.claims.claim('W', ['cvc'], 1, 60);
     expect(claimed.id).toBe(t.id);
     await b.tasks.cancelTask(t.id);
-    const applied = await a.claims.finish('W', [{ id: t.id, attempt: 1, status: 'completed', result: 1 }]);
+    const { applied } = await a.claims.finish('W', [{ id: t.id, attempt: 1, status: 'completed', result: 1 }]);
     expect(applied.size).toBe(0);
     expect((await a.tasks.getTask(t.id))!).toMatchObject({ status: 'cancelled', result: null });
     expect(await types(t.id)).toEqual(['created', 'started', 'cancelled']);
@@ -107,7 +107,7 @@ describePg('store', () => {
           a.claims.finish('W', [{ id: t.id, attempt: 1, status: 'completed', result: true }]),
         ]);
         const final = (await a.tasks.getTask(t.id))!;
-        const completed = complete.status === 'fulfilled' && complete.value.size === 1;
+        const completed = complete.status === 'fulfilled' && complete.value.applied.size === 1;
         const cancelled = cancel.status === 'fulfilled';
         return { completed, cancelled, final: final.status, events: await types(t.id) };
       }),
@@ -131,7 +131,7 @@ describePg('store', () => {
       const [finished, ...cancels] = await Promise.allSettled([finishing, ...victims.map((t) => b.tasks.cancelTask(t.id))]);
       if (finished.status === 'rejected') throw finished.reason;
       for (const c of cancels) if (c.status === 'rejected' && !(c.reason instanceof TaskInWrongState && c.reason.status === 'completed')) throw c.reason;
-      const applied = finished.value;
+      const { applied } = finished.value;
       const cancelled = victims.filter((_, i) => cancels[i].status === 'fulfilled').map((t) => t.id);
       expect(applied.size + cancelled.length).toBe(tasks.length);
       for (const id of cancelled) expect(applied.has(id)).toBe(false);
@@ -173,8 +173,8 @@ describePg('store', () => {
     const [t] = await a.tasks.insertTasks([task('tvc')]);
     await a.claims.claim('W', ['tvc'], 1, 60);
     const timeout = { id: t.id, attempt: 1, error: { code: 'TIMEOUT', message: 'late' } };
-    expect((await a.claims.finish('W', [{ ...timeout, status: 'pending', delayMs: 0 }])).size).toBe(1);
-    expect((await a.claims.finish('W', [{ id: t.id, attempt: 1, status: 'completed', result: 1 }])).size).toBe(0);
+    expect((await a.claims.finish('W', [{ ...timeout, status: 'pending', delayMs: 0 }])).applied.size).toBe(1);
+    expect((await a.claims.finish('W', [{ id: t.id, attempt: 1, status: 'completed', result: 1 }])).applied.size).toBe(0);
     const after = (await a.tasks.getTask(t.id))!;
     expect(after).toMatchObject({ status: 'pending', result: null, error: { code: 'TIMEOUT' } });
   });
@@ -187,8 +187,8 @@ describePg('store', () => {
     expect(requeued.map((r) => r.id)).toContain(t.id);
     const [again] = await b.claims.claim('alive', ['lease'], 1, 60);
     expect(again).toMatchObject({ id: t.id, attempts: 2 });
-    expect((await a.claims.finish('dead', [{ id: t.id, attempt: 1, status: 'completed' }])).size).toBe(0);
-    expect((await b.claims.finish('alive', [{ id: t.id, attempt: 2, status: 'completed', result: 'ok' }])).size).toBe(1);
+    expect((await a.claims.finish('dead', [{ id: t.id, attempt: 1, status: 'completed' }])).applied.size).toBe(0);
+    expect((await b.claims.finish('alive', [{ id: t.id, attempt: 2, status: 'completed', result: 'ok' }])).applied.size).toBe(1);
     expect(await types(t.id)).toEqual(['created', 'started', 'requeued', 'started', 'completed']);
   });
 

@@ -9,7 +9,7 @@ export const TERMINAL: ReadonlySet<TaskStatus> = new Set(['completed', 'failed',
 const TASK_KEYS = [
   'id', 'kind', 'input', 'status', 'priority', 'attempts', 'maxAttempts', 'timeoutSeconds', 'runAt', 'progress',
   'progressMessage', 'result', 'error', 'idempotencyKey', 'workerId', 'createdAt', 'startedAt', 'finishedAt', 'updatedAt',
-  'queue', 'concurrencyKey', 'waitingFor', 'uniqueKey', 'uniqueUntil', 'dependsOn', 'runIfDependenciesFail', 'flowId',
+  'queue', 'concurrencyKey', 'waitingFor', 'uniqueKey', 'uniqueUntil', 'dependsOn', 'runIfDependenciesFail', 'flowId', 'hasDependents',
 ] as const;
 
 export type Task = Decoded<typeof tasks, (typeof TASK_KEYS)[number], 'id' | 'dependsOn' | 'flowId'>;
@@ -18,10 +18,11 @@ export type Task = Decoded<typeof tasks, (typeof TASK_KEYS)[number], 'id' | 'dep
 export const taskColumns = (alias: string) => selection(tasks, alias, TASK_KEYS, ['id', 'dependsOn', 'flowId']);
 
 /** What an executor needs of a task it claimed: no more columns than it reads. */
-export type ClaimedTask = Pick<Task, 'id' | 'kind' | 'input' | 'attempts' | 'maxAttempts' | 'timeoutSeconds' | 'runAt' | 'dependsOn'>;
+/** hasDependents: tasks depend on it, so its outcome may make them ready (and start them here). */
+export type ClaimedTask = Pick<Task, 'id' | 'kind' | 'input' | 'attempts' | 'maxAttempts' | 'timeoutSeconds' | 'runAt' | 'dependsOn' | 'hasDependents'>;
 
 export const claimedColumns = (alias: string) =>
-  selection(tasks, alias, ['id', 'kind', 'input', 'attempts', 'maxAttempts', 'timeoutSeconds', 'runAt', 'dependsOn'], ['id', 'dependsOn']);
+  selection(tasks, alias, ['id', 'kind', 'input', 'attempts', 'maxAttempts', 'timeoutSeconds', 'runAt', 'dependsOn', 'hasDependents'], ['id', 'dependsOn']);
 
 export type TaskEvent = Decoded<typeof taskEvents, 'id' | 'taskId' | 'type' | 'status' | 'data' | 'at', 'taskId'>;
 

@@ -149,18 +149,28 @@ export function releaseHolds(from: 'changed' | 'freed'): SQL {
     RETURNING t.id, t.status`);
 }
 
+/** Dependents made ready that the worker whose outcomes made them so starts at once. */
+export interface TakeReady {
+  workerId: string;
+  kinds: readonly string[];
+  limit: number;
+  leaseSeconds: number;
+}
+
 /**
  * A CTE body (for alsoChanged, named `settled`) that settles the dependents of the tasks in `from`
  * that have just ended (task_settle_dependents, drizzle/0008): made pending by their last
- * dependency, or cancelled by a failed one. Only tasks with dependents call it, so a statement
- * over tasks without any pays one look at its own rows.
+ * dependency, or cancelled by a failed one; with `take`, some of those made ready started for that
+ * worker. Only tasks with dependents call it, so a statement over tasks without any pays one look
+ * at its own rows.
  */
-export function settleDependents(from: 'changed'): SQL {
-  return sql.raw(`
+export function settleDependents(from: 'changed', take?: TakeReady): SQL {
+  const taking = take ? sql`, ${take.workerId}::text, ${textArray(take.kinds)}, ${take.limit}::int, ${take.leaseSeconds}::int` : sql``;
+  return sql`
     SELECT s.* FROM task_settle_dependents(ARRAY(
-      SELECT id FROM ${from} WHERE has_dependents AND status::text IN ('completed', 'failed', 'cancelled', 'timed_out')))
+      SELECT id FROM ${sql.raw(from)} WHERE has_dependents AND status::text IN ('completed', 'failed', 'cancelled', 'timed_out'))${taking})
       WITH ORDINALITY AS s (event_task_id, event_type, event_status, event_data, ord)
-    WHERE EXISTS (SELECT 1 FROM ${from} WHERE has_dependents)`);
+    WHERE EXISTS (SELECT 1 FROM ${sql.raw(from)} WHERE has_dependents)`;
 }
 
 /** Whether a change that may release holds and settle dependents has made a task claimable. */

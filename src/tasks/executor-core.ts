@@ -45,6 +45,13 @@ export function createExecutorCore(options: ExecutorOptions & { workerId: string
       }
       tasks.startQueued();
     },
+    reserveForReady() {
+      const slots = reservable(state, state.concurrency, runner.count());
+      if (slots <= 0) return undefined;
+      state.reserved += slots;
+      return { take: { workerId, kinds: registry.kinds(), limit: slots, leaseSeconds: options.leaseSeconds }, slots };
+    },
+    taken: (started, slots) => startCreated(started, slots),
   });
   const claimer = createClaimer({
     ...deps, store, kinds: () => registry.kinds(), leaseSeconds: options.leaseSeconds, pollIntervalMs: options.pollIntervalMs,
@@ -88,7 +95,7 @@ export function createExecutorCore(options: ExecutorOptions & { workerId: string
     return { workerId, leaseSeconds: options.leaseSeconds, slots };
   }
 
-  /** The tasks the create statement claimed for it in slots from reserveSlots(): start them. */
+  /** The tasks a create (or an outcome, for dependents it made ready) claimed for it in reserved slots: start them. */
   function startCreated(created: ClaimedTask[], slots: number) {
     state.reserved -= slots;
     tasks.take(created, true);

@@ -41,7 +41,7 @@ export function keepSweeping(options: {
       const outcomes = tasks.map((task) =>
         outcomeOf(task, { ok: false, error: timeoutFailure(task.timeoutSeconds) }, options),
       );
-      const applied = await store.claims.finish(workerId, outcomes);
+      const { applied } = await store.claims.finish(workerId, outcomes);
       for (const id of applied) log.warn({ taskId: id, workerId }, 'external worker ran past the timeout; task timed out');
     }
   }

@@ -4,7 +4,7 @@
 import { backoffMs, sleepMs } from '../backoff.js';
 import type { Logger } from '../logger.js';
 import type { CountedEvent, TaskMetrics } from '../metrics.js';
-import { eventOf, type ClaimStore, type Outcome } from '../store/index.js';
+import { eventOf, type ClaimedTask, type ClaimStore, type Outcome, type TakeReady } from '../store/index.js';
 import type { Attempt } from './attempt.js';
 import { rejectedData, storeRefused } from './outcome.js';
 
@@ -24,6 +24,12 @@ export function createRecorder(options: {
   metrics?: TaskMetrics;
   /** After each committed batch; outcomes not in `applied` had lost their claim and are void. */
   onRecorded(batch: Recorded[], applied: Set<string>): void;
+  /**
+   * For a batch that ends tasks with dependents: free slots held for the dependents it makes
+   * ready, to be started by the same statement; `taken` hands them over (or the slots back).
+   */
+  reserveForReady?(): { take: TakeReady; slots: number } | undefined;
+  taken?(started: ClaimedTask[], slots: number): void;
 }) {
   const { claims, workerId, log } = options;
   const outcomes: Recorded[] = [];
@@ -41,11 +47,16 @@ export function createRecorder(options: {
       while (outcomes.length > 0) {
         const batch = outcomes.splice(0, batchLimit);
         let applied: Set<string>;
+        const ends = batch.some((b) => b.attempt.claimed.hasDependents && b.outcome.status !== 'pending');
+        const reservation = ends ? options.reserveForReady?.() : undefined;
         try {
-          applied = await claims.finish(workerId, batch.map((b) => b.outcome));
+          const finished = await claims.finish(workerId, batch.map((b) => b.outcome), reservation?.take);
+          applied = finished.applied;
+          if (reservation) options.taken?.(finished.started, reservation.slots);
           batchLimit = RECORD_BATCH;
           failures = 0;
         } catch (error) {
+          if (reservation) options.taken?.([], reservation.slots);
           outcomes.unshift(...batch);
           if (!rejectedData(error)) {
             // The database is away: the statement did nothing; try the same batch again.

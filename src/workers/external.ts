@@ -55,7 +55,7 @@ export function createExternalWorkers(options: ExternalOptions) {
     const task = await store.tasks.getTask(id);
     if (!task || task.status !== 'running' || task.workerId !== workerId) throw await refusal(id, workerId);
     const outcome = outcomeOf(task, settlement, options);
-    const applied = await store.claims.finish(workerId, [outcome]);
+    const { applied } = await store.claims.finish(workerId, [outcome]);
     // Lost a race (cancelled, timed out or requeued between the read and the change).
     if (!applied.has(id)) throw await refusal(id, workerId);
     await store.workers.refreshCounts(workerId, 1, outcome.status === 'completed' ? 1 : 0);

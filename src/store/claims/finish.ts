@@ -1,7 +1,9 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
-import type { TaskError, TaskStatus } from '../rows.js';
-import { changedThenReleased, eventStatement, idArray, IS_RUNNING, releasedOrReady, releaseHolds, settleDependents } from '../statement.js';
+import type { ClaimedTask, TaskError, TaskStatus } from '../rows.js';
+import {
+  changedThenReleased, eventStatement, idArray, IS_RUNNING, releasedOrReady, releaseHolds, settleDependents, type TakeReady,
+} from '../statement.js';
 
 export interface Outcome {
   id: string;
@@ -16,17 +18,31 @@ export interface Outcome {
 /** The event an outcome writes: its status, except that going back to pending is a retry. */
 export const eventOf = (status: Outcome['status']) => (status === 'pending' ? 'retrying' : status);
 
+export interface Finished {
+  /** The outcomes applied; the others had lost their claim and are void. */
+  applied: Set<string>;
+  /** Dependents made ready and started for the worker (`take`): its to run. */
+  started: ClaimedTask[];
+}
+
+/** A started dependent as the statement gives it: its static columns, its attempt from the event. */
+const STARTED = sql`(SELECT coalesce(jsonb_agg(jsonb_build_object('id', t.id::text, 'kind', t.kind, 'input', t.input,
+    'attempts', (s.event_data ->> 'attempt')::int, 'maxAttempts', t.max_attempts, 'timeoutSeconds', t.timeout_seconds,
+    'dependsOn', to_jsonb(t.depends_on::text[]), 'hasDependents', t.has_dependents)), '[]'::jsonb)
+  FROM settled s JOIN tasks t ON t.id = s.event_task_id WHERE s.event_type = 'started') AS started`;
+
 /**
  * Applies many attempts' outcomes in one statement. Returns the ids that were applied; the
- * others had lost their claim and their outcome is void. The outcomes travel as one JSON
+ * others had lost their claim and their outcome is void. With `take`, dependents the outcomes
+ * made ready are started for that worker in the same statement (task_settle_dependents). The outcomes travel as one JSON
  * object keyed by id and read through an InitPlan, not joined as a row set: a join's plan
  * rests on row estimates for 'running' that are always stale on a busy queue, and measured,
  * the planner then rescanned the outcome list once per task (half a second for 1,000). Each
  * row looks its outcome up twice (the attempt guard, then one record for every column it
  * sets); a lookup per column was measured at 7 of the statement's 13 ms per 500 tasks.
  */
-export async function finish(db: Database, workerId: string, outcomes: readonly Outcome[]): Promise<Set<string>> {
-  if (outcomes.length === 0) return new Set();
+export async function finish(db: Database, workerId: string, outcomes: readonly Outcome[], take?: TakeReady): Promise<Finished> {
+  if (outcomes.length === 0) return { applied: new Set(), started: [] };
   const byId: Record<string, unknown> = {};
   for (const o of outcomes) {
     byId[o.id] = { attempt: o.attempt, status: o.status, result: o.result ?? null, error: o.error ?? null, delay_ms: o.delayMs ?? 0 };
@@ -37,7 +53,7 @@ export async function finish(db: Database, workerId: string, outcomes: readonly 
   const types = [...new Set(outcomes.map((x) => eventOf(x.status)))];
   // A task back to pending now is work; so is one a freed slot released, or a dependent made ready.
   const retryNow = outcomes.some((x) => x.status === 'pending' && !x.delayMs);
-  const applied = await db.query<{ ids: string }>(
+  const [row] = await db.query<{ ids: string; started: Array<Omit<ClaimedTask, 'runAt'>> }>(
     eventStatement({
       inputs: [{ name: 'input', materialized: true, body: sql`SELECT ${JSON.stringify(byId)}::jsonb AS by_id` }],
       changed: sql`
@@ -56,19 +72,21 @@ export async function finish(db: Database, workerId: string, outcomes: readonly 
       // its dependents in it too.
       alsoChanged: [
         { name: 'released', body: releaseHolds('changed') },
-        { name: 'settled', body: settleDependents('changed') },
+        { name: 'settled', body: settleDependents('changed', take) },
       ],
       events: {
         wake: sql`CASE WHEN ${retryNow} OR ${releasedOrReady} THEN 'n' ELSE '' END`,
-        types: [...types, 'released', 'ready', 'cancelled'],
+        types: [...types, 'released', 'ready', 'cancelled', ...(take ? ['started'] : [])],
         ...changedThenReleased(sql`SELECT id, ${type} AS type, status, ${data} AS data FROM changed`),
       },
       dueLater: outcomes.some((x) => x.status === 'pending' && !!x.delayMs)
         ? sql`SELECT run_at, kind FROM changed WHERE status = 'pending'`
         : undefined,
       // One row, not one per task: parsing 500 rows costs the process more than splitting one.
-      select: sql`coalesce(string_agg(id::text, ','), '') AS ids`,
+      select: sql`coalesce(string_agg(id::text, ','), '') AS ids, ${take ? STARTED : sql`'[]'::jsonb AS started`}`,
     }),
   );
-  return new Set(applied[0].ids ? applied[0].ids.split(',') : []);
+  // Started by this statement: due now, as far as the queue wait the executor measures goes.
+  const now = new Date();
+  return { applied: new Set(row.ids ? row.ids.split(',') : []), started: row.started.map((t) => ({ ...t, runAt: now })) };
 }
