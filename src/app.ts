@@ -17,6 +17,8 @@ import { createKindCatalog } from './workers/catalog.js';
 import { createExternalWorkers } from './workers/external.js';
 import { createWorkerHub } from './workers/hub.js';
 import { createQueueHub } from './queues/hub.js';
+import { declareSchedules } from './schedules/file.js';
+import { createScheduler } from './schedules/scheduler.js';
 
 export async function createApp(config: Config, log: Logger, registry: Registry = createRegistry()) {
   const db = await connectAndMigrate(config, log);
@@ -30,6 +32,7 @@ export async function createApp(config: Config, log: Logger, registry: Registry 
   const kinds = createKindCatalog(registry, store);
   const workers = createWorkerHub({ db, store, log });
   const queues = createQueueHub({ db, store, log });
+  const scheduler = createScheduler({ db, store, log, onCreated: metrics.tasks.created });
   /** Subscription streams open in this process (taskEvents, taskUpdated, workerUpdated, queueUpdated). */
   const streams = () => subscriptions.active() + workers.streams() + queues.streams();
   // A command for this process's executor may arrive through any process: follow it from the row.
@@ -82,6 +85,8 @@ export async function createApp(config: Config, log: Logger, registry: Registry 
       await pump.start();
       await workers.start();
       await queues.start();
+      if (config.schedulesFile) await declareSchedules(store, kinds, config.maxPayloadBytes, config.schedulesFile);
+      await scheduler.start();
       // With concurrency 0 the executor claims nothing but still sweeps expired leases.
       executor.start();
       retention = keepRetention({ store, log, ...config });
@@ -101,6 +106,7 @@ export async function createApp(config: Config, log: Logger, registry: Registry 
       await server.stop();
       retention?.stop();
       await queues.stop();
+      await scheduler.stop();
       await executor.stop(config.shutdownGraceSeconds * 1000);
       await pump.stop();
       await db.close();

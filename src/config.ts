@@ -3,6 +3,8 @@
 
 import { readFileSync } from 'node:fs';
 import { parseKeys, type StoredKey } from './auth.js';
+import { readSchedulesFile, ScheduleFileError } from './schedules/file.js';
+import type { ScheduleRequest } from './schedules/intake.js';
 
 export interface Config {
   /** postgres:// URL; unset means the embedded PGlite database in dataDir. */
@@ -42,6 +44,8 @@ export interface Config {
   /** Origins allowed by CORS; undefined: any when open, same-origin only with keys. */
   readonly corsOrigins: readonly string[] | undefined;
   readonly limits: Limits;
+  /** SCHEDULES_FILE: the schedules declared at every start (checked here but for their kinds). */
+  readonly schedulesFile: Readonly<{ path: string; schedules: readonly ScheduleRequest[] }> | undefined;
 }
 
 /** Each refusal has its own error code; see README "Limits". */
@@ -120,6 +124,17 @@ function keys(env: Env): StoredKey[] {
   }
 }
 
+function schedulesFile(env: Env, maxPayloadBytes: number): Config['schedulesFile'] {
+  const path = env.SCHEDULES_FILE?.trim();
+  if (!path) return undefined;
+  try {
+    return Object.freeze({ path, schedules: Object.freeze(readSchedulesFile(path, maxPayloadBytes)) });
+  } catch (error) {
+    if (error instanceof ScheduleFileError) throw new ConfigError(`SCHEDULES_FILE ${path}: ${error.message}`);
+    throw error;
+  }
+}
+
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
 
 /** A duration like 90s, 30m, 12h or 7d. */
@@ -152,6 +167,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (taskRetentionSeconds !== undefined && taskRetentionSeconds < eventRetentionSeconds) {
     throw new ConfigError('TASK_RETENTION must be at least EVENT_RETENTION');
   }
+  const maxPayloadBytes = int(env, 'MAX_PAYLOAD_BYTES', 1_048_576, 1024, 256 * 1_048_576);
   return Object.freeze({
     databaseUrl: url(env, 'DATABASE_URL'),
     listenDatabaseUrl: url(env, 'LISTEN_DATABASE_URL'),
@@ -172,7 +188,7 @@ export function loadConfig(env: Env = process.env): Config {
     retryBackoffMs: int(env, 'RETRY_BACKOFF_MS', 1000, 0, 86_400_000),
     retryBackoffMaxMs: int(env, 'RETRY_BACKOFF_MAX_MS', 3_600_000, 0, 604_800_000),
     shutdownGraceSeconds: int(env, 'SHUTDOWN_GRACE_SECONDS', 10, 0, 86_400),
-    maxPayloadBytes: int(env, 'MAX_PAYLOAD_BYTES', 1_048_576, 1024, 256 * 1_048_576),
+    maxPayloadBytes,
     subscriptionBuffer: int(env, 'SUBSCRIPTION_BUFFER', 1000, 10, 1_000_000),
     taskLogs: Object.freeze({
       maxLines: int(env, 'TASK_LOG_MAX_LINES', 1000, 1, 1_000_000),
@@ -191,5 +207,6 @@ export function loadConfig(env: Env = process.env): Config {
       socketInitTimeoutMs: int(env, 'SOCKET_INIT_TIMEOUT_MS', 3000, 100, 600_000),
       maxBackfill: int(env, 'MAX_BACKFILL', 10_000, 100, 10_000_000),
     }),
+    schedulesFile: schedulesFile(env, maxPayloadBytes),
   });
 }

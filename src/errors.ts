@@ -12,7 +12,8 @@ export type ErrorCode =
   | 'WORKER_NOT_FOUND'
   | 'WORKER_NOT_ACTIVE'
   | 'NOT_TASK_OWNER'
-  | 'FLOW_NOT_FOUND';
+  | 'FLOW_NOT_FOUND'
+  | 'SCHEDULE_NOT_FOUND';
 
 export class ClientError extends Error {
   constructor(

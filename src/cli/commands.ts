@@ -5,6 +5,7 @@ import {
   CliQueueLimitsDocument, CliQueuesDocument, CliResumeDocument, CliResumeQueueDocument, CliRetryDocument, CliScaleDocument,
   CliStatsDocument, CliWorkersDocument, type TaskStatus, type WorkerState,
 } from './generated.js';
+import { SCHEDULE_COMMANDS } from './schedule-commands.js';
 
 export interface Invocation {
   command: string;
@@ -121,4 +122,5 @@ export const COMMANDS: Record<string, (i: Invocation) => Promise<number>> = {
     if (i.args[1] === undefined) throw new Refused('scale needs a worker id and a concurrency');
     return print((await i.server.request(CliScaleDocument, { id: workerId(i), n: int('concurrency', i.args[1])! })).setWorkerConcurrency);
   },
+  ...SCHEDULE_COMMANDS,
 };

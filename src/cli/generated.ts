@@ -62,6 +62,31 @@ export type UniqueWhile =
   /** The key is taken for uniqueSeconds from the creation of its task, whatever becomes of it. */
   | 'FOR_SECONDS';
 
+export type UpsertScheduleInput = {
+  /** A tick missed while no server process ran is still made at start if it is at most this old, each such tick its own task, in order (at most the latest 100); 0 to 31622400, default 0: missed ticks are skipped. */
+  backfillSeconds?: number | null | undefined;
+  /** Five fields (minute hour day-of-month month day-of-week), or six with seconds first, as croner reads them; @daily and the like too. */
+  cron: string;
+  /** The task's input, the same at every tick. */
+  input?: unknown;
+  /** The kind of task each tick makes; it must be known now, as for createTask. */
+  kind: string;
+  /** Of its tasks; default 3. */
+  maxAttempts?: number | null | undefined;
+  /** Its name: 1 to 64 letters, digits, ".", "_" or "-". */
+  name: string;
+  /** True: no tick makes a task until resumed. Left out: a new schedule runs, an existing one keeps its state. */
+  paused?: boolean | null | undefined;
+  /** Of its tasks; -1000 to 1000; default 0. */
+  priority?: number | null | undefined;
+  /** The queue of its tasks; default "default". */
+  queue?: string | null | undefined;
+  /** Of its tasks; default 1800. */
+  timeoutSeconds?: number | null | undefined;
+  /** The IANA time zone the fields are read in, like Europe/Berlin; default UTC. */
+  timezone?: string | null | undefined;
+};
+
 export type WorkerKind =
   /** The executor inside a server process. */
   | 'EMBEDDED'
@@ -195,6 +220,41 @@ export type CliResumeQueueMutationVariables = Exact<{
 
 export type CliResumeQueueMutation = { resumeQueue: { name: string, paused: boolean, concurrency: number | null, keyConcurrency: number | null, pending: number, running: number, waitingForLimit: number, rateLimit: { limit: number, periodSeconds: number } | null } };
 
+export type CliScheduleFragment = { name: string, cron: string, timezone: string, kind: string, input: unknown, queue: string, priority: number, maxAttempts: number, timeoutSeconds: number, backfillSeconds: number, paused: boolean, nextRunAt: string | null, lastRunAt: string | null, createdAt: string, updatedAt: string, lastTask: { id: string, status: TaskStatus } | null };
+
+export type CliSchedulesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type CliSchedulesQuery = { schedules: Array<{ name: string, cron: string, timezone: string, kind: string, input: unknown, queue: string, priority: number, maxAttempts: number, timeoutSeconds: number, backfillSeconds: number, paused: boolean, nextRunAt: string | null, lastRunAt: string | null, createdAt: string, updatedAt: string, lastTask: { id: string, status: TaskStatus } | null }> };
+
+export type CliUpsertScheduleMutationVariables = Exact<{
+  input: UpsertScheduleInput;
+}>;
+
+
+export type CliUpsertScheduleMutation = { upsertSchedule: { name: string, cron: string, timezone: string, kind: string, input: unknown, queue: string, priority: number, maxAttempts: number, timeoutSeconds: number, backfillSeconds: number, paused: boolean, nextRunAt: string | null, lastRunAt: string | null, createdAt: string, updatedAt: string, lastTask: { id: string, status: TaskStatus } | null } };
+
+export type CliDeleteScheduleMutationVariables = Exact<{
+  name: string;
+}>;
+
+
+export type CliDeleteScheduleMutation = { deleteSchedule: { name: string, cron: string, timezone: string, kind: string, input: unknown, queue: string, priority: number, maxAttempts: number, timeoutSeconds: number, backfillSeconds: number, paused: boolean, nextRunAt: string | null, lastRunAt: string | null, createdAt: string, updatedAt: string, lastTask: { id: string, status: TaskStatus } | null } };
+
+export type CliPauseScheduleMutationVariables = Exact<{
+  name: string;
+}>;
+
+
+export type CliPauseScheduleMutation = { pauseSchedule: { name: string, cron: string, timezone: string, kind: string, input: unknown, queue: string, priority: number, maxAttempts: number, timeoutSeconds: number, backfillSeconds: number, paused: boolean, nextRunAt: string | null, lastRunAt: string | null, createdAt: string, updatedAt: string, lastTask: { id: string, status: TaskStatus } | null } };
+
+export type CliResumeScheduleMutationVariables = Exact<{
+  name: string;
+}>;
+
+
+export type CliResumeScheduleMutation = { resumeSchedule: { name: string, cron: string, timezone: string, kind: string, input: unknown, queue: string, priority: number, maxAttempts: number, timeoutSeconds: number, backfillSeconds: number, paused: boolean, nextRunAt: string | null, lastRunAt: string | null, createdAt: string, updatedAt: string, lastTask: { id: string, status: TaskStatus } | null } };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -263,6 +323,29 @@ export const CliQueueFragmentDoc = new TypedDocumentString(`
   waitingForLimit
 }
     `, {"fragmentName":"CliQueue"}) as unknown as TypedDocumentString<CliQueueFragment, unknown>;
+export const CliScheduleFragmentDoc = new TypedDocumentString(`
+    fragment CliSchedule on Schedule {
+  name
+  cron
+  timezone
+  kind
+  input
+  queue
+  priority
+  maxAttempts
+  timeoutSeconds
+  backfillSeconds
+  paused
+  nextRunAt
+  lastRunAt
+  lastTask {
+    id
+    status
+  }
+  createdAt
+  updatedAt
+}
+    `, {"fragmentName":"CliSchedule"}) as unknown as TypedDocumentString<CliScheduleFragment, unknown>;
 export const CliCreateDocument = new TypedDocumentString(`
     mutation CliCreate($input: CreateTaskInput!) {
   createTask(input: $input) {
@@ -609,3 +692,138 @@ export const CliResumeQueueDocument = new TypedDocumentString(`
   running
   waitingForLimit
 }`) as unknown as TypedDocumentString<CliResumeQueueMutation, CliResumeQueueMutationVariables>;
+export const CliSchedulesDocument = new TypedDocumentString(`
+    query CliSchedules {
+  schedules {
+    ...CliSchedule
+  }
+}
+    fragment CliSchedule on Schedule {
+  name
+  cron
+  timezone
+  kind
+  input
+  queue
+  priority
+  maxAttempts
+  timeoutSeconds
+  backfillSeconds
+  paused
+  nextRunAt
+  lastRunAt
+  lastTask {
+    id
+    status
+  }
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<CliSchedulesQuery, CliSchedulesQueryVariables>;
+export const CliUpsertScheduleDocument = new TypedDocumentString(`
+    mutation CliUpsertSchedule($input: UpsertScheduleInput!) {
+  upsertSchedule(input: $input) {
+    ...CliSchedule
+  }
+}
+    fragment CliSchedule on Schedule {
+  name
+  cron
+  timezone
+  kind
+  input
+  queue
+  priority
+  maxAttempts
+  timeoutSeconds
+  backfillSeconds
+  paused
+  nextRunAt
+  lastRunAt
+  lastTask {
+    id
+    status
+  }
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<CliUpsertScheduleMutation, CliUpsertScheduleMutationVariables>;
+export const CliDeleteScheduleDocument = new TypedDocumentString(`
+    mutation CliDeleteSchedule($name: String!) {
+  deleteSchedule(name: $name) {
+    ...CliSchedule
+  }
+}
+    fragment CliSchedule on Schedule {
+  name
+  cron
+  timezone
+  kind
+  input
+  queue
+  priority
+  maxAttempts
+  timeoutSeconds
+  backfillSeconds
+  paused
+  nextRunAt
+  lastRunAt
+  lastTask {
+    id
+    status
+  }
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<CliDeleteScheduleMutation, CliDeleteScheduleMutationVariables>;
+export const CliPauseScheduleDocument = new TypedDocumentString(`
+    mutation CliPauseSchedule($name: String!) {
+  pauseSchedule(name: $name) {
+    ...CliSchedule
+  }
+}
+    fragment CliSchedule on Schedule {
+  name
+  cron
+  timezone
+  kind
+  input
+  queue
+  priority
+  maxAttempts
+  timeoutSeconds
+  backfillSeconds
+  paused
+  nextRunAt
+  lastRunAt
+  lastTask {
+    id
+    status
+  }
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<CliPauseScheduleMutation, CliPauseScheduleMutationVariables>;
+export const CliResumeScheduleDocument = new TypedDocumentString(`
+    mutation CliResumeSchedule($name: String!) {
+  resumeSchedule(name: $name) {
+    ...CliSchedule
+  }
+}
+    fragment CliSchedule on Schedule {
+  name
+  cron
+  timezone
+  kind
+  input
+  queue
+  priority
+  maxAttempts
+  timeoutSeconds
+  backfillSeconds
+  paused
+  nextRunAt
+  lastRunAt
+  lastTask {
+    id
+    status
+  }
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<CliResumeScheduleMutation, CliResumeScheduleMutationVariables>;

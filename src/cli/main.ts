@@ -17,6 +17,10 @@ const USAGE = `Usage: task-executor <command> [options]
   workers [--status STATE]...      pause <worker-id>    resume <worker-id>    scale <worker-id> <concurrency>
   queues                           pause-queue <name>   resume-queue <name>
   queue-limits <name> [--concurrency N|none] [--key-concurrency N|none] [--rate N/60s|none]
+  schedules
+  schedule set <name> --cron "EXPRESSION" --kind KIND [--timezone ZONE] [--input JSON] [--queue NAME]
+               [--priority N] [--max-attempts N] [--timeout SECONDS] [--backfill-seconds N] [--paused]
+  schedule delete <name>          schedule pause <name>          schedule resume <name>
 
   --url URL   the server's GraphQL endpoint (default $TASK_EXECUTOR_URL or http://localhost:4000/graphql)
   --api-key K an API key (default $TASK_EXECUTOR_API_KEY), sent as Authorization: Bearer K
@@ -39,6 +43,10 @@ const OPTIONS = {
   concurrency: { type: 'string' },
   'key-concurrency': { type: 'string' },
   rate: { type: 'string' },
+  cron: { type: 'string' },
+  timezone: { type: 'string' },
+  'backfill-seconds': { type: 'string' },
+  paused: { type: 'boolean' },
   wait: { type: 'boolean' },
   status: { type: 'string', multiple: true },
   kind: { type: 'string', multiple: true },

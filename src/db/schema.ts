@@ -268,3 +268,29 @@ export const flowCounts = pgTable(
   },
   (t) => [primaryKey({ columns: [t.flowId, t.status] })],
 );
+
+// A cron schedule: a task of its kind at every tick. next_run_at is the tick due next; the one
+// statement that moves it from a tick to the following one (a compare-and-set) creates that
+// tick's task, so a tick gets one task however many processes run the scheduler (store/schedules).
+export const schedules = pgTable('schedules', {
+  name: text('name').primaryKey(),
+  /** Five fields, or six with seconds first (croner). */
+  cron: text('cron').notNull(),
+  /** The IANA zone the fields are read in. */
+  timezone: text('timezone').notNull().default('UTC'),
+  kind: text('kind').notNull(),
+  input: jsonb('input'),
+  queue: text('queue').notNull().default('default'),
+  priority: integer('priority').notNull().default(0),
+  maxAttempts: integer('max_attempts').notNull().default(3),
+  timeoutSeconds: integer('timeout_seconds').notNull().default(1800),
+  /** A tick missed while no process ran is still made this long after it; 0: skipped. */
+  backfillSeconds: integer('backfill_seconds').notNull().default(0),
+  paused: boolean('paused').notNull().default(false),
+  nextRunAt: tz('next_run_at').notNull(),
+  /** The tick of the last task made, and that task. */
+  lastRunAt: tz('last_run_at'),
+  lastTaskId: bigint('last_task_id', { mode: 'number' }),
+  createdAt: tz('created_at').notNull().defaultNow(),
+  updatedAt: tz('updated_at').notNull().defaultNow(),
+});

@@ -7,6 +7,7 @@ import './task-connection.js';
 import './flow.js';
 import './task-mutations.js';
 import './queue.js';
+import './schedule.js';
 import './task-event.js';
 import './task-stats.js';
 import './task-log.js';

@@ -7,6 +7,7 @@ import * as events from './events/index.js';
 import * as flows from './flows/index.js';
 import * as queues from './queues/index.js';
 import * as retention from './retention/index.js';
+import * as schedules from './schedules/index.js';
 import { taskStats } from './stats/task-stats.js';
 import * as tasks from './tasks/index.js';
 import * as workers from './workers/index.js';
@@ -31,6 +32,7 @@ export function createStore(db: Database, options: { logs?: LogLimits } = {}) {
     flows: bind(db, flows),
     queues: bind(db, queues),
     retention: bind(db, retention),
+    schedules: bind(db, schedules),
     stats: bind(db, { taskStats }),
     workers: bind(db, workers),
   };
@@ -49,6 +51,7 @@ export type { ReleaseReason } from './claims/release.js';
 export type { EventFilter } from './events/read-next.js';
 export type { Flow, FlowPage, FlowSnapshot } from './flows/index.js';
 export type { Queue, QueueChange } from './queues/index.js';
+export type { Schedule, ScheduleDefinition, Tick } from './schedules/index.js';
 export type { Durations, TaskStats } from './stats/task-stats.js';
 export { STATS_SAMPLE } from './stats/task-stats.js';
 export type { Claimant, NewTask } from './tasks/insert-tasks.js';
@@ -56,4 +59,4 @@ export type { GraphTask } from './tasks/insert-graph.js';
 export type { TaskFilter } from './tasks/task-filter.js';
 export type { WorkerReport } from './workers/beat.js';
 export { DependenciesNotFound, TaskInWrongState, TaskNotFound, UniqueKeyTaken } from './errors.js';
-export { EVENTS_CHANNEL, QUEUES_CHANNEL, TASKS_DUE_CHANNEL, WORKERS_CHANNEL, parseDueNotice, parseEventNotice, type DueTime, type EventNotice } from './notices.js';
+export { EVENTS_CHANNEL, QUEUES_CHANNEL, SCHEDULES_CHANNEL, TASKS_DUE_CHANNEL, WORKERS_CHANNEL, parseDueNotice, parseEventNotice, type DueTime, type EventNotice } from './notices.js';

@@ -10,6 +10,9 @@ export const WORKERS_CHANNEL = 'task_workers';
 /** Sent with a queue's name when its rules change (see queues/). */
 export const QUEUES_CHANNEL = 'task_queues';
 
+/** Sent with a schedule's name when it is made, changed, paused, resumed or deleted (see schedules/). */
+export const SCHEDULES_CHANNEL = 'task_schedules';
+
 /**
  * What a NOTIFY on EVENTS_CHANNEL says besides "new events": whether a task may be claimable now,
  * the types of event the transaction wrote, and the ids around its events: every event at or below

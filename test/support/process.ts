@@ -49,7 +49,10 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
       }
     });
     child.stderr!.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
-    void exited.then((code) => reject(new Error(`server exited with ${code}:\n${logs.join('\n')}`)));
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${logs.join('\n')}`));
+    });
   });
   return {
     child,
