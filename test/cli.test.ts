@@ -1,27 +1,10 @@
 // The command-line client against a running server, as a script would use it.
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import type { TaskKind } from '../src/tasks/kind.js';
 import { describePg } from './support/db.js';
 import { appForFile, waitFor } from './support/app.js';
+import { cli, start } from './support/cli.js';
 import { startProxy } from './support/proxy.js';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
-
-/** The command running, what it printed so far, and its exit. */
-function start(url: string, ...args: string[]) {
-  const child = spawn(process.execPath, ['bin/task-executor.mjs', ...args, '--url', `${url}/graphql`], { cwd: root });
-  const out = { stdout: '', stderr: '' };
-  child.stdout.on('data', (d) => (out.stdout += d));
-  child.stderr.on('data', (d) => (out.stderr += d));
-  const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('exit', (code) => resolve({ code, ...out })),
-  );
-  return { out, exited };
-}
-
-const cli = (url: string, ...args: string[]) => start(url, ...args).exited;
 
 // Logs a line, then waits until the test opens the gate.
 let openGate = () => {};

@@ -1,18 +1,16 @@
 // Schedules as clients use them: declare, list, pause, resume and delete; every refusal with its
 // code and the parser's reason, and nothing written; the tasks a tick makes, read from the event
 // log; the admin scope; SCHEDULES_FILE checked with the configuration; and the CLI.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { describePg } from './support/db.js';
 import { appForFile, databaseUrlOf, startApp, waitFor, type TestApp } from './support/app.js';
+import { cli } from './support/cli.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const FIELDS = `name cron timezone kind input queue priority maxAttempts timeoutSeconds backfillSeconds paused nextRunAt lastRunAt
   lastTask { id kind status input queue priority } createdAt updatedAt`;
 const UPSERT = `mutation($input: UpsertScheduleInput!) { upsertSchedule(input: $input) { ${FIELDS} } }`;
@@ -20,15 +18,6 @@ const GET = `query($name: String!) { schedule(name: $name) { ${FIELDS} } }`;
 const action = (name: 'pauseSchedule' | 'resumeSchedule' | 'deleteSchedule') => `mutation($name: String!) { ${name}(name: $name) { ${FIELDS} } }`;
 
 const code = (r: { errors?: Array<{ extensions?: { code?: string } }> }) => r.errors?.[0]?.extensions?.code;
-
-/** The CLI against a server: its exit code and output. */
-function cli(url: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['bin/task-executor.mjs', ...args, '--url', `${url}/graphql`], { cwd: root });
-  const out = { stdout: '', stderr: '' };
-  child.stdout.on('data', (d) => (out.stdout += d));
-  child.stderr.on('data', (d) => (out.stderr += d));
-  return new Promise((resolve) => child.on('exit', (exit) => resolve({ code: exit, ...out })));
-}
 
 describePg('schedules', () => {
   const app = appForFile({ EXECUTOR_CONCURRENCY: '4' });

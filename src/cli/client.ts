@@ -2,7 +2,9 @@
 // task's events over graphql-ws, resumed from the last cursor after a reconnect.
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { CliFollowDocument, type CliFollowSubscription, type TypedDocumentString } from './generated.js';
+import {
+  CliFollowDocument, CliFollowFlowDocument, type CliFollowFlowSubscription, type CliFollowSubscription, type TypedDocumentString,
+} from './generated.js';
 
 /** A request the server refused (exit 2), or one the client refused before sending it. */
 export class Refused extends Error {}
@@ -73,7 +75,45 @@ export function connection(url: string, apiKey: string | undefined) {
     });
   }
 
-  return { request, follow };
+  /**
+   * Follows every event of a flow, one line each on stderr, resuming from the last cursor after a
+   * reconnect; resolves once the server ends the stream (the flow has finished).
+   */
+  function followFlow(flowId: string): Promise<void> {
+    const client = createClient({
+      url: url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      retryAttempts: 5,
+      connectionParams: authorization ? { authorization } : undefined,
+    });
+    let cursor = '0';
+    return new Promise<void>((resolve, reject) => {
+      client.subscribe<CliFollowFlowSubscription>(
+        {
+          query: CliFollowFlowDocument.toString(),
+          get variables() {
+            return { flowId, after: cursor };
+          },
+        },
+        {
+          next: ({ data, errors }) => {
+            if (errors?.length) return reject(new Refused(errors.map((e) => e.message).join('; ')));
+            const event = data!.taskEvents;
+            cursor = event.cursor;
+            const error = event.task.error && event.status !== 'COMPLETED' ? `: ${event.task.error.message} (${event.task.error.code})` : '';
+            console.error(`task ${event.taskId} (${event.task.kind}) ${event.type}${error}`);
+          },
+          error: (error) => reject(error instanceof Error ? error : new Error(String((error as { reason?: string })?.reason ?? error))),
+          complete: () => {
+            void client.dispose();
+            resolve();
+          },
+        },
+      );
+    });
+  }
+
+  return { request, follow, followFlow };
 }
 
 /** Progress and log lines as they come, on stderr. */

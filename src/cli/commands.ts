@@ -5,6 +5,7 @@ import {
   CliQueueLimitsDocument, CliQueuesDocument, CliResumeDocument, CliResumeQueueDocument, CliRetryDocument, CliScaleDocument,
   CliStatsDocument, CliWorkersDocument, type TaskStatus, type WorkerState,
 } from './generated.js';
+import { flowCommand } from './flow-commands.js';
 import { SCHEDULE_COMMANDS } from './schedule-commands.js';
 
 export interface Invocation {
@@ -95,6 +96,7 @@ async function create(i: Invocation): Promise<number> {
 export const COMMANDS: Record<string, (i: Invocation) => Promise<number>> = {
   create,
   wait: (i) => i.server.follow(taskId(i)),
+  flow: flowCommand,
   async get(i) {
     const { task } = await i.server.request(CliGetDocument, { id: taskId(i) });
     if (!task) throw new Refused(`task ${i.args[0]} does not exist (TASK_NOT_FOUND)`);

@@ -3,6 +3,12 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type CreateFlowInput = {
+  name?: string | null | undefined;
+  /** Written in one statement: all or none. At most 10,000. */
+  tasks: Array<FlowTaskInput>;
+};
+
 export type CreateTaskInput = {
   /** Tasks of its queue with the same key run at most the queue's keyConcurrency (default 1) at once, in priority and runAt order; other keys go on. */
   concurrencyKey?: string | null | undefined;
@@ -19,6 +25,46 @@ export type CreateTaskInput = {
   priority?: number | null | undefined;
   /** The queue whose rules it runs under: 1 to 64 letters, digits, ".", "_" or "-"; default "default". */
   queue?: string | null | undefined;
+  /** Do not run before this time; default now. */
+  runAt?: string | null | undefined;
+  /** Run once every dependency has ended, whatever its outcome; by default a dependency that fails, is cancelled or times out cancels this task (DEPENDENCY_FAILED). */
+  runIfDependenciesFail?: boolean | null | undefined;
+  /** An attempt running longer is aborted; default 1800. */
+  timeoutSeconds?: number | null | undefined;
+  /** While a task with this key is PENDING or RUNNING (or, with FOR_SECONDS, for that long), createTask returns it instead of a new one (deduplicated: true). Unlike idempotencyKey, the key is free again afterwards. Not with dependsOn. */
+  uniqueKey?: string | null | undefined;
+  /** With uniqueWhile FOR_SECONDS: for how many seconds. */
+  uniqueSeconds?: number | null | undefined;
+  /** How long uniqueKey is taken; default ACTIVE. A key taken FOR_SECONDS and the same key taken ACTIVE do not exclude each other. */
+  uniqueWhile?: UniqueWhile | null | undefined;
+};
+
+export type FlowStatus =
+  /** Every one of its tasks COMPLETED. */
+  | 'COMPLETED'
+  /** Every one of its tasks ended, and not all COMPLETED. */
+  | 'FAILED'
+  /** Some of its tasks are WAITING, PENDING or RUNNING. */
+  | 'RUNNING';
+
+export type FlowTaskInput = {
+  /** Tasks of its queue with the same key run at most the queue's keyConcurrency (default 1) at once, in priority and runAt order; other keys go on. */
+  concurrencyKey?: string | null | undefined;
+  /** Refs of tasks of this flow, or ids of existing tasks, that must complete first. */
+  dependsOn?: Array<string> | null | undefined;
+  /** A repeated key returns the existing task instead of a new one, for good. Not with dependsOn. */
+  idempotencyKey?: string | null | undefined;
+  /** Passed to the handler as is. */
+  input?: unknown;
+  kind: string;
+  /** Attempts before the task fails for good; default 3. */
+  maxAttempts?: number | null | undefined;
+  /** Higher runs first; -1000 to 1000; default 0. */
+  priority?: number | null | undefined;
+  /** The queue whose rules it runs under: 1 to 64 letters, digits, ".", "_" or "-"; default "default". */
+  queue?: string | null | undefined;
+  /** Its name within the flow, for the dependsOn of the others. */
+  ref: string;
   /** Do not run before this time; default now. */
   runAt?: string | null | undefined;
   /** Run once every dependency has ended, whatever its outcome; by default a dependency that fails, is cancelled or times out cancels this task (DEPENDENCY_FAILED). */
@@ -255,6 +301,37 @@ export type CliResumeScheduleMutationVariables = Exact<{
 
 export type CliResumeScheduleMutation = { resumeSchedule: { name: string, cron: string, timezone: string, kind: string, input: unknown, queue: string, priority: number, maxAttempts: number, timeoutSeconds: number, backfillSeconds: number, paused: boolean, nextRunAt: string | null, lastRunAt: string | null, createdAt: string, updatedAt: string, lastTask: { id: string, status: TaskStatus } | null } };
 
+export type CliFlowFragment = { id: string, name: string | null, status: FlowStatus, total: number, progress: number, createdAt: string, finishedAt: string | null, counts: { waiting: number, pending: number, running: number, completed: number, failed: number, cancelled: number, timedOut: number } };
+
+export type CliCreateFlowMutationVariables = Exact<{
+  input: CreateFlowInput;
+}>;
+
+
+export type CliCreateFlowMutation = { createFlow: { id: string, name: string | null, status: FlowStatus, total: number, progress: number, createdAt: string, finishedAt: string | null, counts: { waiting: number, pending: number, running: number, completed: number, failed: number, cancelled: number, timedOut: number } } };
+
+export type CliFlowGetQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CliFlowGetQuery = { flow: { id: string, name: string | null, status: FlowStatus, total: number, progress: number, createdAt: string, finishedAt: string | null, counts: { waiting: number, pending: number, running: number, completed: number, failed: number, cancelled: number, timedOut: number } } | null };
+
+export type CliCancelFlowMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CliCancelFlowMutation = { cancelFlow: { id: string, name: string | null, status: FlowStatus, total: number, progress: number, createdAt: string, finishedAt: string | null, counts: { waiting: number, pending: number, running: number, completed: number, failed: number, cancelled: number, timedOut: number } } };
+
+export type CliFollowFlowSubscriptionVariables = Exact<{
+  flowId: string | number;
+  after?: string | null | undefined;
+}>;
+
+
+export type CliFollowFlowSubscription = { taskEvents: { cursor: string, type: string, status: TaskStatus, taskId: string, task: { kind: string, error: { code: string, message: string } | null } } };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -346,6 +423,26 @@ export const CliScheduleFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"CliSchedule"}) as unknown as TypedDocumentString<CliScheduleFragment, unknown>;
+export const CliFlowFragmentDoc = new TypedDocumentString(`
+    fragment CliFlow on Flow {
+  id
+  name
+  status
+  total
+  progress
+  createdAt
+  finishedAt
+  counts {
+    waiting
+    pending
+    running
+    completed
+    failed
+    cancelled
+    timedOut
+  }
+}
+    `, {"fragmentName":"CliFlow"}) as unknown as TypedDocumentString<CliFlowFragment, unknown>;
 export const CliCreateDocument = new TypedDocumentString(`
     mutation CliCreate($input: CreateTaskInput!) {
   createTask(input: $input) {
@@ -827,3 +924,92 @@ export const CliResumeScheduleDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<CliResumeScheduleMutation, CliResumeScheduleMutationVariables>;
+export const CliCreateFlowDocument = new TypedDocumentString(`
+    mutation CliCreateFlow($input: CreateFlowInput!) {
+  createFlow(input: $input) {
+    ...CliFlow
+  }
+}
+    fragment CliFlow on Flow {
+  id
+  name
+  status
+  total
+  progress
+  createdAt
+  finishedAt
+  counts {
+    waiting
+    pending
+    running
+    completed
+    failed
+    cancelled
+    timedOut
+  }
+}`) as unknown as TypedDocumentString<CliCreateFlowMutation, CliCreateFlowMutationVariables>;
+export const CliFlowGetDocument = new TypedDocumentString(`
+    query CliFlowGet($id: ID!) {
+  flow(id: $id) {
+    ...CliFlow
+  }
+}
+    fragment CliFlow on Flow {
+  id
+  name
+  status
+  total
+  progress
+  createdAt
+  finishedAt
+  counts {
+    waiting
+    pending
+    running
+    completed
+    failed
+    cancelled
+    timedOut
+  }
+}`) as unknown as TypedDocumentString<CliFlowGetQuery, CliFlowGetQueryVariables>;
+export const CliCancelFlowDocument = new TypedDocumentString(`
+    mutation CliCancelFlow($id: ID!) {
+  cancelFlow(id: $id) {
+    ...CliFlow
+  }
+}
+    fragment CliFlow on Flow {
+  id
+  name
+  status
+  total
+  progress
+  createdAt
+  finishedAt
+  counts {
+    waiting
+    pending
+    running
+    completed
+    failed
+    cancelled
+    timedOut
+  }
+}`) as unknown as TypedDocumentString<CliCancelFlowMutation, CliCancelFlowMutationVariables>;
+export const CliFollowFlowDocument = new TypedDocumentString(`
+    subscription CliFollowFlow($flowId: ID!, $after: String) {
+  taskEvents(flowId: $flowId, after: $after) {
+    cursor
+    type
+    status
+    taskId
+    task {
+      kind
+      error {
+        code
+        message
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CliFollowFlowSubscription, CliFollowFlowSubscriptionVariables>;

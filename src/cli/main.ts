@@ -17,6 +17,7 @@ const USAGE = `Usage: task-executor <command> [options]
   workers [--status STATE]...      pause <worker-id>    resume <worker-id>    scale <worker-id> <concurrency>
   queues                           pause-queue <name>   resume-queue <name>
   queue-limits <name> [--concurrency N|none] [--key-concurrency N|none] [--rate N/60s|none]
+  flow create --file FLOW.json [--wait]    flow get <id>    flow cancel <id>
   schedules
   schedule set <name> --cron "EXPRESSION" --kind KIND [--timezone ZONE] [--input JSON] [--queue NAME]
                [--priority N] [--max-attempts N] [--timeout SECONDS] [--backfill-seconds N] [--paused]
@@ -25,7 +26,9 @@ const USAGE = `Usage: task-executor <command> [options]
   --url URL   the server's GraphQL endpoint (default $TASK_EXECUTOR_URL or http://localhost:4000/graphql)
   --api-key K an API key (default $TASK_EXECUTOR_API_KEY), sent as Authorization: Bearer K
   --wait      follow the task: progress and log lines on stderr, the result as JSON on stdout;
-              exit 0 when it COMPLETED, 1 when it FAILED, TIMED_OUT or was CANCELLED`;
+              exit 0 when it COMPLETED, 1 when it FAILED, TIMED_OUT or was CANCELLED; with
+              flow create, every event of the flow on stderr and the flow on stdout once it has
+              finished: exit 0 when it COMPLETED, 1 when it FAILED`;
 
 const OPTIONS = {
   url: { type: 'string' },
@@ -48,6 +51,7 @@ const OPTIONS = {
   'backfill-seconds': { type: 'string' },
   paused: { type: 'boolean' },
   wait: { type: 'boolean' },
+  file: { type: 'string' },
   status: { type: 'string', multiple: true },
   kind: { type: 'string', multiple: true },
   first: { type: 'string' },
