@@ -146,6 +146,16 @@ BEGIN
   failed := ARRAY(SELECT id FROM tasks WHERE id = ANY(ended) AND status::text <> 'completed');
   WHILE cardinality(done) + cardinality(failed) > 0 LOOP
     ended := '{}';
+    -- The dependents are locked first, then the event lock is taken, before any of them changes:
+    -- their changes' statistics (the counters' trigger, fired by each statement here) lock counter
+    -- rows, which every other statement locks only after the event lock; taken the other way
+    -- round, a claim holding the event lock and waiting for a counter row would deadlock with
+    -- this. (A later round, a cascade of cancels, locks its dependents under the event lock.)
+    PERFORM 1 FROM tasks t WHERE t.id IN (SELECT d.task_id FROM task_dependencies d WHERE d.depends_on = ANY(done || failed))
+      AND t.status::text = 'waiting' ORDER BY t.id FOR UPDATE;
+    IF FOUND THEN
+      PERFORM pg_advisory_xact_lock(task_event_lock());
+    END IF;
     FOR r IN
       WITH hit AS (
         SELECT d.task_id AS id,
