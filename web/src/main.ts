@@ -1,5 +1,5 @@
 // Starts the dashboard: asks for an access key when the server requires one, opens the socket,
-// lays out the page and routes by the URL's hash (#/, #/tasks/<id>, #/workers, #/queues, #/flows, #/flows/<id>). The task list's
+// lays out the page and routes by the URL's hash (#/, #/tasks/<id>, #/workers, #/queues, #/flows, #/flows/<id>, #/schedules). The task list's
 // filter lives in the hash too (#/?status=RUNNING&kind=…), so a reload or a shared link keeps it.
 import { askForKey, currentKey, forgetKey } from './auth';
 import { ApiError, describeError, gql, whenUnauthenticated } from './api';
@@ -16,6 +16,7 @@ import type { TaskStatus } from './types';
 import { workersView } from './workers';
 import { queuesView } from './queues';
 import { flowPage, flowsView } from './flows';
+import { schedulesView } from './schedules';
 
 const app = document.getElementById('app')!;
 
@@ -108,7 +109,7 @@ async function main() {
   hub = followAllEvents(client);
 
   const form = createForm();
-  const onHome = () => !/^#\/(tasks|workers|queues|flows)/.test(location.hash);
+  const onHome = () => !/^#\/(tasks|workers|queues|flows|schedules)/.test(location.hash);
   const table = tasksTable(
     hub,
     (filter) => {
@@ -132,7 +133,7 @@ async function main() {
   const home = h('div', { class: 'home' }, stats.root, h('div', { class: 'columns' }, table.root, form.root));
   const view = h('main', { id: 'main', tabindex: -1 });
   const link = (href: string, label: string) => h('a', { href, 'data-route': href }, label);
-  const nav = h('nav', { 'aria-label': 'Sections' }, link('#/', 'Tasks'), link('#/workers', 'Workers'), link('#/queues', 'Queues'), link('#/flows', 'Flows'), h('a', { href: '/graphql' }, 'GraphiQL'));
+  const nav = h('nav', { 'aria-label': 'Sections' }, link('#/', 'Tasks'), link('#/workers', 'Workers'), link('#/queues', 'Queues'), link('#/flows', 'Flows'), link('#/schedules', 'Schedules'), h('a', { href: '/graphql' }, 'GraphiQL'));
   fill(
     app,
     h('a', { class: 'skip', href: '#main', onClick: (e: Event) => (e.preventDefault(), view.focus()) }, 'Skip to content'),
@@ -159,12 +160,13 @@ async function main() {
     const hash = location.hash.replace(/^#/, '') || '/';
     const taskMatch = /^\/tasks\/([^/]+)$/.exec(hash);
     const flowMatch = /^\/flows\/([^/]+)$/.exec(hash);
-    const section = taskMatch ? '#/' : flowMatch ? '#/flows' : ['/workers', '/queues', '/flows'].includes(hash) ? `#${hash}` : '#/';
+    const section = taskMatch ? '#/' : flowMatch ? '#/flows' : ['/workers', '/queues', '/flows', '/schedules'].includes(hash) ? `#${hash}` : '#/';
     nav.querySelectorAll('a[data-route]').forEach((a) => a.toggleAttribute('aria-current', a.getAttribute('data-route') === section));
     if (taskMatch) current = taskPage(decodeURIComponent(taskMatch[1]), client, hub!);
     else if (hash === '/workers') current = workersView(client, hub!);
     else if (hash === '/queues') current = queuesView(client, hub!);
     else if (hash === '/flows') current = flowsView(hub!);
+    else if (hash === '/schedules') current = schedulesView(hub!);
     else if (flowMatch) current = flowPage(decodeURIComponent(flowMatch[1]), client);
     else {
       // Home: a filter in the hash is applied; a bare #/ (the nav link) keeps the current one.
@@ -174,7 +176,7 @@ async function main() {
       else if (!wanted) history.replaceState(null, '', hashOf(shown));
     }
     fill(view, current ? current.root : home);
-    const titles: Record<string, string> = { '/workers': 'Workers', '/queues': 'Queues', '/flows': 'Flows' };
+    const titles: Record<string, string> = { '/workers': 'Workers', '/queues': 'Queues', '/flows': 'Flows', '/schedules': 'Schedules' };
     document.title = taskMatch
       ? `Task #${taskMatch[1]} · Task executor`
       : flowMatch

@@ -263,6 +263,27 @@ export type CancelFlowMutationVariables = Exact<{
 
 export type CancelFlowMutation = { cancelFlow: { id: string, name: string | null, status: FlowStatus, total: number, progress: number, createdAt: string, finishedAt: string | null, counts: { waiting: number, pending: number, running: number, completed: number, failed: number, cancelled: number, timedOut: number } } };
 
+export type ScheduleFieldsFragment = { name: string, cron: string, timezone: string, kind: string, queue: string, paused: boolean, nextRunAt: string | null, lastRunAt: string | null, lastTask: { id: string, status: TaskStatus } | null };
+
+export type SchedulesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SchedulesQuery = { schedules: Array<{ name: string, cron: string, timezone: string, kind: string, queue: string, paused: boolean, nextRunAt: string | null, lastRunAt: string | null, lastTask: { id: string, status: TaskStatus } | null }> };
+
+export type PauseScheduleMutationVariables = Exact<{
+  name: string;
+}>;
+
+
+export type PauseScheduleMutation = { pauseSchedule: { name: string, cron: string, timezone: string, kind: string, queue: string, paused: boolean, nextRunAt: string | null, lastRunAt: string | null, lastTask: { id: string, status: TaskStatus } | null } };
+
+export type ResumeScheduleMutationVariables = Exact<{
+  name: string;
+}>;
+
+
+export type ResumeScheduleMutation = { resumeSchedule: { name: string, cron: string, timezone: string, kind: string, queue: string, paused: boolean, nextRunAt: string | null, lastRunAt: string | null, lastTask: { id: string, status: TaskStatus } | null } };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -392,6 +413,22 @@ export const FlowFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"FlowFields"}) as unknown as TypedDocumentString<FlowFieldsFragment, unknown>;
+export const ScheduleFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ScheduleFields on Schedule {
+  name
+  cron
+  timezone
+  kind
+  queue
+  paused
+  nextRunAt
+  lastRunAt
+  lastTask {
+    id
+    status
+  }
+}
+    `, {"fragmentName":"ScheduleFields"}) as unknown as TypedDocumentString<ScheduleFieldsFragment, unknown>;
 export const TasksDocument = new TypedDocumentString(`
     query Tasks($first: Int, $after: String, $last: Int, $before: String, $status: [TaskStatus!], $kind: [String!]) {
   tasks(
@@ -995,3 +1032,63 @@ export const CancelFlowDocument = new TypedDocumentString(`
     timedOut
   }
 }`) as unknown as TypedDocumentString<CancelFlowMutation, CancelFlowMutationVariables>;
+export const SchedulesDocument = new TypedDocumentString(`
+    query Schedules {
+  schedules {
+    ...ScheduleFields
+  }
+}
+    fragment ScheduleFields on Schedule {
+  name
+  cron
+  timezone
+  kind
+  queue
+  paused
+  nextRunAt
+  lastRunAt
+  lastTask {
+    id
+    status
+  }
+}`) as unknown as TypedDocumentString<SchedulesQuery, SchedulesQueryVariables>;
+export const PauseScheduleDocument = new TypedDocumentString(`
+    mutation PauseSchedule($name: String!) {
+  pauseSchedule(name: $name) {
+    ...ScheduleFields
+  }
+}
+    fragment ScheduleFields on Schedule {
+  name
+  cron
+  timezone
+  kind
+  queue
+  paused
+  nextRunAt
+  lastRunAt
+  lastTask {
+    id
+    status
+  }
+}`) as unknown as TypedDocumentString<PauseScheduleMutation, PauseScheduleMutationVariables>;
+export const ResumeScheduleDocument = new TypedDocumentString(`
+    mutation ResumeSchedule($name: String!) {
+  resumeSchedule(name: $name) {
+    ...ScheduleFields
+  }
+}
+    fragment ScheduleFields on Schedule {
+  name
+  cron
+  timezone
+  kind
+  queue
+  paused
+  nextRunAt
+  lastRunAt
+  lastTask {
+    id
+    status
+  }
+}`) as unknown as TypedDocumentString<ResumeScheduleMutation, ResumeScheduleMutationVariables>;
