@@ -1,40 +1,26 @@
 // The flows views in Chromium: the list, and a flow's page drawing its graph with each node
 // coloured by its task's status, live, as the flow runs, against a real server.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TaskKind } from '../src/tasks/kind.js';
-import { freshDatabase, postgresUrl } from './support/db.js';
-import { startApp, type TestApp } from './support/app.js';
-import { hasChromium, launchBrowser, openDashboard, screenshotPath as screenshot, shows } from './support/browser.js';
+import { postgresUrl } from './support/db.js';
+import { dashboardForFile, hasChromium, screenshotPath as screenshot, shows } from './support/browser.js';
 
 // Runs until the test opens its gate: the page is looked at while the flow is halfway.
 let openGate = () => {};
 const gated: TaskKind = { run: () => new Promise<void>((resolve) => (openGate = resolve)) };
 
 describe.skipIf(!postgresUrl || !hasChromium)('dashboard flows in Chromium', () => {
-  let app: TestApp;
-  let drop: () => Promise<void>;
-  let browser: import('playwright-core').Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    const db = await freshDatabase();
-    drop = db.drop;
-    app = await startApp({ DATABASE_URL: db.url, EXECUTOR_CONCURRENCY: '4' }, { gated });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-    await drop?.();
-  });
+  const dash = dashboardForFile({ EXECUTOR_CONCURRENCY: '4' }, { gated });
 
   it('lists a flow, draws its graph and recolours the nodes as its tasks run', async () => {
-    const { data } = await app.gql(`mutation { createFlow(input: { name: "etl", tasks: [
+    const { data } = await dash.app.gql(`mutation { createFlow(input: { name: "etl", tasks: [
       { ref: "extract", kind: "gated" },
       { ref: "a", kind: "echo", dependsOn: ["extract"] },
       { ref: "b", kind: "echo", dependsOn: ["extract"] },
       { ref: "load", kind: "echo", dependsOn: ["a", "b"] }
     ] }) { id } }`);
     const flowId = data.createFlow.id as string;
-    const { page, errors } = await openDashboard(browser, app.url, '#/flows');
+    const { page, errors } = await dash.open('#/flows');
     await page.getByRole('link', { name: `#${flowId} etl` }).click();
     await shows(page.locator('#flow-heading'), `Flow #${flowId}`, true);
     const nodes = page.locator('.flow-graph .node');

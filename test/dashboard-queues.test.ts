@@ -1,29 +1,15 @@
 // The queues view in Chromium: each queue's rules and counts live over queueUpdated, and the
 // pause, resume and limit controls, against a real server.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, postgresUrl } from './support/db.js';
-import { startApp, type TestApp } from './support/app.js';
-import { hasChromium, launchBrowser, openDashboard, screenshotPath as screenshot, shows } from './support/browser.js';
+import { describe, expect, it } from 'vitest';
+import { postgresUrl } from './support/db.js';
+import { dashboardForFile, hasChromium, screenshotPath as screenshot, shows } from './support/browser.js';
 
 describe.skipIf(!postgresUrl || !hasChromium)('dashboard queues in Chromium', () => {
-  let app: TestApp;
-  let drop: () => Promise<void>;
-  let browser: import('playwright-core').Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    const db = await freshDatabase();
-    drop = db.drop;
-    app = await startApp({ DATABASE_URL: db.url, EXECUTOR_CONCURRENCY: '4' });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-    await drop?.();
-  });
+  const dash = dashboardForFile({ EXECUTOR_CONCURRENCY: '4' });
 
   it('shows the queues live, and pauses, resumes and limits one', async () => {
-    await app.gql(`mutation { createTask(input: { kind: "echo", queue: "emails" }) { task { id } } }`);
-    const { page, errors } = await openDashboard(browser, app.url, '#/queues');
+    await dash.app.gql(`mutation { createTask(input: { kind: "echo", queue: "emails" }) { task { id } } }`);
+    const { page, errors } = await dash.open('#/queues');
     const card = page.locator('[data-queue="emails"]');
     await shows(card.locator('h3'), 'emails', true);
     await shows(card.locator('[data-field="pending"]'), '0', true);
@@ -32,7 +18,7 @@ describe.skipIf(!postgresUrl || !hasChromium)('dashboard queues in Chromium', ()
     await shows(card.locator('.outcome'), 'Paused.', true);
     await shows(card.locator('.badge'), 'Paused', true);
     // Tasks created while it is paused are counted as pending and held, live.
-    await app.gql(`mutation { createTasks(inputs: [{ kind: "echo", queue: "emails" }, { kind: "echo", queue: "emails" }]) { tasks { id } } }`);
+    await dash.app.gql(`mutation { createTasks(inputs: [{ kind: "echo", queue: "emails" }, { kind: "echo", queue: "emails" }]) { tasks { id } } }`);
     await shows(card.locator('[data-field="pending"]'), '2', true);
     await shows(card.locator('[data-field="held"]'), '2', true);
 
@@ -42,7 +28,7 @@ describe.skipIf(!postgresUrl || !hasChromium)('dashboard queues in Chromium', ()
     await card.getByRole('button', { name: 'Save' }).click();
     await shows(card.locator('.outcome'), 'Limits saved.', true);
     await shows(card.locator('[data-field="rate"]'), '100 per 60 s', true);
-    const { data } = await app.gql(`{ queue(name: "emails") { concurrency rateLimit { limit periodSeconds } } }`);
+    const { data } = await dash.app.gql(`{ queue(name: "emails") { concurrency rateLimit { limit periodSeconds } } }`);
     expect(data.queue).toEqual({ concurrency: 3, rateLimit: { limit: 100, periodSeconds: 60 } });
     if (process.env.UPDATE_SCREENSHOTS === '1') await page.screenshot({ path: screenshot('dashboard-queues.png') });
 

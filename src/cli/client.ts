@@ -28,14 +28,13 @@ export function connection(url: string, apiKey: string | undefined) {
     return body.data as T;
   }
 
+  /** A graphql-ws client that reconnects by itself (its subscriptions resend their variables). */
+  const socket = () =>
+    createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 5, connectionParams: authorization ? { authorization } : undefined });
+
   /** Follows one task from its first event; prints progress and logs; the outcome decides the exit. */
   function follow(id: string): Promise<number> {
-    const client = createClient({
-      url: url.replace(/^http/, 'ws'),
-      webSocketImpl: WebSocket,
-      retryAttempts: 5,
-      connectionParams: authorization ? { authorization } : undefined,
-    });
+    const client = socket();
     let cursor = '0';
     return new Promise<number>((resolve, reject) => {
       const done = (code: number) => {
@@ -80,12 +79,7 @@ export function connection(url: string, apiKey: string | undefined) {
    * reconnect; resolves once the server ends the stream (the flow has finished).
    */
   function followFlow(flowId: string): Promise<void> {
-    const client = createClient({
-      url: url.replace(/^http/, 'ws'),
-      webSocketImpl: WebSocket,
-      retryAttempts: 5,
-      connectionParams: authorization ? { authorization } : undefined,
-    });
+    const client = socket();
     let cursor = '0';
     return new Promise<void>((resolve, reject) => {
       client.subscribe<CliFollowFlowSubscription>(

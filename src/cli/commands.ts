@@ -1,4 +1,5 @@
 // What each command of the command-line client does: one typed document (generated.ts) each.
+import { int, json, list, print, text } from './args.js';
 import { Refused, type connection } from './client.js';
 import {
   CliCancelDocument, CliCreateDocument, CliGetDocument, CliListDocument, CliPauseDocument, CliPauseQueueDocument,
@@ -15,18 +16,6 @@ export interface Invocation {
   server: ReturnType<typeof connection>;
 }
 
-function print(value: unknown): number {
-  console.log(JSON.stringify(value, null, 2));
-  return 0;
-}
-
-const int = (name: string, raw: unknown) => {
-  if (raw === undefined) return undefined;
-  if (typeof raw !== 'string' || !/^-?\d+$/.test(raw)) throw new Refused(`--${name} must be an integer`);
-  return Number(raw);
-};
-const text = (raw: unknown) => (typeof raw === 'string' ? raw : undefined);
-const list = (raw: unknown) => (Array.isArray(raw) ? raw : undefined);
 
 const need = (what: string) => (i: Invocation, n = 0) => {
   const value = i.args[n];
@@ -63,14 +52,7 @@ async function queueLimits(i: Invocation): Promise<number> {
 
 async function create(i: Invocation): Promise<number> {
   const kind = need('a task kind')(i);
-  let input: unknown;
-  if (i.values.input !== undefined) {
-    try {
-      input = JSON.parse(String(i.values.input));
-    } catch {
-      throw new Refused('--input is not valid JSON');
-    }
-  }
+  const input = json(i.values.input);
   const { task } = (
     await i.server.request(CliCreateDocument, {
       input: {

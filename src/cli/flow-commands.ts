@@ -2,14 +2,11 @@
 // `flow get <id>` and `flow cancel <id>`. With --wait, every event of the flow goes to stderr as it
 // happens and the flow to stdout once it has finished: exit 0 if it COMPLETED, 1 otherwise.
 import { readFileSync } from 'node:fs';
+import { print } from './args.js';
 import { Refused } from './client.js';
 import type { Invocation } from './commands.js';
 import { CliCancelFlowDocument, CliCreateFlowDocument, CliFlowGetDocument, type CliCreateFlowMutationVariables } from './generated.js';
 
-function print(value: unknown): number {
-  console.log(JSON.stringify(value, null, 2));
-  return 0;
-}
 
 /** The file: a createFlow input ({ name, tasks }) or just its list of tasks. */
 function readFlow(path: unknown): CliCreateFlowMutationVariables['input'] {

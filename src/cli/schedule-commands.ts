@@ -1,30 +1,11 @@
 // The schedule commands of the command-line client: `schedules`, and `schedule set|delete|pause|resume <name>`.
+import { int, json, print, text } from './args.js';
 import { Refused } from './client.js';
 import type { Invocation } from './commands.js';
 import {
   CliDeleteScheduleDocument, CliPauseScheduleDocument, CliResumeScheduleDocument, CliSchedulesDocument, CliUpsertScheduleDocument,
 } from './generated.js';
 
-function print(value: unknown): number {
-  console.log(JSON.stringify(value, null, 2));
-  return 0;
-}
-
-const int = (name: string, raw: unknown) => {
-  if (raw === undefined) return undefined;
-  if (typeof raw !== 'string' || !/^-?\d+$/.test(raw)) throw new Refused(`--${name} must be an integer`);
-  return Number(raw);
-};
-const text = (raw: unknown) => (typeof raw === 'string' ? raw : undefined);
-
-function json(raw: unknown): unknown {
-  if (raw === undefined) return undefined;
-  try {
-    return JSON.parse(String(raw));
-  } catch {
-    throw new Refused('--input is not valid JSON');
-  }
-}
 
 /** `schedule set <name> --cron "..." --kind K [...]`: the whole declaration; --paused pauses it, left out its state stays. */
 async function set(i: Invocation, name: string): Promise<number> {

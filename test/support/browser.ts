@@ -3,7 +3,10 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { waitFor } from './app.js';
+import { afterAll, beforeAll } from 'vitest';
+import type { TaskKind } from '../../src/tasks/kind.js';
+import { startApp, waitFor, type TestApp } from './app.js';
+import { freshDatabase } from './db.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
@@ -43,4 +46,30 @@ export async function openDashboard(browser: Browser, url: string, hash = ''): P
   await page.goto(`${url}/${hash}`);
   await page.locator('.live[data-state="connected"]').waitFor({ timeout: 10_000 });
   return { page, errors };
+}
+
+/**
+ * For a dashboard test file: a headless Chromium, a fresh database and a server on it, started
+ * before its tests and stopped after them.
+ */
+export function dashboardForFile(env: Record<string, string>, kinds: Record<string, TaskKind> = {}) {
+  const made: { app?: TestApp; browser?: Browser; drop?: () => Promise<void> } = {};
+  beforeAll(async () => {
+    made.browser = await launchBrowser();
+    const db = await freshDatabase();
+    made.drop = db.drop;
+    made.app = await startApp({ DATABASE_URL: db.url, ...env }, kinds);
+  });
+  afterAll(async () => {
+    await made.browser?.close();
+    await made.app?.stop();
+    await made.drop?.();
+  });
+  return {
+    get app(): TestApp {
+      return made.app!;
+    },
+    /** A page of the dashboard at `hash`, with the errors it logs. */
+    open: (hash: string) => openDashboard(made.browser!, made.app!.url, hash),
+  };
 }
