@@ -4,9 +4,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import type { TaskKind } from '../src/tasks/kind.js';
 import { describePg } from './support/db.js';
-import { appForFile } from './support/app.js';
-import { cli } from './support/cli.js';
+import { appForFile, waitFor } from './support/app.js';
+import { cli, start } from './support/cli.js';
+import { startProxy } from './support/proxy.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'flows-'));
 const file = (name: string, content: unknown) => {
@@ -15,8 +17,38 @@ const file = (name: string, content: unknown) => {
   return path;
 };
 
+// Waits until the test opens the gate.
+let openGate = () => {};
+const gated: TaskKind = { run: () => new Promise<void>((resolve) => (openGate = resolve)) };
+
 describePg('command-line client, flows', () => {
-  const app = appForFile({ EXECUTOR_CONCURRENCY: '4' });
+  const app = appForFile({ EXECUTOR_CONCURRENCY: '4' }, { gated });
+
+  it('flow create --wait resumes from the last event it saw after its socket drops: nothing printed twice', async () => {
+    const { port } = new URL(app.url);
+    const proxy = await startProxy({ host: '127.0.0.1', port: Number(port) });
+    try {
+      const flow = file('gated.json', [
+        { ref: 'gate', kind: 'gated' },
+        { ref: 'x', kind: 'echo', dependsOn: ['gate'] },
+        { ref: 'y', kind: 'echo', dependsOn: ['x'] },
+      ]);
+      const waiting = start(`http://127.0.0.1:${proxy.port}`, 'flow', 'create', '--file', flow, '--wait');
+      await waitFor(async () => /\(gated\) started/.test(waiting.out.stderr), 10_000, 'the gated task to start');
+      proxy.cut();
+      proxy.restore();
+      await waitFor(async () => proxy.accepted() >= 2, 20_000, 'the client to reconnect');
+      openGate();
+      const run = await waiting.exited;
+      expect(run.code).toBe(0);
+      const lines = run.stderr.trim().split('\n').filter((l) => l.startsWith('task '));
+      expect(new Set(lines).size).toBe(lines.length);
+      expect(lines.filter((l) => l.endsWith(' created'))).toHaveLength(3);
+      expect(lines.filter((l) => l.endsWith(' completed'))).toHaveLength(3);
+    } finally {
+      await proxy.close();
+    }
+  });
 
   it('flow create --wait follows the flow to its end: exit 0 when it COMPLETED, 1 when it FAILED', async () => {
     const diamond = file('diamond.json', {
