@@ -108,7 +108,10 @@ END $$;
 --> statement-breakpoint
 -- A flow is running while any of its tasks is waiting, pending or running; then completed if every
 -- one completed, else failed. finished_at is when it last left running.
-CREATE FUNCTION flow_refresh(ids bigint[]) RETURNS void LANGUAGE sql VOLATILE AS $$
+CREATE FUNCTION flow_refresh(ids bigint[]) RETURNS void LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+  -- PL/pgSQL, not SQL: its plan is kept for the session (a SQL function's body is planned at every
+  -- call, measured at several milliseconds of a flow task's outcome statement).
   UPDATE flows f SET status = s.status,
     finished_at = CASE WHEN s.status = 'running' THEN NULL ELSE now() END
   FROM (
@@ -117,8 +120,8 @@ CREATE FUNCTION flow_refresh(ids bigint[]) RETURNS void LANGUAGE sql VOLATILE AS
            WHEN bool_and(n = 0 OR status::text = 'completed') THEN 'completed'
            ELSE 'failed' END AS status
     FROM flow_counts WHERE flow_id = ANY(ids) GROUP BY flow_id) s
-  WHERE f.id = s.flow_id AND f.status <> s.status
-$$;
+  WHERE f.id = s.flow_id AND f.status <> s.status;
+END $$;
 --> statement-breakpoint
 -- Settles the dependents of tasks that have just ended (`ended`, read as they are now, in the
 -- calling statement): a dependency that completed, or that ended otherwise for a dependent created
