@@ -5,6 +5,7 @@
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { coalesce } from '../coalesce.js';
+import { latestByKey } from '../latest-by-key.js';
 import { QUEUES_CHANNEL, type Queue, type Store } from '../store/index.js';
 
 const REFRESH_MS = 1000;
@@ -55,28 +56,12 @@ export function createQueueHub(options: { db: Database; store: Store; log: Logge
     /** Subscription streams open now. */
     streams: () => streams.size,
     /** Each queue (or the one named) now, then after every change of it. Ends when the consumer returns. */
-    async *updates(name?: string): AsyncGenerator<Queue> {
-      const latest = new Map<string, Queue>();
-      let wakeUp: (() => void) | undefined;
-      const stop = follow((queue) => {
-        if (name !== undefined && queue.name !== name) return;
-        latest.set(queue.name, queue);
-        wakeUp?.();
-      });
-      try {
-        for (const queue of await store.queues.listQueues(name === undefined ? undefined : [name])) latest.set(queue.name, queue);
-        for (;;) {
-          if (latest.size === 0) await new Promise<void>((resolve) => (wakeUp = resolve));
-          wakeUp = undefined;
-          for (const [key, queue] of latest) {
-            latest.delete(key);
-            yield queue;
-          }
-        }
-      } finally {
-        stop();
-      }
-    },
+    updates: (name?: string): AsyncGenerator<Queue> =>
+      latestByKey<Queue>(
+        (onQueue) => follow((queue) => (name === undefined || queue.name === name) && onQueue(queue)),
+        (queue) => queue.name,
+        () => store.queues.listQueues(name === undefined ? undefined : [name]),
+      ),
   };
 }
 

@@ -4,6 +4,7 @@
 // follows the commands meant for it. After the LISTEN connection comes back, every row is read
 // again: rows are state, not history, so the latest row is all anyone needs.
 import type { Database } from '../db/client.js';
+import { latestByKey } from '../latest-by-key.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/index.js';
 import { WORKERS_CHANNEL, type Worker } from '../store/index.js';
@@ -64,27 +65,11 @@ export function createWorkerHub(options: { db: Database; store: Store; log: Logg
      * row. Ends when the consumer returns (the subscription is closed).
      */
     async *updates(id?: string): AsyncGenerator<Worker> {
-      const latest = new Map<string, Worker>();
-      let wakeUp: (() => void) | undefined;
-      const stop = onChange((worker) => {
-        if (id !== undefined && worker.id !== id) return;
-        latest.delete(worker.id);
-        latest.set(worker.id, worker);
-        wakeUp?.();
-      });
       streams++;
       try {
-        for (;;) {
-          if (latest.size === 0) await new Promise<void>((resolve) => (wakeUp = resolve));
-          wakeUp = undefined;
-          for (const [key, worker] of latest) {
-            latest.delete(key);
-            yield worker;
-          }
-        }
+        yield* latestByKey<Worker>((onWorker) => onChange((worker) => (id === undefined || worker.id === id) && onWorker(worker)), (worker) => worker.id);
       } finally {
         streams--;
-        stop();
       }
     },
     streams: () => streams,
