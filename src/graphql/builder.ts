@@ -29,7 +29,7 @@ export interface Context {
   open: boolean;
   /** The paused queues, read once per request when a field asks. */
   pausedQueues(): Promise<Set<string>>;
-  /** A task or a flow by id, read together with the others asked for in the same turn (batch.ts). */
+  /** A task or a flow by id, read together with the others asked for in the same turn (src/batch.ts). */
   task(id: string): Promise<Task | null>;
   flow(id: string): Promise<Flow | null>;
   /** The HTTP request (absent over graphql-ws): its signal fires when the client goes away. */

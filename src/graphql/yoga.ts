@@ -1,8 +1,8 @@
 // The GraphQL endpoint: yoga with the schema, each request's principal from its Authorization
 // header (graphql-ws connections bring theirs from connection_init), the document limits, the
 // operation metrics, CORS, and the playground served whole from here (no CDN).
-import { batched } from './batch.js';
 import { GraphQLError } from 'graphql';
+import { batched } from '../batch.js';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import type { IncomingMessage, ServerResponse } from 'node:http';

@@ -158,19 +158,19 @@ export interface TakeReady {
 }
 
 /**
- * A CTE body (for alsoChanged, named `settled`) that settles the dependents of the tasks in `from`
- * that have just ended (task_settle_dependents, drizzle/0008): made pending by their last
+ * A CTE body (for alsoChanged, named `settled`) that settles the dependents of the tasks in
+ * `changed` that have just ended (task_settle_dependents, drizzle/0008): made pending by their last
  * dependency, or cancelled by a failed one; with `take`, some of those made ready started for that
  * worker. Only tasks with dependents call it, so a statement over tasks without any pays one look
  * at its own rows.
  */
-export function settleDependents(from: 'changed', take?: TakeReady): SQL {
+export function settleDependents(take?: TakeReady): SQL {
   const taking = take ? sql`, ${take.workerId}::text, ${textArray(take.kinds)}, ${take.limit}::int, ${take.leaseSeconds}::int` : sql``;
   return sql`
     SELECT s.* FROM task_settle_dependents(ARRAY(
-      SELECT id FROM ${sql.raw(from)} WHERE has_dependents AND status::text IN ('completed', 'failed', 'cancelled', 'timed_out'))${taking})
+      SELECT id FROM changed WHERE has_dependents AND status::text IN ('completed', 'failed', 'cancelled', 'timed_out'))${taking})
       WITH ORDINALITY AS s (event_task_id, event_type, event_status, event_data, ord)
-    WHERE EXISTS (SELECT 1 FROM ${sql.raw(from)} WHERE has_dependents)`;
+    WHERE EXISTS (SELECT 1 FROM changed WHERE has_dependents)`;
 }
 
 /** Whether a change that may release holds and settle dependents has made a task claimable. */

@@ -9,7 +9,6 @@ export interface Queued {
   batch: EventBatch;
 }
 
-
 /**
  * A bounded in-process queue of the pump's events: of one task (a string), those a predicate
  * accepts, or all.

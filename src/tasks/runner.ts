@@ -1,12 +1,13 @@
 // Runs claimed attempts in this process: the handler with its ctx, the timeout timer, and the one
 // settlement each attempt gets (a result, an error, a timeout, or a cancel or shutdown that
 // aborts it and records nothing). A late result of a settled attempt is discarded.
+import { batched } from '../batch.js';
 import type { Logger } from '../logger.js';
 import type { TaskMetrics } from '../metrics.js';
 import type { ClaimedTask, Outcome } from '../store/index.js';
 import { Attempt, type AttemptDeps } from './attempt.js';
 import type { Registry } from './handlers.js';
-import { TaskFailure } from './kind.js';
+import { TaskFailure, type TaskDependency } from './kind.js';
 import { outcomeOf, timeoutFailure, type OutcomeLimits, type Settlement } from './outcome.js';
 
 export interface RunnerOptions {
@@ -25,6 +26,8 @@ export interface RunnerOptions {
 export function createRunner(options: RunnerOptions) {
   const { registry, log } = options;
   const running = new Map<string, Attempt>();
+  // The dependencies of every task a claim starts, read in one statement.
+  const dependency = batched((ids) => options.attempts.claims.dependenciesOf(ids));
 
   function start(task: ClaimedTask) {
     const attempt = new Attempt(task, options.attempts);
@@ -34,8 +37,10 @@ export function createRunner(options: RunnerOptions) {
     if (options.logTransitions) log.info({ taskId: task.id, kind: task.kind, attempt: task.attempts }, 'task started');
     // A task with dependencies runs once their rows are read; a cancel or timeout meanwhile settles it.
     if (task.dependsOn?.length) {
-      options.attempts.claims.dependenciesOf(task.dependsOn).then(
-        (dependencies) => {
+      Promise.all(task.dependsOn.map(dependency)).then(
+        (rows) => {
+          const dependencies: Record<string, TaskDependency> = {};
+          for (const row of rows) if (row) dependencies[row.id] = { kind: row.kind, status: row.status, result: row.result };
           attempt.dependencies = Object.freeze(dependencies);
           if (!attempt.settled) run(attempt);
         },

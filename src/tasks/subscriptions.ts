@@ -10,7 +10,7 @@ import { follow } from './follow.js';
 import { retrying } from './retry.js';
 import { flowUpdates, taskUpdates, type StateStreams } from './state-streams.js';
 
-export const BACKFILL_PAGE = 500;
+const BACKFILL_PAGE = 500;
 
 export interface EventWithTask {
   event: TaskEvent;
@@ -39,7 +39,7 @@ export function createSubscriptions(options: { pump: EventPump; store: Store; bu
       try {
         let last = args.after ?? pump.lastSeen();
         if (flowId) {
-          const snapshot = await retrying(() => store.flows.flowSnapshot(flowId));
+          const snapshot = await retrying(() => store.flows.flowSnapshot(flowId, args.after !== undefined));
           if (!snapshot) throw new ClientError('FLOW_NOT_FOUND', `Flow ${flowId} does not exist`);
           flow = flowProgress(snapshot, args.after !== undefined);
         }

@@ -72,7 +72,7 @@ export async function finish(db: Database, workerId: string, outcomes: readonly 
       // its dependents in it too.
       alsoChanged: [
         { name: 'released', body: releaseHolds('changed') },
-        { name: 'settled', body: settleDependents('changed', take) },
+        { name: 'settled', body: settleDependents(take) },
       ],
       events: {
         wake: sql`CASE WHEN ${retryNow} OR ${releasedOrReady} THEN 'n' ELSE '' END`,

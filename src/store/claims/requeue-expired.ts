@@ -31,7 +31,7 @@ export async function requeueExpired(db: Database, limit = 1000): Promise<Task[]
       // for good settles its dependents.
       alsoChanged: [
         { name: 'released', body: releaseHolds('changed') },
-        { name: 'settled', body: settleDependents('changed') },
+        { name: 'settled', body: settleDependents() },
       ],
       events: {
         wake: true,

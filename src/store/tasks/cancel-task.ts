@@ -25,7 +25,7 @@ export function cancelStatement(target: SQL): SQL {
       { name: 'freed', body: sql`SELECT queue, concurrency_key FROM changed WHERE held_by IS NOT NULL` },
       { name: 'released', body: releaseHolds('freed') },
       // Its waiting dependents are cancelled too, and theirs (unless they run anyway).
-      { name: 'settled', body: settleDependents('changed') },
+      { name: 'settled', body: settleDependents() },
     ],
     events: {
       wake: sql`CASE WHEN ${releasedOrReady} THEN 'n' ELSE '' END`,

@@ -1,6 +1,7 @@
-// Reads of many rows by id that resolvers ask for in one turn of the event loop (a page's tasks'
-// dependencies, a claim's flows), made in one statement. Nothing is kept afterwards: the context
-// of a subscription lives for hours, and a kept row would go stale.
+// Reads of many rows by id asked for in one turn of the event loop, made in one statement: the
+// resolvers' (a page's tasks' dependencies, a claim's flows) and the executor's (the dependencies
+// of the tasks one claim starts). Nothing is kept afterwards: a subscription's context lives for
+// hours, and a kept row would go stale.
 type Callers<V> = Map<string, Array<{ resolve(value: V | null): void; reject(error: unknown): void }>>;
 
 export function batched<V>(load: (ids: readonly string[]) => Promise<Map<string, V>>): (id: string) => Promise<V | null> {
