@@ -22,9 +22,11 @@ const seen: TaskKind = {
     return { input };
   },
 };
-// Runs until the test opens the gate.
+// Runs until the test opens the gate (opened before the handler is called, it still lets it through).
 let openGate = () => {};
-const gated: TaskKind = { run: () => new Promise<void>((resolve) => (openGate = resolve)) };
+let gate = Promise.resolve();
+const closeGate = () => (gate = new Promise<void>((resolve) => (openGate = resolve)));
+const gated: TaskKind = { run: () => gate };
 // Fails for good while `flakyFails` is set.
 let flakyFails = true;
 const flaky: TaskKind = {
@@ -146,12 +148,16 @@ describePg('dependencies', () => {
   });
 
   it('fans out to 5,000 and in from 5,000', async () => {
-    const { createTask: root } = await ok(CREATE, { input: { kind: 'sleep', input: { ms: 200 } } });
+    // The root runs until every child exists: on a busy machine 5,000 inserts outlast any sleep.
+    closeGate();
+    const { createTask: root } = await ok(CREATE, { input: { kind: 'gated' } });
+    await settled([root.task.id], (s) => s === 'running', 'the root to start');
     const children = (await ok(CREATE_MANY, { inputs: Array.from({ length: 5000 }, (_, i) => ({ kind: 'echo', input: i, dependsOn: [root.task.id] })) })).createTasks.tasks;
     expect(children.every((t: { status: string }) => t.status === 'WAITING')).toBe(true);
     const childIds = children.map((t: { id: string }) => t.id) as string[];
     const { createTask: sink } = await ok(CREATE, { input: { kind: 'seen', dependsOn: childIds } });
     expect(sink.task.status).toBe('WAITING');
+    openGate();
     await settled([sink.task.id], (s) => s === 'completed', 'the fan-in task');
     expect(Object.keys(seenDependencies.get(sink.task.id)!)).toHaveLength(5000);
     const log = await events([root.task.id, sink.task.id, ...childIds]);
@@ -251,6 +257,7 @@ describePg('dependencies', () => {
     // The create marks its dependency (a row lock) and then waits for the event lock, held here;
     // meanwhile the dependency's outcome waits for that row. Released, the create commits first,
     // and the outcome, its snapshot older than the new task, must still find and settle it.
+    closeGate();
     const { createTask: parent } = await ok(CREATE, { input: { kind: 'gated' } });
     await settled([parent.task.id], (s) => s === 'running', 'the dependency to run');
     const holder = await connectionTo(app);
