@@ -5,6 +5,7 @@ import { connect, type Database } from './db/client.js';
 import { migrate, migrationsApplied } from './db/migrate.js';
 import type { Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
+import { schemaFor } from './graphql/schema.js';
 import { createServer } from './server.js';
 import { createStore } from './store/index.js';
 import { createTaskCreator } from './tasks/creator.js';
@@ -40,6 +41,7 @@ export async function createApp(config: Config, log: Logger, registry: Registry 
   const external = createExternalWorkers({ store, pump, kinds, log, ...config });
   const subscriptions = createSubscriptions({ pump, store, bufferLimit: config.subscriptionBuffer, maxBackfill: config.limits.maxBackfill });
   const server = createServer({
+    schema: schemaFor(registry.definitions()),
     context: {
       store,
       kinds,

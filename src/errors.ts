@@ -19,6 +19,8 @@ export class ClientError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** More for the client's code than the message says (for example every failing path), in extensions. */
+    readonly details?: Readonly<Record<string, unknown>>,
   ) {
     super(message);
     this.name = 'ClientError';

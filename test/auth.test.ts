@@ -46,12 +46,17 @@ describePg('API keys', () => {
     const before = await count();
     const denied = await post(KEYS[0].key, 'mutation { createTask(input: { kind: "echo" }) { task { id } } }');
     expect(denied.errors?.[0].extensions.code).toBe('FORBIDDEN');
+    // A kind's typed mutation is createTask's, scopes included.
+    const typed = 'mutation { createSleepTask(input: { ms: 1 }) { task { id } } }';
+    expect((await post(KEYS[0].key, typed)).errors?.[0].extensions.code).toBe('FORBIDDEN');
+    expect((await post(undefined, typed)).errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
     expect(await count()).toBe(before);
     expect((await post(KEYS[1].key, '{ taskKinds }')).errors?.[0].extensions.code).toBe('FORBIDDEN');
     const created = await post(KEYS[1].key, 'mutation { createTask(input: { kind: "echo" }) { task { id } } }');
     expect(created.data.createTask.task.id).toBeTruthy();
+    expect((await post(KEYS[1].key, typed)).data.createSleepTask.task.id).toBeTruthy();
     expect((await post(KEYS[0].key, '{ taskKinds }')).data.taskKinds).toContain('echo');
-    expect(await count()).toBe(before + 1);
+    expect(await count()).toBe(before + 2);
   });
 
   it('graphql-ws: a bad key closes the socket with 4403; scopes are checked per subscription', async () => {

@@ -19,7 +19,8 @@ export function createErrorMasker(log: Logger) {
     const original = graphqlError?.originalError ?? error;
     const at = { nodes: graphqlError?.nodes, path: graphqlError?.path, source: graphqlError?.source, positions: graphqlError?.positions };
     const code = original instanceof ClientError ? original.code : storeCode(original);
-    if (code) return new GraphQLError((original as Error).message, { ...at, extensions: { code } });
+    const details = original instanceof ClientError ? original.details : undefined;
+    if (code) return new GraphQLError((original as Error).message, { ...at, extensions: { ...details, code } });
     // Pothos rejects bad connection arguments (first: -1, ...) with its own error type.
     if (original instanceof Error && original.name === 'PothosValidationError') {
       return new GraphQLError(original.message, { ...at, extensions: { code: 'INVALID_INPUT' } });

@@ -4,6 +4,7 @@ import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { ClientError, invalidInput } from '../errors.js';
 import type { Flow, Task } from '../store/index.js';
 import { prepareFlow } from '../tasks/graph-intake.js';
+import { checkInputs } from '../tasks/input-check.js';
 import { parseFlowId } from '../tasks/intake.js';
 import { builder } from './builder.js';
 import { pageNodes } from './connection.js';
@@ -143,7 +144,8 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CreateFlowInput, required: true }) },
     resolve: async (_, { input }, ctx) => {
       await ctx.kinds.ensure(new Set(input.tasks.map((task) => task.kind)));
-      const tasks = await ctx.store.tasks.insertGraph(prepareFlow(input.tasks, ctx.kinds, ctx.maxPayloadBytes), { name: input.name ?? null });
+      const requests = await checkInputs(input.tasks, ctx.kinds, false);
+      const tasks = await ctx.store.tasks.insertGraph(prepareFlow(requests, ctx.kinds, ctx.maxPayloadBytes), { name: input.name ?? null });
       ctx.metrics.created(tasks);
       return flowOrFail(ctx, tasks[0].flowId!);
     },

@@ -1,4 +1,6 @@
-import { lexicographicSortSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
+import { builtInKinds } from '../tasks/handlers.js';
+import type { TaskKind } from '../tasks/kind.js';
 import { builder } from './builder.js';
 import './scalars.js';
 import './task-status.js';
@@ -13,5 +15,12 @@ import './task-stats.js';
 import './task-log.js';
 import './worker.js';
 import './worker-protocol.js';
+import { withKindMutations } from './kind-mutations.js';
 
-export const schema = lexicographicSortSchema(builder.toSchema());
+const built = builder.toSchema();
+
+/** The schema of a server that runs these kinds: the built one with their typed mutations. */
+export const schemaFor = (kinds: ReadonlyMap<string, TaskKind>): GraphQLSchema => withKindMutations(built, kinds);
+
+/** With the built-in kinds: what schema.graphql holds. */
+export const schema = schemaFor(new Map(Object.entries(builtInKinds)));

@@ -11,10 +11,8 @@ const UniqueWhileEnum = builder.enumType('UniqueWhile', {
 
 type Fields = Parameters<Parameters<typeof builder.inputType>[1]['fields']>[0];
 
-/** The fields every new task has, whichever mutation creates it. */
-const taskFields = (t: Fields) => ({
-  kind: t.string({ required: true }),
-  input: t.field({ type: 'JSON', description: 'Passed to the handler as is.' }),
+/** How a new task runs, whichever mutation creates it. */
+const optionFields = (t: Fields) => ({
   priority: t.int({ description: 'Higher runs first; -1000 to 1000; default 0.' }),
   runAt: t.field({ type: 'DateTime', description: 'Do not run before this time; default now.' }),
   maxAttempts: t.int({ description: 'Attempts before the task fails for good; default 3.' }),
@@ -32,13 +30,25 @@ const taskFields = (t: Fields) => ({
   }),
 });
 
+/** The fields every new task has. */
+const taskFields = (t: Fields) => ({
+  kind: t.string({ required: true }),
+  input: t.field({ type: 'JSON', description: 'Passed to the handler as is (a typed kind checks it against its schema).' }),
+  ...optionFields(t),
+});
+
+const dependsOnIds = (t: Fields) =>
+  t.idList({
+    description: 'Tasks that must complete first: until then this task is WAITING, and PENDING in the statement that completes the last of them.',
+  });
+
 export const CreateTaskInput = builder.inputType('CreateTaskInput', {
-  fields: (t) => ({
-    ...taskFields(t),
-    dependsOn: t.idList({
-      description: 'Tasks that must complete first: until then this task is WAITING, and PENDING in the statement that completes the last of them.',
-    }),
-  }),
+  fields: (t) => ({ ...taskFields(t), dependsOn: dependsOnIds(t) }),
+});
+
+/** The options of a typed kind's create<Kind>Task mutation: CreateTaskInput but its kind and input. */
+export const TaskOptionsInput = builder.inputType('TaskOptionsInput', {
+  fields: (t) => ({ ...optionFields(t), dependsOn: dependsOnIds(t) }),
 });
 
 export const FlowTaskInput = builder.inputType('FlowTaskInput', {

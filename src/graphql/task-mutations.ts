@@ -2,6 +2,7 @@
 import { invalidInput } from '../errors.js';
 import type { Task } from '../store/index.js';
 import { hasDependencies, prepareDependent } from '../tasks/graph-intake.js';
+import { checkInputs } from '../tasks/input-check.js';
 import { parseTaskId, prepareTask } from '../tasks/intake.js';
 import { builder } from './builder.js';
 import { TaskRef } from './task.js';
@@ -30,8 +31,9 @@ builder.mutationFields((t) => ({
     authScopes: { write: true },
     type: CreateTaskPayload,
     args: { input: t.arg({ type: CreateTaskInput, required: true }) },
-    resolve: async (_, { input }, ctx) => {
-      await ctx.kinds.ensure([input.kind]);
+    resolve: async (_, args, ctx) => {
+      await ctx.kinds.ensure([args.input.kind]);
+      const [input] = await checkInputs([args.input], ctx.kinds);
       if (hasDependencies(input)) {
         const [task] = await ctx.store.tasks.insertGraph([prepareDependent(input, ctx.kinds, ctx.maxPayloadBytes)]);
         ctx.metrics.created([task]);
@@ -45,11 +47,12 @@ builder.mutationFields((t) => ({
     type: CreateTasksPayload,
     description: `Creates up to ${MAX_BATCH} tasks in one statement: all or none.`,
     args: { inputs: t.arg({ type: [CreateTaskInput], required: true }) },
-    resolve: async (_, { inputs }, ctx) => {
-      if (inputs.length > MAX_BATCH) {
-        throw invalidInput(`createTasks takes at most ${MAX_BATCH} inputs, got ${inputs.length}`);
+    resolve: async (_, args, ctx) => {
+      if (args.inputs.length > MAX_BATCH) {
+        throw invalidInput(`createTasks takes at most ${MAX_BATCH} inputs, got ${args.inputs.length}`);
       }
-      await ctx.kinds.ensure(new Set(inputs.map((input) => input.kind)));
+      await ctx.kinds.ensure(new Set(args.inputs.map((input) => input.kind)));
+      const inputs = await checkInputs(args.inputs, ctx.kinds, false);
       if (inputs.some(hasDependencies)) {
         const tasks = await ctx.store.tasks.insertGraph(inputs.map((input) => prepareDependent(input, ctx.kinds, ctx.maxPayloadBytes)));
         ctx.metrics.created(tasks);

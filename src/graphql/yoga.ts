@@ -1,7 +1,7 @@
 // The GraphQL endpoint: yoga with the schema, each request's principal from its Authorization
 // header (graphql-ws connections bring theirs from connection_init), the document limits, the
 // operation metrics, CORS, and the playground served whole from here (no CDN).
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { batched } from '../batch.js';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin } from 'graphql-yoga';
@@ -13,7 +13,6 @@ import type { Metrics } from '../metrics.js';
 import type { Context } from './builder.js';
 import { documentLimitsRule } from './limits.js';
 import { useOperationMetrics } from './operation-metrics.js';
-import { schema } from './schema.js';
 
 const EXAMPLE = `# Create a task, then follow it live: run "Follow" with the id you got back.
 mutation Create {
@@ -28,6 +27,8 @@ subscription Follow($id: ID! = "1") {
 `;
 
 export interface YogaOptions {
+  /** The schema with this server's kinds' typed mutations (schema.ts schemaFor). */
+  schema: GraphQLSchema;
   context: Omit<Context, 'principal' | 'open' | 'pausedQueues' | 'task' | 'flow'>;
   apiKeys: readonly StoredKey[];
   limits: Limits;
@@ -41,7 +42,7 @@ export function createGraphqlEndpoint(options: YogaOptions) {
   const { log } = options;
   const open = options.apiKeys.length === 0;
   return createYoga<{ req: IncomingMessage; res: ServerResponse }>({
-    schema,
+    schema: options.schema,
     context: (initial: { request: Request; principal?: Principal | null }) => ({
       ...options.context,
       open,

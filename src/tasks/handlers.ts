@@ -1,5 +1,6 @@
 // The task kinds this server runs. To add one: write a module under kinds/ that exports a
 // TaskKind, then add it to the object below. That is the whole registration.
+import { checkedRun } from '../kinds/checked-run.js';
 import type { TaskKind } from './kind.js';
 import { echo } from './kinds/echo.js';
 import { fail } from './kinds/fail.js';
@@ -14,12 +15,17 @@ export const builtInKinds: Record<string, TaskKind> = {
 export interface Registry {
   get(kind: string): TaskKind | undefined;
   kinds(): string[];
+  /** Every kind by name, as given (its schemas make its typed mutation). */
+  definitions(): ReadonlyMap<string, TaskKind>;
 }
 
 export function createRegistry(kinds: Record<string, TaskKind> = builtInKinds): Registry {
-  const map = new Map(Object.entries(kinds));
+  // Schemas are enforced inside run, so the runner knows nothing of them.
+  const given: ReadonlyMap<string, TaskKind> = new Map(Object.entries(kinds));
+  const map = new Map(Object.entries(kinds).map(([name, kind]) => [name, { ...kind, run: checkedRun(kind) }]));
   return {
     get: (kind) => map.get(kind),
     kinds: () => [...map.keys()].sort(),
+    definitions: () => given,
   };
 }

@@ -1,5 +1,9 @@
 // What a task kind is: a handler, and optionally a check of its input that runs when the task is
 // created, so a malformed task is refused with INVALID_INPUT instead of failing later.
+import type { KindSchema } from './schemas.js';
+
+/** A kind's name, as tasks, workers and defineKind give it; create<PascalName>Task is made from it. */
+export const KIND_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:\-/]{0,99}$/;
 
 export interface TaskContext {
   /** Fires on cancel, timeout and shutdown; stop work and return or throw promptly. */
@@ -25,6 +29,13 @@ export interface TaskKind<I = any, R = unknown> {
   run: TaskHandler<I, R>;
   /** Returns an error message when input is unusable, nothing when it is fine. */
   validate?: (input: unknown) => string | undefined;
+  /** Set by defineKind: the name it is registered under. */
+  readonly name?: string;
+  readonly description?: string;
+  /** Checked at every create (INVALID_INPUT) and again before each run; shapes the typed mutation. */
+  readonly input?: KindSchema;
+  /** Checked on every result: one that fails it fails the attempt with INVALID_RESULT. */
+  readonly result?: KindSchema;
 }
 
 /** An error a handler throws to give the task's error a stable code. */

@@ -1,11 +1,11 @@
 // What the external-worker protocol accepts, checked before anything is written: a refusal is
 // INVALID_INPUT with a message that says what to change.
 import { invalidInput } from '../errors.js';
+import { KIND_NAME } from '../tasks/kind.js';
 import { MAX_CONCURRENCY, storedMessage, withoutNul } from '../limits.js';
 import { MAX_WAIT_SECONDS } from './long-poll.js';
 
 const MAX_CLAIM = 1000;
-const KIND_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:\-/]{0,99}$/;
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'];
 
 export function registration(input: { name: string; kinds: string[]; concurrency?: number | null }) {

@@ -1,19 +1,23 @@
 import { TaskFailure, type TaskKind } from '../kind.js';
+import { toKindSchema } from '../schemas.js';
 
 /**
  * Throws while the attempt number is at most `attempts` (on every attempt when absent), then
  * succeeds: for demonstrating and testing retries.
  */
 export const fail: TaskKind<{ message?: string; attempts?: number } | null> = {
-  validate(input) {
-    if (input === null || input === undefined) return;
-    if (typeof input !== 'object' || Array.isArray(input)) return 'fail takes input { message?: string, attempts?: number }';
-    const { message, attempts } = input as Record<string, unknown>;
-    if (message !== undefined && typeof message !== 'string') return 'fail: message must be a string';
-    if (attempts !== undefined && (!Number.isInteger(attempts) || (attempts as number) < 0)) {
-      return 'fail: attempts must be a non-negative integer';
-    }
-  },
+  description: 'Fails on every attempt, or on the first input.attempts only: for trying retries.',
+  input: toKindSchema(
+    {
+      type: ['object', 'null'],
+      properties: {
+        message: { type: 'string', description: 'The error message; default "failed on attempt N".' },
+        attempts: { type: 'integer', minimum: 0, maximum: 1000, description: 'Fail this many attempts, then succeed; default every one.' },
+      },
+      additionalProperties: false,
+    },
+    'fail.input',
+  ),
   run(input, ctx) {
     const attempts = input?.attempts;
     if (attempts === undefined || ctx.task.attempt <= attempts) {
