@@ -1,7 +1,15 @@
 #!/usr/bin/env node
-// The command-line client (see src/cli/main.ts). Runs the TypeScript source through tsx, which is a
-// runtime dependency, so there is no build step between a checkout and a working command.
-import { register } from 'tsx/esm/api';
+// The command: task-executor serve | worker | create | ... (src/cli/main.ts). In a checkout it runs
+// the TypeScript source through tsx, so there is no build step between an edit and a working
+// command; the installed package has no source and runs the compiled JavaScript in dist/.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-register();
-await import('../src/cli/main.ts');
+const source = new URL('../src/cli/main.ts', import.meta.url);
+if (existsSync(fileURLToPath(source))) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import(source.href);
+} else {
+  await import(new URL('../dist/cli/main.js', import.meta.url).href);
+}

@@ -14,9 +14,11 @@ export interface ServerProcess {
   gql<T = any>(query: string, variables?: Record<string, unknown>): Promise<{ data?: T; errors?: any[] }>;
 }
 
-export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...(process.env.SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'src/main.ts'], {
-    cwd: root,
+/** By default the server of this checkout; `command` runs another (an installed package's bin, say) with node. */
+export async function spawnServer(env: Record<string, string>, command?: { args: string[]; cwd: string }): Promise<ServerProcess> {
+  const args = command?.args ?? ['--import', 'tsx', 'src/main.ts'];
+  const child = spawn(process.execPath, [...(process.env.SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...args], {
+    cwd: command?.cwd ?? root,
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', LOG_PRETTY: '0', POLL_INTERVAL_MS: '200', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
