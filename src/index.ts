@@ -7,3 +7,4 @@ export { loadKindsModule, KindsModuleError } from './kinds/load-module.js';
 export { TaskFailure, sleep, type TaskContext, type TaskDependency, type TaskHandler, type TaskKind } from './tasks/kind.js';
 export type { JsonSchema, SchemaIssue } from './tasks/schemas.js';
 export { ConfigError } from './config.js';
+export { runRemoteWorker, type RemoteWorker, type RemoteWorkerOptions } from './remote-worker/index.js';

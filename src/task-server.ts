@@ -1,7 +1,7 @@
 // createTaskServer: the whole server (database, migrations, executor, GraphQL, dashboard) inside an
 // app's own process, with the app's kinds beside the built-in ones. It installs no signal
 // handlers and never exits the process: the app decides when to stop().
-import { createApp, type App } from './app.js';
+import type { App } from './app.js';
 import { loadConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { settingsAsEnv, type TaskServerSettings } from './settings.js';
@@ -45,6 +45,9 @@ export function createTaskServer(options: TaskServerOptions = {}): TaskServer {
   return {
     start() {
       starting ??= (async () => {
+        // Loaded at start, not at import: a kinds module importing defineKind from the package, and
+        // run by a remote worker, must not load the database drivers.
+        const { createApp } = await import('./app.js');
         app = await createApp(config, log, registry);
         try {
           return await app.start();

@@ -63,6 +63,23 @@ describePg('external workers', () => {
     expect((await app.gql(CLAIM, { w: other.id, n: 10 })).data.claimTasks.map((t: { id: string }) => t.id)).toEqual([otherId]);
   });
 
+  it('hands back the tasks it holds with releaseTasks: pending again, the attempt not counted; others left alone', async () => {
+    const worker = await register(['ext.release'], 3);
+    const other = await register(['ext.release'], 1);
+    const ids = [await create('ext.release'), await create('ext.release'), await create('ext.release')];
+    const mine = (await app.gql(CLAIM, { w: worker.id, n: 2 })).data.claimTasks.map((t: { id: string }) => t.id);
+    const theirs = (await app.gql(CLAIM, { w: other.id, n: 1 })).data.claimTasks.map((t: { id: string }) => t.id);
+    expect([...mine, ...theirs].sort()).toEqual([...ids].sort());
+    const RELEASE = `mutation($w: ID!, $ids: [ID!]!) { releaseTasks(workerId: $w, ids: $ids) }`;
+    const released = (await app.gql(RELEASE, { w: worker.id, ids: [...mine, ...theirs] })).data.releaseTasks;
+    expect(released.sort()).toEqual([...mine].sort());
+    for (const id of mine) expect((await app.gql(`{ task(id: "${id}") { status attempts workerId } }`)).data.task).toEqual({ status: 'PENDING', attempts: 0, workerId: null });
+    expect((await app.gql(`{ task(id: "${theirs[0]}") { status workerId } }`)).data.task).toEqual({ status: 'RUNNING', workerId: other.id });
+    // Pending again for any worker, at once.
+    expect((await app.gql(CLAIM, { w: worker.id, n: 3 })).data.claimTasks.map((t: { id: string; attempts: number }) => t.attempts)).toEqual([1, 1]);
+    expect(code(await app.gql(RELEASE, { w: '00000000-0000-0000-0000-000000000000', ids: mine }))).toBe('WORKER_NOT_FOUND');
+  });
+
   it('long-polls: a claim waiting for work returns the task created meanwhile', async () => {
     const worker = await register(['ext.poll']);
     const before = await heartbeatOf(app, worker.id);

@@ -13,6 +13,9 @@ export interface Invocation {
   command: string;
   args: string[];
   values: Partial<Record<string, string | boolean | string[]>>;
+  /** The server's GraphQL endpoint and API key, as --url and --api-key (or the environment) give them. */
+  url: string;
+  apiKey: string | undefined;
   server: ReturnType<typeof connection>;
 }
 
@@ -107,4 +110,6 @@ export const COMMANDS: Record<string, (i: Invocation) => Promise<number>> = {
     return print((await i.server.request(CliScaleDocument, { id: workerId(i), n: int('concurrency', i.args[1])! })).setWorkerConcurrency);
   },
   ...SCHEDULE_COMMANDS,
+  // Loaded only when run: the other commands do without its logger and schema checks.
+  worker: async (i) => (await import('./worker-command.js')).workerCommand(i),
 };

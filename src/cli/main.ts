@@ -8,6 +8,8 @@ import { COMMANDS, type Invocation } from './commands.js';
 
 const USAGE = `Usage: task-executor <command> [options]
 
+  serve [--kinds FILE]   the server (settings from the environment; FILE, or $TASK_KINDS, a module
+                         exporting the app's task kinds, added to the built-in ones)
   create <kind> [--input JSON] [--priority N] [--max-attempts N] [--timeout SECONDS]
                 [--run-at ISO-8601] [--key IDEMPOTENCY-KEY] [--queue NAME] [--concurrency-key KEY]
                 [--unique-key KEY [--unique-seconds N]] [--wait]
@@ -22,6 +24,8 @@ const USAGE = `Usage: task-executor <command> [options]
   schedule set <name> --cron "EXPRESSION" --kind KIND [--timezone ZONE] [--input JSON] [--queue NAME]
                [--priority N] [--max-attempts N] [--timeout SECONDS] [--backfill-seconds N] [--paused]
   schedule delete <name>          schedule pause <name>          schedule resume <name>
+  worker --kinds FILE [--name NAME] [--concurrency N] [--grace-seconds N]
+                     runs FILE's task kinds here, over GraphQL only, until SIGTERM or Ctrl-C
 
   --url URL   the server's GraphQL endpoint (default $TASK_EXECUTOR_URL or http://localhost:4000/graphql)
   --api-key K an API key (default $TASK_EXECUTOR_API_KEY), sent as Authorization: Bearer K
@@ -52,6 +56,9 @@ const OPTIONS = {
   paused: { type: 'boolean' },
   wait: { type: 'boolean' },
   file: { type: 'string' },
+  kinds: { type: 'string' },
+  name: { type: 'string' },
+  'grace-seconds': { type: 'string' },
   status: { type: 'string', multiple: true },
   kind: { type: 'string', multiple: true },
   first: { type: 'string' },
@@ -66,10 +73,17 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
+  if (command === 'serve') {
+    // Loaded only here: the client commands never load the server and its database drivers.
+    const { serve } = await import('../serve.js');
+    await serve(values.kinds || process.env.TASK_KINDS?.trim() || undefined);
+    return new Promise<never>(() => {}); // it runs until a signal stops it (serve.ts)
+  }
   const run = COMMANDS[command];
   if (!run) throw new Refused(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
   const url = values.url ?? process.env.TASK_EXECUTOR_URL ?? 'http://localhost:4000/graphql';
-  const invocation: Invocation = { command, args, values, server: connection(url, values['api-key'] ?? process.env.TASK_EXECUTOR_API_KEY) };
+  const apiKey = values['api-key'] ?? process.env.TASK_EXECUTOR_API_KEY;
+  const invocation: Invocation = { command, args, values, url, apiKey, server: connection(url, apiKey) };
   return run(invocation);
 }
 

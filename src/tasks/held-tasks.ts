@@ -40,7 +40,7 @@ export function createHeldTasks(parts: { store: Store; workerId: string; log: Lo
     for (const task of tasks) held.delete(task.id);
     try {
       const released = await store.claims.release(workerId, tasks.map((t) => ({ id: t.id, attempt: t.attempts })), reason);
-      log.info({ released, reason }, 'tasks handed back to the queue');
+      log.info({ released: released.length, reason }, 'tasks handed back to the queue');
     } catch (error) {
       log.warn({ err: error, tasks: tasks.length }, 'could not hand tasks back; their leases will expire');
     }

@@ -108,6 +108,17 @@ export function createExternalWorkers(options: ExternalOptions) {
       return (await store.tasks.getTask(id))!;
     },
 
+    /** Hands back tasks it holds but will not run (at its shutdown): pending again, no attempt counted. */
+    async release(workerId: string, ids: readonly string[]): Promise<string[]> {
+      await existing(workerId);
+      const held = [...(await store.tasks.getTasks(ids)).values()].filter((t) => t.status === 'running' && t.workerId === workerId);
+      const attempts = held.map((t) => ({ id: t.id, attempt: t.attempts }));
+      const released = await store.claims.release(workerId, attempts, 'shutdown');
+      if (released.length > 0) await store.workers.refreshCounts(workerId);
+      log.info({ workerId, released: released.length }, 'tasks handed back by an external worker');
+      return released;
+    },
+
     stop: longPoll.stop,
   };
 }
@@ -129,6 +140,7 @@ async function claimFor(
   claimArguments(limit, waitSeconds);
   const deadline = Date.now() + waitSeconds * 1000;
   for (;;) {
+    if (signal?.aborted) return [];
     const claimedAt = performance.now();
     // A claim is also a sign of life: it refreshes the running count and reads the commands.
     const worker = await store.workers.reactivateWithRunningCount(workerId);
@@ -139,6 +151,11 @@ async function claimFor(
       // Every candidate held by a limit: those behind them may start, claim again at once (each
       // such claim moves that many tasks out of the claim index, so this ends).
       if (claimed.length === 0 && claimed.held > 0 && !signal?.aborted && !longPoll.stopped()) continue;
+      if (claimed.length > 0 && signal?.aborted) {
+        // The caller has gone while the claim ran: nobody would run these. Handed back, no attempt counted.
+        await store.claims.release(workerId, claimed.map((t) => ({ id: t.id, attempt: t.attempts })), 'shutdown');
+        return [];
+      }
       if (claimed.length > 0) {
         await store.workers.refreshCounts(workerId);
         const byId = await store.tasks.getTasks(claimed.map((t) => t.id));

@@ -15,10 +15,10 @@ export async function release(
   workerId: string,
   attempts: ReadonlyArray<{ id: string; attempt: number }>,
   reason: ReleaseReason = 'shutdown',
-): Promise<number> {
-  if (attempts.length === 0) return 0;
+): Promise<string[]> {
+  if (attempts.length === 0) return [];
   const attemptById = Object.fromEntries(attempts.map((a) => [a.id, a.attempt]));
-  const rows = await db.query(
+  const rows = await db.query<{ id: string }>(
     eventStatement({
       inputs: [{ name: 'input', materialized: true, body: sql`SELECT ${JSON.stringify(attemptById)}::jsonb AS by_id` }],
       changed: sql`
@@ -39,5 +39,5 @@ export async function release(
       select: sql`id`,
     }),
   );
-  return rows.length;
+  return rows.map((r) => String(r.id));
 }
