@@ -88,6 +88,9 @@ export const tasks = pgTable(
     // dependents to settle, so a queue without dependencies pays nothing for them.
     hasDependents: boolean('has_dependents').notNull().default(false),
     flowId: bigint('flow_id', { mode: 'number' }),
+    // The W3C traceparent of the request that created it, when that request was traced: each
+    // attempt's span links to it. Null otherwise, so a server without tracing stores nothing.
+    traceParent: text('trace_parent'),
   },
   // Every index here is paid for on every state change (a status change is never a HOT update),
   // so there are as few as the reads need.
@@ -293,4 +296,25 @@ export const schedules = pgTable('schedules', {
   lastTaskId: bigint('last_task_id', { mode: 'number' }),
   createdAt: tz('created_at').notNull().defaultNow(),
   updatedAt: tz('updated_at').notNull().defaultNow(),
+});
+
+// A task create_task (drizzle/0010) has staged in the caller's transaction: a deferred trigger
+// writes it as a task at that transaction's commit and deletes the row, so the queue's locks are
+// held for the commit only, not from the call on. A row never outlives its transaction. No
+// foreign key to queues: checking one would lock the queue's row from the call on.
+export const taskIntents = pgTable('task_intents', {
+  /** The task's id, drawn from the tasks sequence at the call and returned to the caller. */
+  id: bigint('id', { mode: 'number' }).primaryKey(),
+  kind: text('kind').notNull(),
+  input: jsonb('input'),
+  queue: text('queue').notNull(),
+  priority: integer('priority').notNull(),
+  maxAttempts: integer('max_attempts').notNull(),
+  timeoutSeconds: integer('timeout_seconds').notNull(),
+  /** Null: due at once, the transaction's now() as for createTask. */
+  runAt: tz('run_at'),
+  concurrencyKey: text('concurrency_key'),
+  idempotencyKey: text('idempotency_key'),
+  uniqueKey: text('unique_key'),
+  uniqueSeconds: integer('unique_seconds'),
 });
