@@ -20,6 +20,7 @@ import { createWorkerHub } from './workers/hub.js';
 import { createQueueHub } from './queues/hub.js';
 import { declareSchedules } from './schedules/file.js';
 import { createScheduler } from './schedules/scheduler.js';
+import { startTracing, type Tracing } from './telemetry/setup.js';
 
 export async function createApp(config: Config, log: Logger, registry: Registry = createRegistry()) {
   const db = await connectAndMigrate(config, log);
@@ -73,6 +74,7 @@ export async function createApp(config: Config, log: Logger, registry: Registry 
 
   let url = '';
   let retention: ReturnType<typeof keepRetention> | undefined;
+  let tracing: Tracing | undefined;
   return {
     db,
     store,
@@ -84,6 +86,8 @@ export async function createApp(config: Config, log: Logger, registry: Registry 
       return url;
     },
     async start() {
+      // First: the spans of the first tasks and requests need the provider, if the OTEL_* variables ask for one.
+      tracing = await startTracing(process.env, log);
       await pump.start();
       await workers.start();
       await queues.start();
@@ -112,6 +116,8 @@ export async function createApp(config: Config, log: Logger, registry: Registry 
       await executor.stop(config.shutdownGraceSeconds * 1000);
       await pump.stop();
       await db.close();
+      // Last: the spans of the outcomes recorded while stopping are exported too.
+      await tracing?.stop();
     },
   };
 }

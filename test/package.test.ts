@@ -3,6 +3,7 @@
 // same kind run remotely by `task-executor worker`, the library's createTaskServer, and the
 // refusals of a kinds module that cannot be used.
 import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,7 @@ import { waitFor } from './support/app.js';
 import { describePg, freshDatabase } from './support/db.js';
 import { freePort } from './support/free-port.js';
 import { installPackage } from './support/package-install.js';
+import { startOtlpReceiver } from './support/otlp-receiver.js';
 import { spawnServer, type ServerProcess } from './support/process.js';
 
 const KINDS = `
@@ -30,19 +32,23 @@ export const resizeImage = defineKind({
   },
 });
 `;
-const CREATE = `mutation($input: ResizeImageInput!) { createResizeImageTask(input: $input) { task { id status } } }`;
+const CREATE = `mutation Resize($input: ResizeImageInput!) { createResizeImageTask(input: $input) { task { id status } } }`;
 const TASK = `query($id: ID!) { task(id: $id) { status result error { code } } }`;
 
 describePg('the installed package', () => {
   let project = '';
   let bin = '';
   let database: Awaited<ReturnType<typeof freshDatabase>>;
+  let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
   const servers: ServerProcess[] = [];
+  /** Where the processes send their spans, as an operator would set it. */
+  const tracing = () => ({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '50', OTEL_SERVICE_NAME: 'an-app' });
 
   beforeAll(async () => {
     ({ project, bin } = await installPackage());
     writeFileSync(join(project, 'kinds.mjs'), KINDS);
     database = await freshDatabase();
+    receiver = await startOtlpReceiver();
   }, 300_000);
   afterAll(async () => {
     for (const server of servers) {
@@ -50,10 +56,11 @@ describePg('the installed package', () => {
       await server.exited;
     }
     await database?.drop();
+    await receiver?.close();
   });
 
   const serve = async (env: Record<string, string> = {}) => {
-    const server = await spawnServer({ DATABASE_URL: database.url, ...env }, { args: [bin, 'serve', '--kinds', './kinds.mjs'], cwd: project });
+    const server = await spawnServer({ DATABASE_URL: database.url, ...tracing(), ...env }, { args: [bin, 'serve', '--kinds', './kinds.mjs'], cwd: project });
     servers.push(server);
     return server;
   };
@@ -81,6 +88,21 @@ describePg('the installed package', () => {
     expect(refused.errors![0].extensions).toMatchObject({ code: 'INVALID_INPUT', issues: [{ path: '$.width' }] });
     const failed = await server.gql(CREATE, { input: { url: 'fail', width: 1 } });
     expect(await finished(server, failed.data.createResizeImageTask.task.id)).toMatchObject({ status: 'FAILED', error: { code: 'FETCH_FAILED' } });
+    // The trace: the typed mutation's operation, and the attempt linked to it.
+    const [traceId, caller] = [randomBytes(16).toString('hex'), randomBytes(8).toString('hex')];
+    const traced = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${caller}-01` },
+      body: JSON.stringify({ query: CREATE, variables: { input: { url: 't.png', width: 2 } } }),
+    }).then((r) => r.json());
+    const tracedId = traced.data.createResizeImageTask.task.id;
+    const span = (what: string, test: (s: (typeof receiver.spans)[number]) => boolean) => waitFor(async () => receiver.spans.find(test), 20_000, what);
+    const operation = await span('the operation span', (s) => s.name === 'graphql.mutation Resize' && s.traceId === traceId);
+    expect(operation.parentSpanId).toBe(caller);
+    const attempt = await span('the attempt span', (s) => s.name === 'task.attempt resize-image' && s.attributes['task.id'] === tracedId);
+    expect(attempt.links).toEqual([{ traceId, spanId: operation.spanId }]);
+    expect(attempt.attributes).toMatchObject({ 'task.outcome': 'completed' });
+    expect(attempt.resource['service.name']).toBe('an-app');
     const page = await fetch(`${server.url}/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<script');
@@ -95,7 +117,7 @@ describePg('the installed package', () => {
     const args = ['--import', noDatabase, bin, 'worker', '--url', `${server.url}/graphql`, '--kinds', './kinds.mjs', '--name', 'node-worker'];
     const worker = spawn(process.execPath, args, {
       cwd: project,
-      env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'info' },
+      env: { ...process.env, ...tracing(), OTEL_SERVICE_NAME: 'an-app-worker', DATABASE_URL: '', LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -106,6 +128,10 @@ describePg('the installed package', () => {
       const task = await finished(server, created.data.createResizeImageTask.task.id);
       expect(task.status).toBe('COMPLETED');
       expect(task.result).toEqual({ width: 64, pid: worker.pid });
+      // The worker's attempt span, exported by the worker itself.
+      const remote = await waitFor(async () => receiver.spans.find((s) => s.name === 'task.attempt resize-image' && s.attributes['task.id'] === created.data.createResizeImageTask.task.id), 20_000, 'the worker\'s attempt span');
+      expect(remote.resource['service.name']).toBe('an-app-worker');
+      expect(remote.attributes).toMatchObject({ 'task.outcome': 'completed' });
     } finally {
       worker.kill('SIGTERM');
     }

@@ -4,6 +4,7 @@
 import { KindsModuleError, loadKindsModule } from '../kinds/load-module.js';
 import { createLogger } from '../logger.js';
 import { GraphQLRefusal, runRemoteWorker } from '../remote-worker/index.js';
+import { startTracing } from '../telemetry/setup.js';
 import { int, text } from './args.js';
 import { Refused } from './client.js';
 import type { Invocation } from './commands.js';
@@ -39,6 +40,8 @@ export async function workerCommand(i: Invocation): Promise<number> {
       signals.abort();
     });
   }
+  // The worker's attempt spans, when OTEL_* asks for them, as the server's.
+  const tracing = await startTracing(process.env, log);
   let worker;
   try {
     worker = await runRemoteWorker({ url: i.url, apiKey: i.apiKey, kinds, name, concurrency, graceSeconds, log, signal: signals.signal });
@@ -51,5 +54,6 @@ export async function workerCommand(i: Invocation): Promise<number> {
   }
   await stopSignal(signals.signal);
   await worker.stop();
+  await tracing.stop();
   return 0;
 }

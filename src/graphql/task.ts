@@ -40,6 +40,11 @@ export const TaskRef = builder.objectRef<Task>('Task').implement({
     concurrencyKey: t.exposeString('concurrencyKey', { nullable: true, description: "Tasks of its queue with this key run at most the queue's keyConcurrency at once." }),
     uniqueKey: t.exposeString('uniqueKey', { nullable: true }),
     uniqueUntil: t.expose('uniqueUntil', { type: 'DateTime', nullable: true, description: 'With uniqueWhile FOR_SECONDS: when its uniqueKey is free again.' }),
+    traceparent: t.exposeString('traceParent', {
+      nullable: true,
+      description:
+        'The W3C traceparent of the traced request that created it; null when it was not traced. A worker links the span of its attempt to it.',
+    }),
     waitingFor: t.string({
       nullable: true,
       description:

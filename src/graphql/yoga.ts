@@ -1,6 +1,6 @@
 // The GraphQL endpoint: yoga with the schema, each request's principal from its Authorization
 // header (graphql-ws connections bring theirs from connection_init), the document limits, the
-// operation metrics, CORS, and the playground served whole from here (no CDN).
+// operation metrics and traces, CORS, and the playground served whole from here (no CDN).
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { batched } from '../batch.js';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
@@ -13,6 +13,7 @@ import type { Metrics } from '../metrics.js';
 import type { Context } from './builder.js';
 import { documentLimitsRule } from './limits.js';
 import { useOperationMetrics } from './operation-metrics.js';
+import { useOperationTraces } from './operation-traces.js';
 
 const EXAMPLE = `# Create a task, then follow it live: run "Follow" with the id you got back.
 mutation Create {
@@ -56,7 +57,7 @@ export function createGraphqlEndpoint(options: YogaOptions) {
           : authenticate(options.apiKeys, bearer(initial.request.headers.get('authorization'))),
     }),
     cors: options.corsOrigins
-      ? { origin: [...options.corsOrigins], credentials: true, allowedHeaders: ['content-type', 'authorization', 'x-request-id'] }
+      ? { origin: [...options.corsOrigins], credentials: true, allowedHeaders: ['content-type', 'authorization', 'x-request-id', 'traceparent', 'tracestate'] }
       : open
         ? undefined
         : false,
@@ -64,6 +65,7 @@ export function createGraphqlEndpoint(options: YogaOptions) {
     landingPage: false,
     maskedErrors: { maskError: (error) => options.maskError(error) },
     plugins: [
+      useOperationTraces(),
       useOperationMetrics(options.metrics),
       {
         onValidate: ({ addValidationRule }) =>

@@ -6,6 +6,7 @@
 import { storedMessage } from '../limits.js';
 import type { Logger } from '../logger.js';
 import type { TaskContext, TaskDependency } from '../tasks/kind.js';
+import { startAttemptTrace, type AttemptTrace } from '../telemetry/attempt-span.js';
 import { isTransient, refusalCode } from './graphql-client.js';
 import type { ClaimedTask, Protocol } from './protocol.js';
 
@@ -30,6 +31,8 @@ export class RemoteAttempt implements TaskContext {
   /** Set once: a later settlement (a late result after cancel or timeout) is discarded. */
   settled = false;
   timer: NodeJS.Timeout | undefined;
+  /** Its spans when tracing is on: the handler runs in them; ended with what the server recorded. */
+  readonly trace: AttemptTrace | undefined;
   readonly task: TaskContext['task'];
   readonly dependencies: Readonly<Record<string, TaskDependency>>;
   private readonly controller = new AbortController();
@@ -46,6 +49,8 @@ export class RemoteAttempt implements TaskContext {
     const { id, kind, attempts, maxAttempts } = claimed;
     this.task = Object.freeze({ id, kind, attempt: attempts, maxAttempts });
     this.dependencies = dependenciesOf(claimed);
+    const { queue, traceparent, runAt } = claimed;
+    this.trace = startAttemptTrace({ id, kind, attempt: attempts, queue, traceparent, workerId, dueAt: runAt ? Date.parse(runAt) : null });
   }
 
   get signal(): AbortSignal {

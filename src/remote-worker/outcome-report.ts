@@ -11,10 +11,13 @@ import { isTransient, refusalCode } from './graphql-client.js';
 import type { Failure, Protocol } from './protocol.js';
 import { pause } from './waits.js';
 
+/** A task's status after an outcome as the attempt's outcome: PENDING again is a retry. */
+const outcomeOf = (status: string) => (status === 'PENDING' ? 'retrying' : status.toLowerCase());
+
 export function createOutcomeReport(options: { protocol: Protocol; log: Logger; leaseSeconds: () => number }) {
   const { protocol, log } = options;
 
-  async function deliver(attempt: RemoteAttempt, what: string, send: () => Promise<unknown>) {
+  async function deliver(attempt: RemoteAttempt, what: string, send: () => Promise<string>): Promise<string> {
     const deadline = Date.now() + options.leaseSeconds() * 1000;
     for (let n = 1; ; n++) {
       try {
@@ -28,36 +31,42 @@ export function createOutcomeReport(options: { protocol: Protocol; log: Logger; 
     }
   }
 
-  async function complete(attempt: RemoteAttempt, result: unknown, fail: (failure: Failure) => Promise<unknown>) {
+  /** The task's status once recorded. */
+  async function complete(attempt: RemoteAttempt, result: unknown, fail: (failure: Failure) => Promise<string>): Promise<string> {
     const { id } = attempt.claimed;
     // The server checks the size (it knows its limit); what cannot be stored as JSON at all fails here.
     const problem = result == null ? undefined : resultProblem(result, Infinity);
     if (problem) return fail({ ...problem, retryable: false });
+    let status: string;
     try {
-      await deliver(attempt, 'result', () => protocol.complete(id, attempt.workerId, result ?? null));
+      status = await deliver(attempt, 'result', () => protocol.complete(id, attempt.workerId, result ?? null));
     } catch (error) {
       // The one refusal of the request itself that completeTask can give: a result over the payload limit.
       if (refusalCode(error) !== 'INVALID_INPUT') throw error;
       return fail({ message: (error as Error).message, code: 'RESULT_TOO_LARGE', retryable: false });
     }
     log.info({ taskId: id, kind: attempt.claimed.kind, attempt: attempt.claimed.attempts }, 'task completed');
+    return status;
   }
 
-  return async function report(attempt: RemoteAttempt, settlement: Settlement): Promise<void> {
+  /** Sends the outcome; resolves with what it came to, as an attempt span's task.outcome says it. */
+  return async function report(attempt: RemoteAttempt, settlement: Settlement): Promise<string> {
     const { id, kind, attempts } = attempt.claimed;
     // Log lines and progress first: subscribers see them before the outcome, as with the embedded executor.
     await attempt.drained();
     const fail = (failure: Failure) => deliver(attempt, 'failure', () => protocol.fail(id, attempt.workerId, failure));
     try {
-      if (settlement.ok) return void (await complete(attempt, settlement.result, fail));
+      if (settlement.ok) return outcomeOf(await complete(attempt, settlement.result, fail));
       const { message, code } = errorOf(settlement.error);
       const retryable = !(settlement.error instanceof TaskFailure) || settlement.error.retryable;
       // failTask refuses an empty message; an Error thrown without one still fails the attempt.
-      await fail({ message: message.trim() ? message : 'Error', code, retryable });
+      const status = await fail({ message: message.trim() ? message : 'Error', code, retryable });
       log.info({ taskId: id, kind, attempt: attempts, code, retryable }, 'task failed');
+      return outcomeOf(status);
     } catch (error) {
       // Cancelled, timed out or requeued meanwhile: the server kept its own outcome, as it should.
       log.warn({ taskId: id, kind, attempt: attempts, code: refusalCode(error), err: (error as Error).message }, 'outcome not recorded');
+      return 'discarded';
     }
   };
 }

@@ -17,6 +17,11 @@ export interface ClaimedTask {
   maxAttempts: number;
   timeoutSeconds: number;
   dependencies: Array<{ id: string; kind: string; status: string; result: unknown }>;
+  queue: string;
+  /** When it became due, ISO 8601: the start of its claim wait. */
+  runAt: string;
+  /** The creating request's trace, which the attempt's span links to. */
+  traceparent: string | null;
 }
 
 export interface Heartbeat {
@@ -34,7 +39,7 @@ export interface Failure {
 const REGISTER = `mutation RemoteRegister($input: RegisterWorkerInput!) { registerWorker(input: $input) { id leaseSeconds concurrency } }`;
 const CLAIM = `mutation RemoteClaim($workerId: ID!, $limit: Int!, $waitSeconds: Int) {
   claimTasks(workerId: $workerId, limit: $limit, waitSeconds: $waitSeconds) {
-    id kind input attempts maxAttempts timeoutSeconds dependencies { id kind status result }
+    id kind input attempts maxAttempts timeoutSeconds dependencies { id kind status result } queue runAt traceparent
   }
 }`;
 const HEARTBEAT = `mutation RemoteHeartbeat($id: ID!) { heartbeatWorker(id: $id) { cancelledTaskIds worker { state concurrency } } }`;
@@ -44,10 +49,10 @@ const PROGRESS = `mutation RemoteProgress($id: ID!, $workerId: ID!, $progress: F
 const LOG = `mutation RemoteLog($id: ID!, $workerId: ID!, $message: String!, $level: String) {
   appendTaskLog(id: $id, workerId: $workerId, message: $message, level: $level) { id }
 }`;
-const COMPLETE = `mutation RemoteComplete($id: ID!, $workerId: ID!, $result: JSON) { completeTask(id: $id, workerId: $workerId, result: $result) { id } }`;
+const COMPLETE = `mutation RemoteComplete($id: ID!, $workerId: ID!, $result: JSON) { completeTask(id: $id, workerId: $workerId, result: $result) { status } }`;
 const RELEASE = `mutation RemoteRelease($workerId: ID!, $ids: [ID!]!) { releaseTasks(workerId: $workerId, ids: $ids) }`;
 const FAIL = `mutation RemoteFail($id: ID!, $workerId: ID!, $error: String!, $code: String, $retryable: Boolean) {
-  failTask(id: $id, workerId: $workerId, error: $error, code: $code, retryable: $retryable) { id }
+  failTask(id: $id, workerId: $workerId, error: $error, code: $code, retryable: $retryable) { status }
 }`;
 
 /** Past its waitSeconds, a claim still needs time to answer: the claim itself, a slow network. */
@@ -74,12 +79,17 @@ export function createProtocol(request: GraphQLRequest) {
 
     log: (id: string, workerId: string, message: string, level: string) => request(LOG, { id, workerId, message, level }),
 
-    complete: (id: string, workerId: string, result: unknown) => request(COMPLETE, { id, workerId, result }),
+    complete: async (id: string, workerId: string, result: unknown) =>
+      (await request<{ completeTask: { status: string } }>(COMPLETE, { id, workerId, result })).completeTask.status,
 
     release: async (workerId: string, ids: string[]) => (await request<{ releaseTasks: string[] }>(RELEASE, { workerId, ids })).releaseTasks,
 
-    fail: (id: string, workerId: string, failure: Failure) =>
-      request(FAIL, { id, workerId, error: failure.message, code: failure.code, retryable: failure.retryable }),
+    fail: async (id: string, workerId: string, failure: Failure) =>
+      (
+        await request<{ failTask: { status: string } }>(FAIL, {
+          id, workerId, error: failure.message, code: failure.code, retryable: failure.retryable,
+        })
+      ).failTask.status,
   };
 }
 

@@ -6,7 +6,7 @@
 import { checkedRun } from '../kinds/checked-run.js';
 import type { Logger } from '../logger.js';
 import { TaskFailure, type TaskHandler, type TaskKind } from '../tasks/kind.js';
-import { timeoutFailure, type Settlement } from '../tasks/outcome.js';
+import { errorOf, timeoutFailure, type Settlement } from '../tasks/outcome.js';
 import { RemoteAttempt } from './attempt.js';
 import { createOutcomeReport } from './outcome-report.js';
 import type { ClaimedTask, Protocol } from './protocol.js';
@@ -48,20 +48,7 @@ export function createRemoteRunner(options: RemoteRunnerOptions) {
     running.set(task.id, attempt);
     attempt.timer = setTimeout(timeOut, Math.min(task.timeoutSeconds * 1000, MAX_TIMER_MS), attempt);
     log.info({ taskId: task.id, kind: task.kind, attempt: task.attempts }, 'task started');
-    void run(attempt);
-  }
-
-  async function run(attempt: RemoteAttempt) {
-    const { kind, input } = attempt.claimed;
-    const handler = options.handlers.get(kind);
-    let settlement: Settlement;
-    try {
-      if (!handler) throw new TaskFailure(`No handler for kind ${kind}`, 'UNKNOWN_TASK_KIND', false);
-      settlement = { ok: true, result: await handler(input, attempt) };
-    } catch (error) {
-      settlement = { ok: false, error };
-    }
-    settle(attempt, settlement);
+    void settlementOf(options.handlers.get(task.kind), attempt).then((settlement) => settle(attempt, settlement));
   }
 
   function timeOut(attempt: RemoteAttempt) {
@@ -84,7 +71,14 @@ export function createRemoteRunner(options: RemoteRunnerOptions) {
       return;
     }
     retire(attempt);
-    const report = reportOutcome(attempt, settlement).finally(() => reports.delete(report));
+    attempt.trace?.ran(settlement.ok ? undefined : settlement.error);
+    const error = settlement.ok ? undefined : errorOf(settlement.error);
+    track(reportOutcome(attempt, settlement).then((outcome) => attempt.trace?.end(outcome, error)));
+  }
+
+  /** An answer still to come from the server, which a stop waits for. */
+  function track(sent: Promise<unknown>) {
+    const report: Promise<void> = sent.then(() => {}).finally(() => reports.delete(report));
     reports.add(report);
   }
 
@@ -92,6 +86,7 @@ export function createRemoteRunner(options: RemoteRunnerOptions) {
     if (attempt.settled) return;
     retire(attempt);
     attempt.abort(new TaskFailure(`Cancelled: the task is no longer held by this worker (${code})`, 'CANCELLED', false));
+    attempt.trace?.end('discarded');
     log.info({ taskId: attempt.claimed.id, code }, 'task no longer held here; aborted');
   }
 
@@ -106,6 +101,7 @@ export function createRemoteRunner(options: RemoteRunnerOptions) {
       if (!attempt) return false;
       retire(attempt);
       attempt.abort(new TaskFailure('Cancelled', 'CANCELLED', false));
+      attempt.trace?.end('cancelled');
       log.info({ taskId, kind: attempt.claimed.kind, attempt: attempt.claimed.attempts }, 'task cancelled while running');
       return true;
     },
@@ -113,27 +109,15 @@ export function createRemoteRunner(options: RemoteRunnerOptions) {
     dropAll(workerId: string) {
       for (const attempt of running.values()) if (attempt.workerId === workerId) lost(attempt, 'WORKER_NOT_FOUND');
     },
-    /**
-     * At the end of a stop's grace: aborts the rest and hands them back (releaseTasks), pending at
-     * once for any worker and without counting the attempt, as the embedded executor does. Not
-     * handed back (the server away), their leases lapse and they run again anyway.
-     */
+    /** At the end of a stop's grace: aborts the rest and hands them back, pending at once for any worker. */
     abortAll(): string[] {
       const left = [...running.values()];
       for (const attempt of left) {
         retire(attempt);
         attempt.abort(new TaskFailure('The worker is shutting down', 'SHUTDOWN'));
+        attempt.trace?.end('shutdown');
       }
-      // Claimed under an id the server forgot, some are not this id's: each id hands back its own.
-      for (const workerId of new Set(left.map((a) => a.workerId))) {
-        const ids = left.filter((a) => a.workerId === workerId).map((a) => a.claimed.id);
-        const handBack = protocol.release(workerId, ids).then(
-          (released) => log.info({ released }, 'tasks handed back to the queue'),
-          (error) => log.warn({ err: (error as Error).message, taskIds: ids }, 'could not hand tasks back; their leases will lapse'),
-        );
-        const report = handBack.finally(() => reports.delete(report));
-        reports.add(report);
-      }
+      track(handBack(protocol, log, left));
       return left.map((a) => a.claimed.id);
     },
     /** True once nothing runs, false when ms passed first. */
@@ -150,3 +134,29 @@ export function createRemoteRunner(options: RemoteRunnerOptions) {
 }
 
 export type RemoteRunner = ReturnType<typeof createRemoteRunner>;
+
+/** What the handler came to: its result, or what it threw. */
+async function settlementOf(handler: TaskHandler | undefined, attempt: RemoteAttempt): Promise<Settlement> {
+  const { kind, input } = attempt.claimed;
+  try {
+    if (!handler) throw new TaskFailure(`No handler for kind ${kind}`, 'UNKNOWN_TASK_KIND', false);
+    const trace = attempt.trace;
+    return { ok: true, result: await (trace ? trace.run(() => handler(input, attempt)) : handler(input, attempt)) };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+/** Hands the attempts back (releaseTasks); each under the worker id it was claimed with, as one may have been forgotten. */
+function handBack(protocol: Protocol, log: Logger, attempts: readonly RemoteAttempt[]): Promise<unknown> {
+  const byWorker = new Set(attempts.map((a) => a.workerId));
+  return Promise.all(
+    [...byWorker].map((workerId) => {
+      const ids = attempts.filter((a) => a.workerId === workerId).map((a) => a.claimed.id);
+      return protocol.release(workerId, ids).then(
+        (released) => log.info({ released }, 'tasks handed back to the queue'),
+        (error) => log.warn({ err: (error as Error).message, taskIds: ids }, 'could not hand tasks back; their leases will lapse'),
+      );
+    }),
+  );
+}

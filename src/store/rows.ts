@@ -10,6 +10,7 @@ const TASK_KEYS = [
   'id', 'kind', 'input', 'status', 'priority', 'attempts', 'maxAttempts', 'timeoutSeconds', 'runAt', 'progress',
   'progressMessage', 'result', 'error', 'idempotencyKey', 'workerId', 'createdAt', 'startedAt', 'finishedAt', 'updatedAt',
   'queue', 'concurrencyKey', 'waitingFor', 'uniqueKey', 'uniqueUntil', 'dependsOn', 'runIfDependenciesFail', 'flowId', 'hasDependents',
+  'traceParent',
 ] as const;
 
 export type Task = Decoded<typeof tasks, (typeof TASK_KEYS)[number], 'id' | 'dependsOn' | 'flowId'>;
@@ -19,10 +20,19 @@ export const taskColumns = (alias: string) => selection(tasks, alias, TASK_KEYS,
 
 /** What an executor needs of a task it claimed: no more columns than it reads. */
 /** hasDependents: tasks depend on it, so its outcome may make them ready (and start them here). */
-export type ClaimedTask = Pick<Task, 'id' | 'kind' | 'input' | 'attempts' | 'maxAttempts' | 'timeoutSeconds' | 'runAt' | 'dependsOn' | 'hasDependents'>;
+/** queue and traceParent: for the attempt's span (null unless its creation was traced). */
+export type ClaimedTask = Pick<
+  Task,
+  'id' | 'kind' | 'input' | 'attempts' | 'maxAttempts' | 'timeoutSeconds' | 'runAt' | 'dependsOn' | 'hasDependents' | 'queue' | 'traceParent'
+>;
 
 export const claimedColumns = (alias: string) =>
-  selection(tasks, alias, ['id', 'kind', 'input', 'attempts', 'maxAttempts', 'timeoutSeconds', 'runAt', 'dependsOn', 'hasDependents'], ['id', 'dependsOn']);
+  selection(
+    tasks,
+    alias,
+    ['id', 'kind', 'input', 'attempts', 'maxAttempts', 'timeoutSeconds', 'runAt', 'dependsOn', 'hasDependents', 'queue', 'traceParent'],
+    ['id', 'dependsOn'],
+  );
 
 export type TaskEvent = Decoded<typeof taskEvents, 'id' | 'taskId' | 'type' | 'status' | 'data' | 'at', 'taskId'>;
 

@@ -5,6 +5,8 @@
 import { storedMessage } from '../limits.js';
 import type { Logger } from '../logger.js';
 import type { ClaimedTask, ClaimStore } from '../store/index.js';
+import { startAttemptTrace, type AttemptTrace } from '../telemetry/attempt-span.js';
+import { activeTracer } from '../telemetry/tracer.js';
 import type { TaskContext, TaskDependency } from './kind.js';
 
 const NONE: Readonly<Record<string, TaskDependency>> = Object.freeze({});
@@ -31,11 +33,17 @@ export class Attempt implements TaskContext {
   private info: TaskContext['task'] | undefined;
   /** Read before the handler runs, for a task with dependencies (runner.ts). */
   dependencies = NONE;
+  /** Its spans, begun with it: runner.ts ends the run, executor-core.ts the rest once recorded. Undefined untraced. */
+  readonly trace: AttemptTrace | undefined;
 
   constructor(
     readonly claimed: ClaimedTask,
     private readonly deps: AttemptDeps,
-  ) {}
+  ) {
+    const { id, kind, attempts, queue, traceParent, runAt } = claimed;
+    // Untraced, not even the description of the attempt is made.
+    this.trace = activeTracer() && startAttemptTrace({ id, kind, attempt: attempts, queue, traceparent: traceParent, workerId: deps.workerId, dueAt: runAt, startedAt: this.startedAt });
+  }
 
   /** Made on first use: most short handlers never look at it. */
   get signal(): AbortSignal {

@@ -1,7 +1,7 @@
 // The embedded executor's moving parts, wired together: its slot state, the tasks it holds
 // (held-tasks.ts), the runner, the recorder and the claimer, and what it does when a claim
 // answers, an attempt settles, or its worker row changes. executor.ts builds its API on them.
-import type { ClaimedTask, Worker } from '../store/index.js';
+import { eventOf, type ClaimedTask, type Worker } from '../store/index.js';
 import { createClaimer } from './claimer.js';
 import type { ExecutorOptions } from './executor.js';
 import { createHeldTasks } from './held-tasks.js';
@@ -38,7 +38,8 @@ export function createExecutorCore(options: ExecutorOptions & { workerId: string
     ...deps, logTransitions, metrics: options.metrics,
     onRecorded(batch, applied) {
       state.unrecorded -= batch.length;
-      for (const { outcome } of batch) {
+      for (const { attempt, outcome } of batch) {
+        attempt.trace?.end(applied.has(outcome.id) ? eventOf(outcome.status) : 'discarded', outcome.error);
         tasks.forget(outcome.id);
         // A retry after a backoff: claim when it ends, whatever the due notice's listener does.
         if (outcome.status === 'pending' && outcome.delayMs && applied.has(outcome.id)) claimer.wakeIn(outcome.delayMs);

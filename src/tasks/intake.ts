@@ -3,6 +3,7 @@
 // INVALID_INPUT or UNKNOWN_TASK_KIND with a message that says what to change.
 import { ClientError, invalidInput } from '../errors.js';
 import type { NewTask } from '../store/index.js';
+import { traceParentOf } from '../telemetry/trace-parent.js';
 import type { TaskKind } from './kind.js';
 
 /** What task intake needs to know about kinds (workers/catalog.ts knows it). */
@@ -99,6 +100,8 @@ export function prepareTask(request: TaskRequest, kinds: KindLookup, maxPayloadB
     queue: parseQueueName(request.queue ?? DEFAULT_QUEUE),
     concurrencyKey: key('concurrencyKey', request.concurrencyKey),
     ...uniqueness(request),
+    // Read here, in the resolver's context: the insert runs later, for a whole burst of requests.
+    traceParent: traceParentOf(),
   };
 }
 

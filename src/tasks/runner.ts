@@ -57,7 +57,7 @@ export function createRunner(options: RunnerOptions) {
     let result: unknown;
     try {
       if (!kind) throw new TaskFailure(`No handler for kind ${task.kind}`, 'UNKNOWN_TASK_KIND', false);
-      result = kind.run(task.input, attempt);
+      result = attempt.trace ? attempt.trace.run(() => kind.run(task.input, attempt)) : kind.run(task.input, attempt);
     } catch (error) {
       return settle(attempt, { ok: false, error });
     }
@@ -91,6 +91,7 @@ export function createRunner(options: RunnerOptions) {
       return;
     }
     retire(attempt);
+    attempt.trace?.ran(settlement.ok ? undefined : settlement.error);
     options.metrics?.ran(attempt.claimed.kind, (Date.now() - attempt.startedAt) / 1000);
     options.settled(attempt, outcomeOf(attempt.claimed, settlement, options.limits));
   }
@@ -103,6 +104,7 @@ export function createRunner(options: RunnerOptions) {
       if (!attempt || attempt.settled) return false;
       retire(attempt);
       attempt.abort(new TaskFailure('Cancelled', 'CANCELLED', false));
+      attempt.trace?.end('cancelled');
       log.info({ taskId, kind: attempt.claimed.kind, attempt: attempt.claimed.attempts }, 'task cancelled while running');
       return true;
     },
@@ -112,6 +114,7 @@ export function createRunner(options: RunnerOptions) {
       for (const attempt of left) {
         retire(attempt);
         attempt.abort(new TaskFailure('The server is shutting down', 'SHUTDOWN'));
+        attempt.trace?.end('shutdown');
       }
       return left.map((a) => a.claimed);
     },

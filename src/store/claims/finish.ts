@@ -28,7 +28,7 @@ export interface Finished {
 /** A started dependent as the statement gives it: its static columns, its attempt from the event. */
 const STARTED = sql`(SELECT coalesce(jsonb_agg(jsonb_build_object('id', t.id::text, 'kind', t.kind, 'input', t.input,
     'attempts', (s.event_data ->> 'attempt')::int, 'maxAttempts', t.max_attempts, 'timeoutSeconds', t.timeout_seconds,
-    'dependsOn', to_jsonb(t.depends_on::text[]), 'hasDependents', t.has_dependents)), '[]'::jsonb)
+    'dependsOn', to_jsonb(t.depends_on::text[]), 'hasDependents', t.has_dependents, 'queue', t.queue, 'traceParent', t.trace_parent)), '[]'::jsonb)
   FROM settled s JOIN tasks t ON t.id = s.event_task_id WHERE s.event_type = 'started') AS started`;
 
 /**

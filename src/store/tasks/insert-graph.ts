@@ -36,14 +36,14 @@ const WAITS = sql.raw(`SELECT i.ord, array_agg(e.parent ORDER BY e.parent) AS de
 
 /** Every task in input order, waiting, pending or cancelled at once, in its flow. */
 const INSERT = sql.raw(`INSERT INTO tasks (id, kind, input, priority, run_at, max_attempts, timeout_seconds, queue, concurrency_key,
-    status, depends_on, dependencies_left, run_if_dependencies_fail, has_dependents, flow_id, error, finished_at)
+    status, depends_on, dependencies_left, run_if_dependencies_fail, has_dependents, flow_id, error, finished_at, trace_parent)
   OVERRIDING SYSTEM VALUE
   SELECT d.id, i.kind, i.input, i.priority, coalesce(i.run_at, now()), i.max_attempts, i.timeout_seconds, i.queue, i.concurrency_key,
     CASE WHEN x.ord IS NOT NULL THEN 'cancelled' WHEN w.n > 0 THEN 'waiting' ELSE 'pending' END::task_status,
     w.depends_on, coalesce(w.n, 0), i.anyway, EXISTS (SELECT 1 FROM edges e WHERE e.parent_ord = i.ord), (SELECT id FROM flow),
     CASE WHEN x.ord IS NOT NULL THEN jsonb_build_object('code', 'DEPENDENCY_FAILED',
       'message', format('dependency %s ended %s', x.culprit, coalesce(x.culprit_status, 'CANCELLED')), 'dependencyId', x.culprit::text) END,
-    CASE WHEN x.ord IS NOT NULL THEN now() END
+    CASE WHEN x.ord IS NOT NULL THEN now() END, i.trace_parent
   FROM input i JOIN drawn d USING (ord) LEFT JOIN waits w USING (ord) LEFT JOIN doomed x USING (ord)
   ORDER BY i.ord
   RETURNING *`);
@@ -62,7 +62,7 @@ export async function insertGraph(db: Database, tasks: readonly GraphTask[], flo
   const rows = tasks.map((t, ord) => ({
     ord, kind: t.kind, input: t.input, priority: t.priority, run_at: t.runAt?.toISOString() ?? null, max_attempts: t.maxAttempts,
     timeout_seconds: t.timeoutSeconds, queue: t.queue, concurrency_key: t.concurrencyKey, anyway: t.runIfDependenciesFail,
-    parents: t.dependsOn, after: t.after,
+    parents: t.dependsOn, after: t.after, trace_parent: t.traceParent ?? undefined,
   }));
   const inserted = await db.query(
     eventStatement({
@@ -71,7 +71,7 @@ export async function insertGraph(db: Database, tasks: readonly GraphTask[], flo
           name: 'input',
           body: sql`SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(
             ord int, kind text, input jsonb, priority int, run_at timestamptz, max_attempts int, timeout_seconds int,
-            queue text, concurrency_key text, anyway boolean, parents bigint[], after int[])`,
+            queue text, concurrency_key text, anyway boolean, parents bigint[], after int[], trace_parent text)`,
         },
         {
           name: 'parents',

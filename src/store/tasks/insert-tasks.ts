@@ -17,6 +17,8 @@ export interface NewTask {
   uniqueKey: string | null;
   /** With a uniqueKey: the key is taken for this long from creation; null: while pending or running. */
   uniqueSeconds: number | null;
+  /** The W3C traceparent of the creating request (telemetry/trace-parent.ts); left out when it was not traced. */
+  traceParent?: string | null;
 }
 
 /** Who takes tasks as they are created, and which: claim[i] for tasks[i]. */
@@ -87,7 +89,7 @@ export async function insertTasks(db: Database, tasks: readonly NewTask[], claim
           name: 'input',
           body: sql`SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(
             ord int, kind text, input jsonb, priority int, run_at timestamptz, max_attempts int, timeout_seconds int,
-            idempotency_key text, queue text, concurrency_key text, unique_key text, unique_seconds int, claim boolean)`,
+            idempotency_key text, queue text, concurrency_key text, unique_key text, unique_seconds int, claim boolean, trace_parent text)`,
         },
         {
           // Only queues not there yet: inserting over an existing row would wait for any claim that
@@ -118,13 +120,13 @@ export async function insertTasks(db: Database, tasks: readonly NewTask[], claim
       ],
       changed: sql`
         INSERT INTO tasks (${sql.raw(keyed ? 'id, ' : '')}kind, input, priority, run_at, max_attempts, timeout_seconds, idempotency_key,
-          queue, concurrency_key, unique_key, unique_until, waiting_for, status, attempts, worker_id, started_at, lease_expires_at)
+          queue, concurrency_key, unique_key, unique_until, waiting_for, status, attempts, worker_id, started_at, lease_expires_at, trace_parent)
         ${sql.raw(keyed ? 'OVERRIDING SYSTEM VALUE ' : '')}SELECT ${sql.raw(keyed ? 'd.id, ' : '')}kind, input, priority, coalesce(run_at, now()),
           max_attempts, timeout_seconds, idempotency_key, queue, concurrency_key, unique_key,
           now() + make_interval(secs => unique_seconds), ${HELD_AT_CREATION},
           CASE WHEN c.worker_id IS NULL THEN 'pending' ELSE 'running' END::task_status,
           CASE WHEN c.worker_id IS NULL THEN 0 ELSE 1 END, c.worker_id,
-          CASE WHEN c.worker_id IS NOT NULL THEN now() END, now() + make_interval(secs => c.lease_seconds)
+          CASE WHEN c.worker_id IS NOT NULL THEN now() END, now() + make_interval(secs => c.lease_seconds), input.trace_parent
         -- Due by the database's clock, as a claim would judge it; not in a queue with a rule nor with a key.
         FROM input LEFT JOIN rules r ON r.name = input.queue
           LEFT JOIN claimant c ON input.claim AND coalesce(input.run_at, now()) <= now() AND input.concurrency_key IS NULL
@@ -176,5 +178,7 @@ function inputRows(tasks: readonly NewTask[], claimant?: Claimant) {
     unique_seconds: t.uniqueKey === null ? null : t.uniqueSeconds,
     // Left out unless true (JSON.stringify drops undefined): NULL joins no claimant.
     claim: claimant?.claim[ord] || undefined,
+    // Likewise: an untraced task adds nothing to the statement's JSON.
+    trace_parent: t.traceParent ?? undefined,
   }));
 }

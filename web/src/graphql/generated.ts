@@ -10,7 +10,7 @@ export type CreateTaskInput = {
   dependsOn?: Array<string | number> | null | undefined;
   /** A repeated key returns the existing task instead of a new one, for good. Not with dependsOn. */
   idempotencyKey?: string | null | undefined;
-  /** Passed to the handler as is. */
+  /** Passed to the handler as is (a typed kind checks it against its schema). */
   input?: unknown;
   kind: string;
   /** Attempts before the task fails for good; default 3. */
