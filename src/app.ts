@@ -22,7 +22,8 @@ import { declareSchedules } from './schedules/file.js';
 import { createScheduler } from './schedules/scheduler.js';
 import { startTracing, type Tracing } from './telemetry/setup.js';
 
-export async function createApp(config: Config, log: Logger, registry: Registry = createRegistry()) {
+/** `env` holds the OTEL_* variables tracing reads (the process's, unless createTaskServer was given its own). */
+export async function createApp(config: Config, log: Logger, registry: Registry = createRegistry(), env: Record<string, string | undefined> = process.env) {
   const db = await connectAndMigrate(config, log);
   const store = createStore(db, { logs: config.taskLogs });
   const metrics = createMetrics();
@@ -87,7 +88,7 @@ export async function createApp(config: Config, log: Logger, registry: Registry 
     },
     async start() {
       // First: the spans of the first tasks and requests need the provider, if the OTEL_* variables ask for one.
-      tracing = await startTracing(process.env, log);
+      tracing = await startTracing(env, log);
       await pump.start();
       await workers.start();
       await queues.start();

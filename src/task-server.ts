@@ -48,7 +48,7 @@ export function createTaskServer(options: TaskServerOptions = {}): TaskServer {
         // Loaded at start, not at import: a kinds module importing defineKind from the package, and
         // run by a remote worker, must not load the database drivers.
         const { createApp } = await import('./app.js');
-        app = await createApp(config, log, registry);
+        app = await createApp(config, log, registry, env);
         try {
           return await app.start();
         } catch (error) {

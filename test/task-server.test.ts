@@ -1,12 +1,16 @@
 // createTaskServer as an app calls it: the settings are the environment's under camelCase names,
 // with their checks and defaults, the environment filling what is unset; the app's kinds beside the
 // built-in ones; start() gives the URL and stop() closes everything.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/config.js';
 import { defineKind } from '../src/kinds/define-kind.js';
 import { createTaskServer } from '../src/task-server.js';
 import { waitFor } from './support/app.js';
 import { describePg, freshDatabase } from './support/db.js';
+import { spawnServer } from './support/process.js';
 
 const double = defineKind({
   name: 'double',
@@ -49,6 +53,25 @@ describePg('createTaskServer', () => {
       expect((await post('{ taskKinds }')).data.taskKinds).toEqual(expect.arrayContaining(['double', 'echo', 'sleep', 'fail']));
     } finally {
       await server.stop();
+      await database.drop();
+    }
+  });
+});
+
+describePg('TASK_KINDS', () => {
+  it('adds the kinds of the module it names to a server started from the environment', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'task-kinds-'));
+    writeFileSync(join(dir, 'kinds.mjs'), `export const shout = { name: 'shout', run: (input) => String(input).toUpperCase() };\n`);
+    const database = await freshDatabase();
+    const server = await spawnServer({ DATABASE_URL: database.url, TASK_KINDS: join(dir, 'kinds.mjs') });
+    try {
+      const { data } = await server.gql(`mutation { createTask(input: { kind: "shout", input: "hey" }) { task { id } } }`);
+      const id = data.createTask.task.id;
+      await waitFor(async () => (await server.gql(`{ task(id: "${id}") { status } }`)).data.task.status === 'COMPLETED', 10_000, 'the task');
+      expect((await server.gql(`{ task(id: "${id}") { result } }`)).data.task.result).toBe('HEY');
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
       await database.drop();
     }
   });

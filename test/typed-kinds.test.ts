@@ -3,6 +3,7 @@
 // any mutation, the input checked again before a run, and a result that fails its schema.
 import { sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { z } from 'zod';
 import { defineKind } from '../src/kinds/define-kind.js';
 import { describePg } from './support/db.js';
@@ -36,8 +37,19 @@ const sendMail = defineKind({
   run: (input: { to: string; subject: string }) => (input.subject === 'broken' ? { id: 42 } : { id: `sent to ${input.to}` }),
 });
 
+// A Standard Schema that cannot say its JSON Schema (as valibot's, without its converter): the
+// mutation is made, its input typed JSON, and the schema still checks every input.
+const evenOnly: StandardSchemaV1<number> = {
+  '~standard': {
+    version: 1,
+    vendor: 'hand-written',
+    validate: (value) => (typeof value === 'number' && value % 2 === 0 ? { value } : { issues: [{ message: 'must be an even number' }] }),
+  },
+};
+const halve = defineKind({ name: 'halve', input: evenOnly, run: (n) => n / 2 });
+
 describePg('typed kinds', () => {
-  const app = appForFile({ EXECUTOR_CONCURRENCY: '4' }, { [resizeImage.name]: resizeImage, [sendMail.name]: sendMail });
+  const app = appForFile({ EXECUTOR_CONCURRENCY: '4' }, { [resizeImage.name]: resizeImage, [sendMail.name]: sendMail, [halve.name]: halve });
   const statusOf = async (id: string) =>
     (await app.gql(`query($id: ID!) { task(id: $id) { status attempts result error { code message } queue priority } }`, { id })).data.task;
   const ended = (id: string) =>
@@ -65,6 +77,17 @@ describePg('typed kinds', () => {
     expect(fields.tags).toEqual({ kind: 'LIST', name: null, ofType: { kind: 'NON_NULL', name: null, ofType: { name: 'String' } } });
     expect(data.f.enumValues.map((v: { name: string }) => v.name)).toEqual(['jpeg', 'png']);
     expect(data.mail.inputFields.map((f: { name: string }) => f.name).sort()).toEqual(['priority', 'subject', 'to']);
+  });
+
+  it('types as JSON the input of a schema that cannot say its JSON Schema, and still checks it', async () => {
+    const { data } = await app.gql(`{ __type(name: "Mutation") { fields { name args { name type { kind ofType { name } } } } } }`);
+    const typed = data.__type.fields.find((f: { name: string }) => f.name === 'createHalveTask');
+    expect(typed.args[0]).toEqual({ name: 'input', type: { kind: 'NON_NULL', ofType: { name: 'JSON' } } });
+    const odd = await app.gql(`mutation { createHalveTask(input: 7) { task { id } } }`);
+    expect(odd.errors[0].extensions).toMatchObject({ code: 'INVALID_INPUT', issues: [{ path: '$', message: 'must be an even number' }] });
+    const even = await app.gql(`mutation { createHalveTask(input: 8) { task { id } } }`);
+    await ended(even.data.createHalveTask.task.id);
+    expect((await statusOf(even.data.createHalveTask.task.id)).result).toBe(4);
   });
 
   it('runs a task made through the typed mutation, with its options and the defaults its schema gives', async () => {
