@@ -98,7 +98,7 @@ BEGIN
   IF unique_seconds IS NULL THEN
     holder := (SELECT t.id FROM tasks t WHERE t.unique_key = create_task_holder.unique_key AND t.unique_until IS NULL AND t.status IN ('pending', 'running'));
   ELSE
-    holder := (SELECT t.id FROM task_unique_windows w JOIN tasks t ON t.id = w.task_id WHERE w.unique_key = create_task_holder.unique_key AND w.until > now());
+    holder := (SELECT t.id FROM task_unique_windows w JOIN tasks t ON t.id = w.task_id WHERE w.unique_key = create_task_holder.unique_key AND w.until > statement_timestamp());
   END IF;
   IF holder IS NOT NULL THEN
     option := 'uniqueKey';
@@ -200,6 +200,9 @@ END $$;
 -- Writes a staged task, at the commit of the transaction that staged it (or at SET CONSTRAINTS
 -- ... IMMEDIATE), in the order the intents were staged.
 CREATE FUNCTION create_task_commit() RETURNS trigger LANGUAGE plpgsql VOLATILE AS $$
+-- Times are the commit statement's (statement_timestamp()), not now(): now() is when the caller's
+-- transaction began, which may be long before the task exists for anyone (a window judged or
+-- taken, a due time, the creation time).
 DECLARE
   intent task_intents;
   queue_paused boolean;
@@ -225,7 +228,7 @@ BEGIN
   -- paused or runs all its concurrency allows, or whose key has as many tasks running or due as
   -- its keyConcurrency, does not enter the claim index only to be held by the next claim. Judged
   -- now, at the commit, when the task becomes visible to the claims.
-  IF coalesce(intent.run_at, now()) <= now() THEN
+  IF coalesce(intent.run_at, statement_timestamp()) <= statement_timestamp() THEN
     SELECT q.paused, q.concurrency, coalesce(q.key_concurrency, 1) INTO queue_paused, queue_concurrency, key_limit
     FROM queues q WHERE q.name = intent.queue;
     IF queue_paused THEN
@@ -239,7 +242,7 @@ BEGIN
           AND k.queue = intent.queue AND k.concurrency_key = intent.concurrency_key
         UNION ALL
         SELECT 1 FROM tasks k WHERE k.status = 'pending' AND k.concurrency_key IS NOT NULL AND k.queue = intent.queue
-          AND k.concurrency_key = intent.concurrency_key AND k.run_at <= now()
+          AND k.concurrency_key = intent.concurrency_key AND k.run_at <= statement_timestamp()
         LIMIT key_limit) AS busy) >= key_limit THEN
       held := 'KEY_CONCURRENCY';
     END IF;
@@ -257,8 +260,8 @@ BEGIN
       window_taken := false;
       IF intent.idempotency_key IS NULL OR NOT EXISTS (SELECT 1 FROM tasks t WHERE t.idempotency_key = intent.idempotency_key) THEN
         INSERT INTO task_unique_windows AS w (unique_key, task_id, until)
-        VALUES (intent.unique_key, intent.id, now() + make_interval(secs => intent.unique_seconds))
-        ON CONFLICT (unique_key) DO UPDATE SET task_id = excluded.task_id, until = excluded.until WHERE w.until <= now();
+        VALUES (intent.unique_key, intent.id, statement_timestamp() + make_interval(secs => intent.unique_seconds))
+        ON CONFLICT (unique_key) DO UPDATE SET task_id = excluded.task_id, until = excluded.until WHERE w.until <= statement_timestamp();
         window_taken := FOUND;
       END IF;
     END IF;
@@ -269,11 +272,11 @@ BEGIN
       -- here to the commit.
       WITH changed AS (
         INSERT INTO tasks (id, kind, input, priority, run_at, max_attempts, timeout_seconds, idempotency_key, queue,
-          concurrency_key, unique_key, unique_until, waiting_for)
+          concurrency_key, unique_key, unique_until, waiting_for, created_at, updated_at)
         OVERRIDING SYSTEM VALUE
-        VALUES (intent.id, intent.kind, intent.input, intent.priority, coalesce(intent.run_at, now()), intent.max_attempts,
+        VALUES (intent.id, intent.kind, intent.input, intent.priority, coalesce(intent.run_at, statement_timestamp()), intent.max_attempts,
           intent.timeout_seconds, intent.idempotency_key, intent.queue, intent.concurrency_key, intent.unique_key,
-          now() + make_interval(secs => intent.unique_seconds), held)
+          statement_timestamp() + make_interval(secs => intent.unique_seconds), held, statement_timestamp(), statement_timestamp())
         ON CONFLICT DO NOTHING
         RETURNING id, kind, run_at, waiting_for
       ), locked AS MATERIALIZED (
@@ -287,8 +290,7 @@ BEGIN
         -- The notice of store/notices.ts (EventNotice): new work, of type created, with the ids.
         SELECT pg_notify('task_events', 'n|created|' || (min(id) - 1)::text || '|' || max(id)::text) FROM events HAVING count(*) > 0
       ), due_notified AS MATERIALIZED (
-        -- When a task for later becomes due (TASKS_DUE_CHANNEL), in ms from now by the clock, not
-        -- from now(): that is when the caller's transaction began.
+        -- When a task for later becomes due (TASKS_DUE_CHANNEL), in ms from now by the clock.
         SELECT pg_notify('task_due', ceil(extract(epoch FROM changed.run_at - clock_timestamp()) * 1000)::bigint::text || ':' || changed.kind)
         FROM changed WHERE changed.run_at > clock_timestamp()
       )

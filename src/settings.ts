@@ -57,6 +57,9 @@ export type TaskServerSettings = { [K in Exclude<keyof typeof VARIABLES, 'apiKey
   corsOrigins?: string[] | string;
 };
 
+/** Variables that exclude each other: an option for one sets the other aside, as the app meant. */
+const SIBLINGS: Record<string, string> = { API_KEYS: 'API_KEYS_FILE', API_KEYS_FILE: 'API_KEYS' };
+
 /** The environment with the given settings laid over it. */
 export function settingsAsEnv(settings: Record<string, unknown>, env: Record<string, string | undefined>): Record<string, string | undefined> {
   const merged = { ...env };
@@ -64,6 +67,7 @@ export function settingsAsEnv(settings: Record<string, unknown>, env: Record<str
     const variable = (VARIABLES as Record<string, string>)[option];
     if (!variable) throw new ConfigError(`unknown setting ${JSON.stringify(option)}; the settings are ${Object.keys(VARIABLES).join(', ')}`);
     if (value === undefined) continue;
+    if (SIBLINGS[variable]) delete merged[SIBLINGS[variable]];
     if (option === 'corsOrigins' && Array.isArray(value)) merged[variable] = value.join(',');
     else if (typeof value === 'object' && value !== null) merged[variable] = JSON.stringify(value);
     else merged[variable] = String(value);

@@ -7,11 +7,11 @@ import { createLogger, type Logger } from './logger.js';
 import { settingsAsEnv, type TaskServerSettings } from './settings.js';
 import { builtInKinds, createRegistry } from './tasks/handlers.js';
 import type { TaskKind } from './tasks/kind.js';
-import { kindsOf } from './kinds/load-module.js';
+import { kindsByName, type KindsGiven } from './kinds/load-module.js';
 
 export interface TaskServerOptions extends TaskServerSettings {
   /** The app's kinds: made with defineKind (they carry their names), or an object of kinds by name. */
-  kinds?: readonly TaskKind[] | Readonly<Record<string, TaskKind>>;
+  kinds?: KindsGiven;
   /** A pino logger of the app's; by default one at logLevel. */
   logger?: Logger;
   /** Where unset settings come from; process.env by default. */
@@ -27,13 +27,6 @@ export interface TaskServer {
   readonly url: string;
 }
 
-/** The kinds given, by name: an array of kinds named by defineKind, or an object of kinds. */
-export function kindsByName(kinds: TaskServerOptions['kinds']): Record<string, TaskKind> {
-  if (!kinds || Object.keys(kinds).length === 0) return {};
-  if (!Array.isArray(kinds)) return kindsOf(kinds as Record<string, unknown>, 'kinds');
-  return kindsOf({ default: kinds }, 'kinds');
-}
-
 export function createTaskServer(options: TaskServerOptions = {}): TaskServer {
   const { kinds, logger, env = process.env, ...settings } = options;
   // Settings are checked here, so a mistake throws at once rather than at start().
@@ -42,25 +35,33 @@ export function createTaskServer(options: TaskServerOptions = {}): TaskServer {
   const log = logger ?? createLogger(config.logLevel);
   let app: App | undefined;
   let starting: Promise<string> | undefined;
+  let stopping: Promise<void> | undefined;
   return {
     start() {
       starting ??= (async () => {
         // Loaded at start, not at import: a kinds module importing defineKind from the package, and
         // run by a remote worker, must not load the database drivers.
         const { createApp } = await import('./app.js');
-        app = await createApp(config, log, registry, env);
+        const created = await createApp(config, log, registry, env);
         try {
-          return await app.start();
+          const url = await created.start();
+          app = created;
+          return url;
         } catch (error) {
-          await app.stop().catch(() => {});
+          // Stopped here: a stop() after a failed start has nothing left to close.
+          await created.stop().catch(() => {});
           throw error;
         }
       })();
       return starting;
     },
-    async stop() {
-      await starting?.catch(() => {});
-      await app?.stop();
+    /** Once: later calls wait for the same stop. */
+    stop() {
+      stopping ??= (async () => {
+        await starting?.catch(() => {});
+        await app?.stop();
+      })();
+      return stopping;
     },
     get url() {
       return app?.url ?? '';

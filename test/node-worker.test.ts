@@ -200,7 +200,7 @@ describePg('a Node worker over GraphQL', () => {
   });
 
   it('registers again after the server forgot it', async () => {
-    const other = await runRemoteWorker({ url: `${app.url}/graphql`, kinds: { 'node.forgotten': kinds['node.echo'] }, name: 'node-forgotten', log, waitSeconds: 1 });
+    const other = await runRemoteWorker({ url: `${app.url}/graphql`, kinds: { 'node.forgotten': { run: kinds['node.echo'].run } }, name: 'node-forgotten', log, waitSeconds: 1 });
     try {
       const first = other.workerId;
       await app.db.query(sql`DELETE FROM workers WHERE id = ${first}`);
@@ -221,7 +221,7 @@ describePg('a Node worker over GraphQL', () => {
     const recorded = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
     const logged = (message: string, from = 0) => waitFor(async () => lines.slice(from).some((l) => l.includes(message)), 20_000, message);
     proxy.cut();
-    const starting = runRemoteWorker({ url: `http://127.0.0.1:${proxy.port}/graphql`, kinds: { 'node.away': kinds['node.echo'] }, name: 'node-away', log: recorded, waitSeconds: 1 });
+    const starting = runRemoteWorker({ url: `http://127.0.0.1:${proxy.port}/graphql`, kinds: { 'node.away': { run: kinds['node.echo'].run } }, name: 'node-away', log: recorded, waitSeconds: 1 });
     let away: RemoteWorker | undefined;
     try {
       await logged('server not reachable; trying again');

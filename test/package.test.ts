@@ -38,6 +38,7 @@ const TASK = `query($id: ID!) { task(id: $id) { status result error { code } } }
 describePg('the installed package', () => {
   let project = '';
   let bin = '';
+  let remove = () => {};
   let database: Awaited<ReturnType<typeof freshDatabase>>;
   let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
   const servers: ServerProcess[] = [];
@@ -45,7 +46,7 @@ describePg('the installed package', () => {
   const tracing = () => ({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '50', OTEL_SERVICE_NAME: 'an-app' });
 
   beforeAll(async () => {
-    ({ project, bin } = await installPackage());
+    ({ project, bin, remove } = await installPackage());
     writeFileSync(join(project, 'kinds.mjs'), KINDS);
     database = await freshDatabase();
     receiver = await startOtlpReceiver();
@@ -57,6 +58,7 @@ describePg('the installed package', () => {
     }
     await database?.drop();
     await receiver?.close();
+    remove();
   });
 
   const serve = async (env: Record<string, string> = {}) => {

@@ -76,3 +76,27 @@ describePg('TASK_KINDS', () => {
     }
   });
 });
+
+describePg('createTaskServer kinds as plain objects', () => {
+  it('turns the schemas of a plain kind object into its checks and typed mutation', async () => {
+    const database = await freshDatabase();
+    const { z } = await import('zod');
+    const plain = { name: 'plain-shout', input: z.object({ text: z.string().min(1) }), run: (input: { text: string }) => input.text.toUpperCase() };
+    const server = createTaskServer({ kinds: [plain], databaseUrl: database.url, port: 0, env: { LOG_LEVEL: 'silent' } });
+    try {
+      const url = await server.start();
+      const post = async (query: string) =>
+        (await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })).json();
+      const refused = await post('mutation { createPlainShoutTask(input: { text: "" }) { task { id } } }');
+      expect(refused.errors[0].extensions).toMatchObject({ code: 'INVALID_INPUT', issues: [{ path: '$.text' }] });
+      const { data } = await post('mutation { createPlainShoutTask(input: { text: "hi" }) { task { id } } }');
+      const id = data.createPlainShoutTask.task.id;
+      await waitFor(async () => (await post(`{ task(id: "${id}") { status } }`)).data.task.status === 'COMPLETED', 10_000, 'the task');
+      // Stopped twice (an app's finally, say): the second waits for the first.
+      await Promise.all([server.stop(), server.stop()]);
+    } finally {
+      await server.stop();
+      await database.drop();
+    }
+  });
+});

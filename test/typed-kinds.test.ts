@@ -29,12 +29,12 @@ const sendMail = defineKind({
   name: 'mail.send',
   input: {
     type: 'object',
-    properties: { to: { type: 'string', minLength: 3 }, subject: { type: 'string' }, priority: { enum: ['low', 'high'] } },
+    properties: { to: { type: 'string', format: 'email' }, subject: { type: 'string' }, priority: { enum: ['low', 'high'], default: 'low' } },
     required: ['to', 'subject'],
     additionalProperties: false,
   },
   result: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
-  run: (input: { to: string; subject: string }) => (input.subject === 'broken' ? { id: 42 } : { id: `sent to ${input.to}` }),
+  run: (input: { to: string; subject: string; priority: string }) => (input.subject === 'broken' ? { id: 42 } : { id: `sent to ${input.to} (${input.priority})` }),
 });
 
 // A Standard Schema that cannot say its JSON Schema (as valibot's, without its converter): the
@@ -47,9 +47,11 @@ const evenOnly: StandardSchemaV1<number> = {
   },
 };
 const halve = defineKind({ name: 'halve', input: evenOnly, run: (n) => n / 2 });
+// A transform: what the handler gets is not what the client sends, and need not be valid input.
+const sum = defineKind({ name: 'sum', input: z.string().transform((s) => s.split(',').map(Number)), run: (numbers: number[]) => numbers.reduce((a, b) => a + b, 0) });
 
 describePg('typed kinds', () => {
-  const app = appForFile({ EXECUTOR_CONCURRENCY: '4' }, { [resizeImage.name]: resizeImage, [sendMail.name]: sendMail, [halve.name]: halve });
+  const app = appForFile({ EXECUTOR_CONCURRENCY: '4' }, { [resizeImage.name]: resizeImage, [sendMail.name]: sendMail, [halve.name]: halve, [sum.name]: sum });
   const statusOf = async (id: string) =>
     (await app.gql(`query($id: ID!) { task(id: $id) { status attempts result error { code message } queue priority } }`, { id })).data.task;
   const ended = (id: string) =>
@@ -98,9 +100,13 @@ describePg('typed kinds', () => {
     const id = data.createResizeImageTask.task.id;
     await ended(id);
     expect(await statusOf(id)).toMatchObject({ status: 'COMPLETED', result: { bytes: 640 }, queue: 'images', priority: 7 });
+    // Stored as given; the handler gets it as the schema gives it back, with its default.
     const [{ input }] = await app.db.query<{ input: unknown }>(sql`SELECT input FROM tasks WHERE id = ${id}::bigint`);
-    expect(input).toEqual({ url: 'https://example.com/a.png', width: 64, format: 'png' });
+    expect(input).toEqual({ url: 'https://example.com/a.png', width: 64 });
     expect(seen).toContainEqual({ url: 'https://example.com/a.png', width: 64, format: 'png' });
+    const summed = await app.gql(`mutation { createSumTask(input: "1,2,39") { task { id } } }`);
+    await ended(summed.data.createSumTask.task.id);
+    expect(await statusOf(summed.data.createSumTask.task.id)).toMatchObject({ status: 'COMPLETED', result: 42 });
   });
 
   it('refuses a bad input through any mutation with INVALID_INPUT listing every failing path, and writes nothing', async () => {
@@ -112,11 +118,12 @@ describePg('typed kinds', () => {
     expect(single.errors[0].message).toMatch(/\$\.url .*; \$\.width /);
     const typed = await app.gql(`mutation { createResizeImageTask(input: { url: "https://x.io", width: 20000 }) { task { id } } }`);
     expect(typed.errors[0].extensions).toMatchObject({ code: 'INVALID_INPUT', issues: [{ path: '$.width' }] });
-    const mail = await app.gql(`mutation { createMailSendTask(input: { to: "a", subject: "s", priority: high }) { task { id } } }`);
-    expect(mail.errors[0].extensions).toMatchObject({ code: 'INVALID_INPUT', issues: [{ path: '$.to' }] });
+    // JSON Schema formats are checked.
+    const mail = await app.gql(`mutation { createMailSendTask(input: { to: "not-an-address", subject: "s", priority: high }) { task { id } } }`);
+    expect(mail.errors[0].extensions).toMatchObject({ code: 'INVALID_INPUT', issues: [{ path: '$.to', message: 'must match format "email"' }] });
     const batch = await app.gql(
       `mutation($inputs: [CreateTaskInput!]!) { createTasks(inputs: $inputs) { tasks { id } } }`,
-      { inputs: [{ kind: 'echo', input: 1 }, { kind: 'mail.send', input: { to: 'someone' } }, { kind: 'resize-image', input: { url: 'https://x.io', width: 'wide' } }] },
+      { inputs: [{ kind: 'echo', input: 1 }, { kind: 'mail.send', input: { to: 'someone@x.io' } }, { kind: 'resize-image', input: { url: 'https://x.io', width: 'wide' } }] },
     );
     expect(batch.errors[0].extensions.issues.map((i: { task: number; path: string }) => `${i.task}:${i.path}`).sort()).toEqual(['1:$', '2:$.width']);
     const flow = await app.gql(`mutation($input: CreateFlowInput!) { createFlow(input: $input) { id } }`, {
@@ -147,6 +154,7 @@ describePg('typed kinds', () => {
     expect(read.error.message).toContain('$.id');
     const good = await app.gql(`mutation { createMailSendTask(input: { to: "abc@x.io", subject: "hi" }) { task { id } } }`);
     await ended(good.data.createMailSendTask.task.id);
-    expect((await statusOf(good.data.createMailSendTask.task.id)).result).toEqual({ id: 'sent to abc@x.io' });
+    // The JSON Schema's default reaches the handler.
+    expect((await statusOf(good.data.createMailSendTask.task.id)).result).toEqual({ id: 'sent to abc@x.io (low)' });
   });
 });

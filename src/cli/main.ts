@@ -76,7 +76,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'serve') {
     // Loaded only here: the client commands never load the server and its database drivers.
     const { serve } = await import('../serve.js');
-    await serve(values.kinds || process.env.TASK_KINDS?.trim() || undefined);
+    await serve(values.kinds || undefined); // unset: TASK_KINDS (serve.ts)
     return new Promise<never>(() => {}); // it runs until a signal stops it (serve.ts)
   }
   const run = COMMANDS[command];

@@ -46,6 +46,7 @@ export async function workerCommand(i: Invocation): Promise<number> {
   try {
     worker = await runRemoteWorker({ url: i.url, apiKey: i.apiKey, kinds, name, concurrency, graceSeconds, log, signal: signals.signal });
   } catch (error) {
+    await tracing.stop();
     // Stopped while the server was still out of reach: nothing was claimed, nothing is left.
     if (signals.signal.aborted) return 0;
     if (error instanceof GraphQLRefusal) throw new Refused(`the server refused the worker: ${error.message} (${error.code})`);

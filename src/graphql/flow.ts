@@ -144,8 +144,8 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CreateFlowInput, required: true }) },
     resolve: async (_, { input }, ctx) => {
       await ctx.kinds.ensure(new Set(input.tasks.map((task) => task.kind)));
-      const requests = await checkInputs(input.tasks, ctx.kinds, false);
-      const tasks = await ctx.store.tasks.insertGraph(prepareFlow(requests, ctx.kinds, ctx.maxPayloadBytes), { name: input.name ?? null });
+      await checkInputs(input.tasks, ctx.kinds, false);
+      const tasks = await ctx.store.tasks.insertGraph(prepareFlow(input.tasks, ctx.kinds, ctx.maxPayloadBytes), { name: input.name ?? null });
       ctx.metrics.created(tasks);
       return flowOrFail(ctx, tasks[0].flowId!);
     },

@@ -1,6 +1,6 @@
 // A kind's JSON Schema as a GraphQL input type, so that frontend codegen sees real fields: objects
 // become input objects (required properties non-null), string enums become enums, arrays lists,
-// integers Int (Float when the bounds pass 32 bits, as GraphQL's Int cannot hold them), and what
+// integers Int when bounded within 32 bits (else Float: GraphQL's Int cannot hold more), and what
 // GraphQL cannot say (unions, references, maps, names GraphQL does not allow) stays JSON. The
 // schema itself is still checked at create, so a looser GraphQL type never lets a bad input in.
 import {
@@ -42,11 +42,18 @@ function typesOf(schema: JsonSchema): { types: string[]; nullable: boolean } {
 }
 
 export function inputTypeOf(schema: JsonSchema, typeName: string, json: GraphQLScalarType): GraphQLInputType {
-  const made = new Map<string, GraphQLInputType>();
+  const made = new Set<string>();
 
   function shape(node: unknown, name: string): Shape {
     if (typeof node !== 'object' || node === null) return { type: json, nullable: true };
     const s = node as JsonSchema;
+    // zod's nullable(), and JSON Schema's usual way to say "X or null": X, nullable.
+    const branches = (s.anyOf ?? s.oneOf) as unknown[] | undefined;
+    if (Array.isArray(branches) && branches.length === 2) {
+      const isNull = (b: unknown) => (b as JsonSchema | null)?.type === 'null';
+      const other = branches.find((b) => !isNull(b));
+      if (other && branches.some(isNull)) return { type: shape(other, name).type, nullable: true };
+    }
     const { types, nullable } = typesOf(s);
     if (Array.isArray(s.enum)) return { type: enumOf(s.enum, name) ?? json, nullable: nullable || s.enum.includes(null) };
     if (types.length !== 1) return { type: json, nullable: true };
@@ -71,16 +78,17 @@ export function inputTypeOf(schema: JsonSchema, typeName: string, json: GraphQLS
     }
   }
 
+  /** Int only when the schema bounds it within 32 bits: an unbounded integer may not fit GraphQL's Int. */
   function fitsInt(s: JsonSchema): boolean {
-    const low = Number(s.minimum ?? s.exclusiveMinimum ?? -INT32);
-    const high = Number(s.maximum ?? s.exclusiveMaximum ?? INT32 - 1);
-    return low >= -INT32 && high <= INT32 - 1;
+    const low = s.minimum ?? s.exclusiveMinimum;
+    const high = s.maximum ?? s.exclusiveMaximum;
+    return low !== undefined && high !== undefined && Number(low) >= -INT32 && Number(high) <= INT32 - 1;
   }
 
   function enumOf(values: unknown[], name: string): GraphQLEnumType | undefined {
     const names = values.filter((v) => v !== null);
     if (names.length === 0 || !names.every((v) => typeof v === 'string' && NAME.test(v) && !['true', 'false', 'null'].includes(v))) return undefined;
-    return remember(name, () => new GraphQLEnumType({ name, values: Object.fromEntries((names as string[]).map((v) => [v, { value: v }])) }));
+    return new GraphQLEnumType({ name: unique(name), values: Object.fromEntries((names as string[]).map((v) => [v, { value: v }])) });
   }
 
   function objectOf(s: JsonSchema, name: string): GraphQLInputObjectType | undefined {
@@ -89,20 +97,22 @@ export function inputTypeOf(schema: JsonSchema, typeName: string, json: GraphQLS
     const entries = Object.entries(properties as Record<string, unknown>);
     if (entries.length === 0 || !entries.every(([key]) => NAME.test(key))) return undefined;
     const required = new Set(Array.isArray(s.required) ? s.required.map(String) : []);
-    return remember(name, () => {
-      const fields: GraphQLInputFieldConfigMap = {};
-      for (const [key, property] of entries) {
-        const field = shape(property, `${name}${pascalCase(key)}`);
-        const description = typeof (property as JsonSchema)?.description === 'string' ? ((property as JsonSchema).description as string) : undefined;
-        fields[key] = { type: required.has(key) && !field.nullable ? new GraphQLNonNull(field.type) : field.type, description };
-      }
-      return new GraphQLInputObjectType({ name, fields, description: typeof s.description === 'string' ? s.description : undefined });
-    }) as GraphQLInputObjectType;
+    const typeName = unique(name);
+    const fields: GraphQLInputFieldConfigMap = {};
+    for (const [key, property] of entries) {
+      const field = shape(property, `${typeName}${pascalCase(key)}`);
+      const description = typeof (property as JsonSchema)?.description === 'string' ? ((property as JsonSchema).description as string) : undefined;
+      fields[key] = { type: required.has(key) && !field.nullable ? new GraphQLNonNull(field.type) : field.type, description };
+    }
+    return new GraphQLInputObjectType({ name: typeName, fields, description: typeof s.description === 'string' ? s.description : undefined });
   }
 
-  function remember<T extends GraphQLInputType>(name: string, make: () => T): T {
-    if (!made.has(name)) made.set(name, make());
-    return made.get(name) as T;
+  /** A type's name, numbered when two properties come to the same one (a_b and aB). */
+  function unique(name: string): string {
+    let taken = name;
+    for (let n = 2; made.has(taken); n++) taken = `${name}${n}`;
+    made.add(taken);
+    return taken;
   }
 
   return shape(schema, typeName).type;

@@ -17,7 +17,7 @@ import type { TaskKind } from '../tasks/kind.js';
 import { inputTypeOf, pascalCase } from './kind-input-type.js';
 
 /** The name of a kind's typed mutation. */
-export const typedMutationName = (kind: string) => `create${pascalCase(kind)}Task`;
+const typedMutationName = (kind: string) => `create${pascalCase(kind)}Task`;
 
 export function withKindMutations(base: GraphQLSchema, kinds: ReadonlyMap<string, TaskKind>): GraphQLSchema {
   const config = base.toConfig();

@@ -45,21 +45,24 @@ function settle(span: Span, result: unknown) {
   span.end();
 }
 
-/** fn, run in the operation's span; the span ends with its result (an async iterable: once it is set up). */
+/**
+ * fn, run in the operation's span; the span ends with its result (an async iterable: once it is
+ * set up). It begins when fn is called, so a later plugin that never calls it leaves no span open.
+ */
 function traced<A extends OperationArgs>(fn: (args: A) => unknown, args: A): ((args: A) => Promise<unknown>) | undefined {
   const tracer = activeTracer();
   if (!tracer) return undefined;
   const operation = getOperationAST(args.document, args.operationName ?? undefined);
   const type = operation?.operation ?? 'unknown';
   const name = args.operationName ?? operation?.name?.value;
-  const parent = parentOf(args.contextValue);
-  const span = tracer.startSpan(
-    name ? `graphql.${type} ${name}` : `graphql.${type}`,
-    { kind: SpanKind.SERVER, attributes: { 'graphql.operation.type': type, ...(name && { 'graphql.operation.name': name }) } },
-    parent,
-  );
-  const within = trace.setSpan(parent, span);
   return async (a) => {
+    const parent = parentOf(a.contextValue);
+    const span = tracer.startSpan(
+      name ? `graphql.${type} ${name}` : `graphql.${type}`,
+      { kind: SpanKind.SERVER, attributes: { 'graphql.operation.type': type, ...(name && { 'graphql.operation.name': name }) } },
+      parent,
+    );
+    const within = trace.setSpan(parent, span);
     try {
       const result = await context.with(within, fn, undefined, a);
       settle(span, result);

@@ -31,9 +31,9 @@ builder.mutationFields((t) => ({
     authScopes: { write: true },
     type: CreateTaskPayload,
     args: { input: t.arg({ type: CreateTaskInput, required: true }) },
-    resolve: async (_, args, ctx) => {
-      await ctx.kinds.ensure([args.input.kind]);
-      const [input] = await checkInputs([args.input], ctx.kinds);
+    resolve: async (_, { input }, ctx) => {
+      await ctx.kinds.ensure([input.kind]);
+      await checkInputs([input], ctx.kinds);
       if (hasDependencies(input)) {
         const [task] = await ctx.store.tasks.insertGraph([prepareDependent(input, ctx.kinds, ctx.maxPayloadBytes)]);
         ctx.metrics.created([task]);
@@ -47,12 +47,12 @@ builder.mutationFields((t) => ({
     type: CreateTasksPayload,
     description: `Creates up to ${MAX_BATCH} tasks in one statement: all or none.`,
     args: { inputs: t.arg({ type: [CreateTaskInput], required: true }) },
-    resolve: async (_, args, ctx) => {
-      if (args.inputs.length > MAX_BATCH) {
-        throw invalidInput(`createTasks takes at most ${MAX_BATCH} inputs, got ${args.inputs.length}`);
+    resolve: async (_, { inputs }, ctx) => {
+      if (inputs.length > MAX_BATCH) {
+        throw invalidInput(`createTasks takes at most ${MAX_BATCH} inputs, got ${inputs.length}`);
       }
-      await ctx.kinds.ensure(new Set(args.inputs.map((input) => input.kind)));
-      const inputs = await checkInputs(args.inputs, ctx.kinds, false);
+      await ctx.kinds.ensure(new Set(inputs.map((input) => input.kind)));
+      await checkInputs(inputs, ctx.kinds, false);
       if (inputs.some(hasDependencies)) {
         const tasks = await ctx.store.tasks.insertGraph(inputs.map((input) => prepareDependent(input, ctx.kinds, ctx.maxPayloadBytes)));
         ctx.metrics.created(tasks);

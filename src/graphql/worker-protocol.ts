@@ -1,9 +1,9 @@
 // The mutations an external worker calls, in any language, over plain GraphQL. See
 // workers/external.ts for the rules; examples/worker.py for a complete worker.
 import type { Task, Worker } from '../store/index.js';
-import { invalidInput } from '../errors.js';
 import { parseTaskId } from '../tasks/intake.js';
 import { MAX_WAIT_SECONDS } from '../workers/long-poll.js';
+import { releaseIds } from '../workers/protocol-input.js';
 import { builder } from './builder.js';
 import { TaskRef } from './task.js';
 import { WorkerRef } from './worker.js';
@@ -89,9 +89,6 @@ builder.mutationFields((t) => ({
     description:
       'Hands back tasks it holds but will not finish (it is shutting down): PENDING again at once, for any worker, without counting the attempt (a requeued event, reason shutdown). Returns the ids handed back; tasks it does not hold are left alone.',
     args: { workerId: t.arg.id({ required: true }), ids: t.arg.idList({ required: true }) },
-    resolve: (_, args, ctx) => {
-      if (args.ids.length > 1000) throw invalidInput('releaseTasks takes at most 1000 ids');
-      return ctx.external.release(String(args.workerId), args.ids.map((id) => parseTaskId(String(id))));
-    },
+    resolve: (_, args, ctx) => ctx.external.release(String(args.workerId), releaseIds(args.ids.map((id) => parseTaskId(String(id))))),
   }),
 }));

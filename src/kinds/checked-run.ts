@@ -1,11 +1,10 @@
-// A kind's handler with its schemas enforced where it runs, embedded or remote: the input is
-// checked again before the run (a task enqueued from SQL skipped the check at create; the value
-// a Standard Schema gives back, with its defaults, is what the handler gets), and the result after
-// it. A kind without schemas runs as written, at no cost.
+// A kind's handler with its checks enforced where it runs, embedded or remote: the input is
+// checked again before the run (a task enqueued from SQL, or served by a worker whose server does
+// not know the kind's schema, skipped the check at create; the value a Standard Schema gives back,
+// a transform's or with its defaults, is what the handler gets), and the result after it. A kind
+// with neither schemas nor a validate function runs as written, at no cost.
 import { TaskFailure, type TaskHandler, type TaskKind } from '../tasks/kind.js';
 import { describeIssues, type Checked } from '../tasks/schemas.js';
-
-const settled = <T>(value: T | Promise<T>, then: (v: T) => unknown) => (value instanceof Promise ? value.then(then) : then(value));
 
 function valueOf(checked: Checked, what: 'input' | 'result', code: string, retryable: boolean): unknown {
   if (checked.ok) return checked.value;
@@ -13,12 +12,14 @@ function valueOf(checked: Checked, what: 'input' | 'result', code: string, retry
 }
 
 export function checkedRun(kind: TaskKind): TaskHandler {
-  const { input, result, run } = kind;
-  if (!input && !result) return run;
+  const { input, result, validate, run } = kind;
+  if (!input && !result && !validate) return run;
   return async (value, ctx) => {
     // A bad input is bad on every attempt: not retried.
-    const accepted = input ? await settled(input.check(value), (c) => valueOf(c, 'input', 'INVALID_INPUT', false)) : value;
+    const problem = validate?.(value);
+    if (problem) throw new TaskFailure(problem, 'INVALID_INPUT', false);
+    const accepted = input ? valueOf(await input.check(value), 'input', 'INVALID_INPUT', false) : value;
     const produced = await run(accepted, ctx);
-    return result ? settled(result.check(produced), (c) => valueOf(c, 'result', 'INVALID_RESULT', true)) : produced;
+    return result ? valueOf(await result.check(produced), 'result', 'INVALID_RESULT', true) : produced;
   };
 }

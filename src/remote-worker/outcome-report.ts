@@ -11,8 +11,12 @@ import { isTransient, refusalCode } from './graphql-client.js';
 import type { Failure, Protocol } from './protocol.js';
 import { pause } from './waits.js';
 
-/** A task's status after an outcome as the attempt's outcome: PENDING again is a retry. */
-const outcomeOf = (status: string) => (status === 'PENDING' ? 'retrying' : status.toLowerCase());
+/**
+ * A task's status after an outcome, as an attempt span's task.outcome says it: PENDING again is a
+ * retry (store/claims/finish.ts eventOf, which this process may not import: the store loads the
+ * database drivers).
+ */
+const attemptOutcome = (status: string) => (status === 'PENDING' ? 'retrying' : status.toLowerCase());
 
 export function createOutcomeReport(options: { protocol: Protocol; log: Logger; leaseSeconds: () => number }) {
   const { protocol, log } = options;
@@ -56,13 +60,13 @@ export function createOutcomeReport(options: { protocol: Protocol; log: Logger; 
     await attempt.drained();
     const fail = (failure: Failure) => deliver(attempt, 'failure', () => protocol.fail(id, attempt.workerId, failure));
     try {
-      if (settlement.ok) return outcomeOf(await complete(attempt, settlement.result, fail));
+      if (settlement.ok) return attemptOutcome(await complete(attempt, settlement.result, fail));
       const { message, code } = errorOf(settlement.error);
       const retryable = !(settlement.error instanceof TaskFailure) || settlement.error.retryable;
       // failTask refuses an empty message; an Error thrown without one still fails the attempt.
       const status = await fail({ message: message.trim() ? message : 'Error', code, retryable });
       log.info({ taskId: id, kind, attempt: attempts, code, retryable }, 'task failed');
-      return outcomeOf(status);
+      return attemptOutcome(status);
     } catch (error) {
       // Cancelled, timed out or requeued meanwhile: the server kept its own outcome, as it should.
       log.warn({ taskId: id, kind, attempt: attempts, code: refusalCode(error), err: (error as Error).message }, 'outcome not recorded');

@@ -15,18 +15,6 @@ import { createNotifier } from './waits.js';
 /** setTimeout's longest delay; a longer task timeout is left to the server's sweep. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** The handler that runs a kind here: its schemas enforced, and its legacy validate, which no server ran for it. */
-export function handlerOf(kind: TaskKind): TaskHandler {
-  const run = checkedRun(kind);
-  const { validate } = kind;
-  if (!validate) return run;
-  return (input, ctx) => {
-    const problem = validate(input);
-    if (problem) throw new TaskFailure(problem, 'INVALID_INPUT', false);
-    return run(input, ctx);
-  };
-}
-
 export interface RemoteRunnerOptions {
   protocol: Protocol;
   handlers: ReadonlyMap<string, TaskHandler>;

@@ -12,7 +12,9 @@ import type { TaskKind } from '../tasks/kind.js';
 import { createGraphQLClient, isTransient, refusalCode } from './graphql-client.js';
 import { keepBeating } from './heartbeat.js';
 import { createProtocol, type Protocol, type Registration } from './protocol.js';
-import { createRemoteRunner, handlerOf, type RemoteRunner } from './runner.js';
+import { checkedRun } from '../kinds/checked-run.js';
+import { kindsByName, type KindsGiven } from '../kinds/load-module.js';
+import { createRemoteRunner, type RemoteRunner } from './runner.js';
 import { pause } from './waits.js';
 
 export interface RemoteWorkerOptions {
@@ -20,8 +22,8 @@ export interface RemoteWorkerOptions {
   url: string;
   /** An API key with the worker scope, when the server has keys. */
   apiKey?: string;
-  /** The kinds it runs, by name, as loadKindsModule gives them. */
-  kinds: Record<string, TaskKind>;
+  /** The kinds it runs: an array of kinds named by defineKind, or an object of kinds (as loadKindsModule gives them). */
+  kinds: KindsGiven;
   /** Shown in the workers list; default node@<host>:<pid>. */
   name?: string;
   /** Tasks at once; default 1. setWorkerConcurrency changes it from then on. */
@@ -31,7 +33,7 @@ export interface RemoteWorkerOptions {
   /** How long one claim waits for work on the server (1 to 60); default 20. */
   waitSeconds?: number;
   log?: Logger;
-  /** Fired before the first registration succeeded: runRemoteWorker gives up with its reason. */
+  /** Fired before the first registration succeeded, runRemoteWorker gives up with its reason; after, the worker stops as stop() does. */
   signal?: AbortSignal;
 }
 
@@ -83,18 +85,23 @@ function checked(options: RemoteWorkerOptions) {
   if (!(graceSeconds >= 0)) throw new RangeError('graceSeconds must be 0 or more');
   const waitSeconds = options.waitSeconds ?? 20;
   if (!Number.isInteger(waitSeconds) || waitSeconds < 1 || waitSeconds > 60) throw new RangeError('waitSeconds must be an integer from 1 to 60');
-  const kinds = Object.keys(options.kinds ?? {});
-  if (kinds.length === 0) throw new TypeError('kinds must hold at least one task kind');
-  const bad = kinds.find((name) => typeof options.kinds[name]?.run !== 'function');
-  if (bad !== undefined) throw new TypeError(`kinds.${bad} is not a task kind: it needs a run function`);
-  return { concurrency, graceSeconds, waitSeconds, kinds: kinds.sort() };
+  try {
+    new URL(options.url);
+  } catch {
+    throw new TypeError(`url must be the server's GraphQL endpoint, like http://localhost:4000/graphql; got ${JSON.stringify(options.url)}`);
+  }
+  const given = Array.isArray(options.kinds) ? options.kinds : Object.values(options.kinds ?? {});
+  if (given.some((kind) => typeof kind?.run !== 'function')) throw new TypeError('every kind needs a run function');
+  const byName = kindsByName(options.kinds);
+  if (Object.keys(byName).length === 0) throw new TypeError('kinds must hold at least one task kind');
+  return { concurrency, graceSeconds, waitSeconds, byName, kinds: Object.keys(byName).sort() };
 }
 
 export async function runRemoteWorker(options: RemoteWorkerOptions): Promise<RemoteWorker> {
-  const { concurrency, graceSeconds, waitSeconds, kinds } = checked(options);
+  const { concurrency, graceSeconds, waitSeconds, byName, kinds } = checked(options);
   const log = (options.log ?? createLogger(process.env.LOG_LEVEL ?? 'info')).child({ component: 'remote-worker' });
   const protocol = createProtocol(createGraphQLClient({ url: options.url, apiKey: options.apiKey }));
-  const handlers = new Map(Object.entries(options.kinds).map(([name, kind]) => [name, handlerOf(kind)]));
+  const handlers = new Map(Object.entries(byName).map(([name, kind]) => [name, checkedRun(kind)]));
   const registration = { name: options.name ?? `node@${hostname()}:${process.pid}`, kinds, concurrency };
   // Stops the claim loop and ends every backoff at once; the claim under way has its own (see stop).
   const stopping = new AbortController();
@@ -159,6 +166,7 @@ export async function runRemoteWorker(options: RemoteWorkerOptions): Promise<Rem
     await stopBeating();
     log.info({ workerId: registered.id }, 'worker stopped');
   }
+  options.signal?.addEventListener('abort', () => void (stopped ??= stop()), { once: true });
   return {
     get workerId() {
       return registered.id;

@@ -2,6 +2,7 @@
 // nothing is written on a refusal; next_run_at computed here, by croner, from now.
 import { ClientError } from '../errors.js';
 import type { Schedule, Store } from '../store/index.js';
+import { checkInputs } from '../tasks/input-check.js';
 import type { KindLookup } from '../tasks/intake.js';
 import { nextTick } from './cron.js';
 import { prepareSchedule, type ScheduleRequest } from './intake.js';
@@ -19,6 +20,9 @@ export const notFound = (name: string) => new ClientError('SCHEDULE_NOT_FOUND', 
 /** Makes or changes a schedule (see upsertSchedule for what an upsert keeps) and returns it. */
 export async function upsert(store: Store, kinds: ScheduleKinds, maxPayloadBytes: number, request: ScheduleRequest): Promise<Schedule> {
   await kinds.ensure([request.kind]);
+  // The input of a typed kind is checked here, for the API and SCHEDULES_FILE alike: a schedule
+  // never makes a task its kind would refuse.
+  await checkInputs([request], kinds);
   const definition = prepareSchedule(request, kinds, maxPayloadBytes);
   await store.schedules.upsertSchedule(definition, nextTick(definition.cron, definition.timezone, new Date()));
   const [schedule] = await store.schedules.listSchedules([definition.name]);

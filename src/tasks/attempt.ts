@@ -41,7 +41,7 @@ export class Attempt implements TaskContext {
     private readonly deps: AttemptDeps,
   ) {
     const { id, kind, attempts, queue, traceParent, runAt } = claimed;
-    // Untraced, not even the description of the attempt is made.
+    // Untraced, not even the description of the attempt is made (the hot path: one per task).
     this.trace = activeTracer() && startAttemptTrace({ id, kind, attempt: attempts, queue, traceparent: traceParent, workerId: deps.workerId, dueAt: runAt, startedAt: this.startedAt });
   }
 

@@ -1,5 +1,5 @@
-// The task kinds this server runs. To add one: write a module under kinds/ that exports a
-// TaskKind, then add it to the object below. That is the whole registration.
+// The built-in task kinds, and the registry of the kinds a server runs: these and an app's own
+// (createTaskServer({ kinds }), serve --kinds, TASK_KINDS), each run through its checks.
 import { checkedRun } from '../kinds/checked-run.js';
 import type { TaskKind } from './kind.js';
 import { echo } from './kinds/echo.js';

@@ -1,6 +1,8 @@
 // The input schemas of typed kinds, checked for every task of a create before anything is
 // written (a Standard Schema may be asynchronous, so this runs ahead of the synchronous intake).
-// Every failing path of every task is listed, in the message and in extensions.issues.
+// Every failing path of every task is listed, in the message and in extensions.issues. The input
+// is stored as given: it is checked again before each run, and the value the schema gives back (a
+// transform's, with defaults) is what the handler gets then (src/kinds/checked-run.ts).
 import { ClientError } from '../errors.js';
 import type { KindLookup } from './intake.js';
 import type { SchemaIssue } from './schemas.js';
@@ -10,23 +12,20 @@ export interface InputIssue extends SchemaIssue {
   readonly task?: number | string;
 }
 
-/** The requests with each input as its schema gives it back, or INVALID_INPUT naming every issue. */
-export async function checkInputs<T extends { kind: string; input?: unknown; ref?: string }>(
-  requests: readonly T[],
+/** Nothing when every input passes its kind's schema; else INVALID_INPUT naming every issue. */
+export async function checkInputs(
+  requests: ReadonlyArray<{ kind: string; input?: unknown; ref?: string }>,
   kinds: Pick<KindLookup, 'get'>,
   single = requests.length === 1,
-): Promise<T[]> {
-  if (!requests.some((r) => kinds.get(r.kind)?.input)) return [...requests];
+): Promise<void> {
+  if (!requests.some((r) => kinds.get(r.kind)?.input)) return;
   const issues: InputIssue[] = [];
-  const checked = await Promise.all(
+  await Promise.all(
     requests.map(async (request, index) => {
-      const schema = kinds.get(request.kind)?.input;
-      if (!schema) return request;
-      const result = await schema.check(request.input ?? null);
-      if (result.ok) return { ...request, input: result.value };
+      const result = await kinds.get(request.kind)?.input?.check(request.input ?? null);
+      if (!result || result.ok) return;
       const task = single ? undefined : (request.ref ?? index);
       for (const issue of result.issues) issues.push(task === undefined ? issue : { task, ...issue });
-      return request;
     }),
   );
   if (issues.length > 0) {
@@ -34,5 +33,4 @@ export async function checkInputs<T extends { kind: string; input?: unknown; ref
     const message = issues.map((i) => `${where(i)}${i.path} ${i.message}`).join('; ');
     throw new ClientError('INVALID_INPUT', `input does not match its kind's schema: ${message}`, { issues });
   }
-  return checked;
 }

@@ -1,5 +1,6 @@
-// What a task kind is: a handler, and optionally a check of its input that runs when the task is
-// created, so a malformed task is refused with INVALID_INPUT instead of failing later.
+// What a task kind is: a handler, and optionally schemas of its input and result (defineKind) or a
+// validate function, checked where the task is created (INVALID_INPUT instead of a failure later)
+// and again where it runs (src/kinds/checked-run.ts).
 import type { KindSchema } from './schemas.js';
 
 /** A kind's name, as tasks, workers and defineKind give it; create<PascalName>Task is made from it. */

@@ -4,6 +4,10 @@
 // which the GraphQL input type of the kind's typed mutation is generated.
 import type { StandardJSONSchemaV1, StandardSchemaV1 } from '@standard-schema/spec';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+
+// ajv-formats is CommonJS: its default export is the function, under default again for ESM callers.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (ajv: Ajv2020) => Ajv2020;
 
 /** A JSON Schema object (draft 2020-12; draft-07 keywords are accepted too). */
 export type JsonSchema = Record<string, unknown>;
@@ -17,14 +21,17 @@ export interface SchemaIssue {
 
 export type Checked = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly issues: readonly SchemaIssue[] };
 
+/** Marks what toKindSchema made: a zod schema has a check method of its own, so a method cannot tell. */
+const MADE = Symbol('kind schema');
+
 export interface KindSchema {
+  readonly [MADE]: true;
   /** The value as the schema gives it back (a Standard Schema may apply defaults), or every issue. */
   check(value: unknown): Checked | Promise<Checked>;
   /** The JSON Schema of what is accepted, when known: it shapes the generated GraphQL type. */
   readonly jsonSchema: JsonSchema | undefined;
 }
 
-const ajv = new Ajv2020({ allErrors: true, strict: false });
 
 function isStandard(source: SchemaSource): source is StandardSchemaV1 {
   return typeof (source as StandardSchemaV1)['~standard']?.validate === 'function';
@@ -54,12 +61,17 @@ function jsonSchemaOf(source: StandardSchemaV1): JsonSchema | undefined {
   }
 }
 
-export function toKindSchema(source: SchemaSource, what: string): KindSchema {
+export const isKindSchema = (value: unknown): value is KindSchema => typeof value === 'object' && value !== null && MADE in value;
+
+/** A schema as written (or one made already) as the check a kind carries. */
+export function toKindSchema(source: SchemaSource | KindSchema, what: string): KindSchema {
+  if (isKindSchema(source)) return source;
   if (isStandard(source)) {
     const standard = source['~standard'];
     const settle = (result: StandardSchemaV1.Result<unknown>): Checked =>
       result.issues ? { ok: false, issues: standardIssues(result.issues) } : { ok: true, value: result.value };
     return {
+      [MADE]: true,
       check(value) {
         const result = standard.validate(value);
         return result instanceof Promise ? result.then(settle) : settle(result);
@@ -70,14 +82,20 @@ export function toKindSchema(source: SchemaSource, what: string): KindSchema {
   if (typeof source !== 'object' || source === null || Array.isArray(source)) {
     throw new TypeError(`${what} must be a Standard Schema (zod, valibot, ...) or a JSON Schema object`);
   }
-  let validate: ReturnType<typeof ajv.compile>;
+  let validate: ReturnType<Ajv2020['compile']>;
   try {
+    // One Ajv per schema: two kinds whose schemas share an $id must not collide. Formats (email,
+    // uri, date-time...) are checked, and defaults applied, on a copy: the stored input stays as given.
+    const ajv = new Ajv2020({ allErrors: true, strict: false, useDefaults: true });
+    addFormats(ajv);
     validate = ajv.compile(source);
   } catch (error) {
     throw new TypeError(`${what} is not a valid JSON Schema: ${(error as Error).message}`);
   }
   return {
-    check(value) {
+    [MADE]: true,
+    check(given) {
+      const value = given === undefined ? null : structuredClone(given);
       if (validate(value)) return { ok: true, value };
       return {
         ok: false,

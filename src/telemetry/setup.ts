@@ -37,10 +37,32 @@ export interface Tracing {
 
 const NOTHING: Tracing = { own: false, stop: async () => {} };
 
+/**
+ * The provider this module registered and how many servers of this process use it: the last to
+ * stop unregisters it, so one server stopping does not turn tracing off for another still running.
+ */
+let shared: { users: number; stop(): Promise<void> } | undefined;
+
+function use(registered: NonNullable<typeof shared>): Tracing {
+  registered.users++;
+  let released = false;
+  return {
+    own: true,
+    async stop() {
+      if (released) return;
+      released = true;
+      if (--registered.users > 0) return;
+      if (shared === registered) shared = undefined;
+      await registered.stop();
+    },
+  };
+}
+
 export async function startTracing(env: Record<string, string | undefined>, log: Logger): Promise<Tracing> {
   const choice = tracingWanted(env);
   if (!choice) return NOTHING;
   if (choice.unknown.length > 0) log.warn({ exporters: choice.unknown }, 'OTEL_TRACES_EXPORTER names exporters that are not built in (otlp, console); skipped');
+  if (shared) return use(shared);
   if (tracerRegistered()) {
     log.info('a tracer provider is registered already: spans go to it');
     return NOTHING;
@@ -51,7 +73,9 @@ export async function startTracing(env: Record<string, string | undefined>, log:
     log.warn({ protocol }, 'only OTLP over http/json is built in: spans are sent as http/json');
   }
   const { registerProvider } = await import('./provider.js');
-  const stop = registerProvider(choice.exporters, log);
+  // Another server of this process may have registered it while the SDK was loading.
+  if (shared) return use(shared);
+  shared = { users: 0, stop: registerProvider(choice.exporters, log) };
   log.info({ exporters: choice.exporters }, 'tracing on');
-  return { own: true, stop };
+  return use(shared);
 }

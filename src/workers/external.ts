@@ -154,6 +154,7 @@ async function claimFor(
       if (claimed.length > 0 && signal?.aborted) {
         // The caller has gone while the claim ran: nobody would run these. Handed back, no attempt counted.
         await store.claims.release(workerId, claimed.map((t) => ({ id: t.id, attempt: t.attempts })), 'shutdown');
+        await store.workers.refreshCounts(workerId);
         return [];
       }
       if (claimed.length > 0) {

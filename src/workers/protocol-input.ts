@@ -6,6 +6,12 @@ import { MAX_CONCURRENCY, storedMessage, withoutNul } from '../limits.js';
 import { MAX_WAIT_SECONDS } from './long-poll.js';
 
 const MAX_CLAIM = 1000;
+
+/** The tasks a releaseTasks hands back at most: as many as one claim takes. */
+export function releaseIds(ids: readonly string[]): readonly string[] {
+  if (ids.length > MAX_CLAIM) throw invalidInput(`releaseTasks takes at most ${MAX_CLAIM} ids, got ${ids.length}`);
+  return ids;
+}
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'];
 
 export function registration(input: { name: string; kinds: string[]; concurrency?: number | null }) {
