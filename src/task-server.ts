@@ -6,7 +6,6 @@ import { loadConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { settingsAsEnv, type TaskServerSettings } from './settings.js';
 import { builtInKinds, createRegistry } from './tasks/handlers.js';
-import type { TaskKind } from './tasks/kind.js';
 import { kindsByName, type KindsGiven } from './kinds/load-module.js';
 
 export interface TaskServerOptions extends TaskServerSettings {

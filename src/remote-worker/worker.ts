@@ -8,7 +8,6 @@ import { hostname } from 'node:os';
 import { backoffMs } from '../backoff.js';
 import { MAX_CONCURRENCY } from '../limits.js';
 import { createLogger, type Logger } from '../logger.js';
-import type { TaskKind } from '../tasks/kind.js';
 import { createGraphQLClient, isTransient, refusalCode } from './graphql-client.js';
 import { keepBeating } from './heartbeat.js';
 import { createProtocol, type Protocol, type Registration } from './protocol.js';
