@@ -224,6 +224,9 @@ describePg('create_task: enqueue from SQL in the caller’s transaction', () => 
     expect(await refused('echo', { timeoutSeconds: 0 }, 'timeoutSeconds')).toContain('from 1 to 604800');
     expect(await refused('echo', { runAt: 'tomorrow' }, 'runAt')).toContain('RFC 3339');
     expect(await refused('echo', { runAt: '2030-01-01T12:00:00' }, 'runAt')).toContain('with a time zone');
+    expect(await refused('echo', { runAt: '2030-02-30T12:00:00Z' }, 'runAt')).toContain('a valid time');
+    expect(await refused('echo', { runAt: '2030-13-01T12:00:00Z' }, 'runAt')).toContain('RFC 3339');
+    expect(await refused('echo', { runAt: '2030-01-01T24:00:00Z' }, 'runAt')).toContain('RFC 3339');
     expect(await refused('echo', { runAt: '2030-02-30T00:00:00Z' }, 'runAt')).toContain('a valid time');
     expect(await refused('echo', { runAt: 1893456000000 }, 'runAt')).toContain('got 1893456000000');
     expect(await refused('echo', { queue: 'a queue' }, 'queue')).toContain('1 to 64 letters');

@@ -311,7 +311,7 @@ export const taskIntents = pgTable('task_intents', {
   priority: integer('priority').notNull(),
   maxAttempts: integer('max_attempts').notNull(),
   timeoutSeconds: integer('timeout_seconds').notNull(),
-  /** Null: due at once, the transaction's now() as for createTask. */
+  /** Null: due at once, from the commit that writes the task. */
   runAt: tz('run_at'),
   concurrencyKey: text('concurrency_key'),
   idempotencyKey: text('idempotency_key'),
