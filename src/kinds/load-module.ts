@@ -13,10 +13,14 @@ const isKind = (value: unknown): value is TaskKind =>
   typeof value === 'object' && value !== null && typeof (value as TaskKind).run === 'function';
 
 /** A kind written as a plain object with schemas as written (zod, JSON Schema) carries them as checks. */
-function withChecks(name: string, kind: TaskKind): TaskKind {
+function withChecks(name: string, kind: TaskKind, file: string): TaskKind {
   if ((kind.input === undefined || isKindSchema(kind.input)) && (kind.result === undefined || isKindSchema(kind.result))) return kind;
   const checked = (schema: unknown, what: string) => (schema === undefined ? undefined : toKindSchema(schema as SchemaSource, `${name}.${what}`));
-  return { ...kind, input: checked(kind.input, 'input'), result: checked(kind.result, 'result') };
+  try {
+    return { ...kind, input: checked(kind.input, 'input'), result: checked(kind.result, 'result') };
+  } catch (error) {
+    throw new KindsModuleError(`${file}: ${(error as Error).message}`);
+  }
 }
 
 /** A kind as an app may give it: made by defineKind, or a plain object whose schemas are as written. */
@@ -49,7 +53,7 @@ export function kindsOf(exports: Record<string, unknown>, file = 'the kinds modu
     if (!KIND_NAME.test(name)) throw new KindsModuleError(`${file}: ${JSON.stringify(name)} is not a valid kind name; give it one with defineKind({ name })`);
     if (kinds[name] && seen.get(name) !== kind) throw new KindsModuleError(`${file}: two different kinds are named ${JSON.stringify(name)}`);
     seen.set(name, kind);
-    kinds[name] = withChecks(name, kind);
+    kinds[name] = withChecks(name, kind, file);
   }
   if (Object.keys(kinds).length === 0) {
     throw new KindsModuleError(`${file} exports no task kinds: export kinds made with defineKind({ name, run }) (or objects with a run function)`);

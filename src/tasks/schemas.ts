@@ -95,7 +95,14 @@ export function toKindSchema(source: SchemaSource | KindSchema, what: string): K
   return {
     [MADE]: true,
     check(given) {
-      const value = given === undefined ? null : structuredClone(given);
+      // Checked as it is stored, as JSON (a Date as its string), on a copy that defaults may fill in.
+      let value: unknown;
+      try {
+        const json = JSON.stringify(given);
+        value = json === undefined ? null : JSON.parse(json);
+      } catch (error) {
+        return { ok: false, issues: [{ path: '$', message: `is not JSON: ${(error as Error).message}` }] };
+      }
       if (validate(value)) return { ok: true, value };
       return {
         ok: false,
