@@ -24,12 +24,12 @@ CREATE TABLE "task_intents" (
 -- from the trigger to the commit, as any event-writing statement holds them, and events stay in
 -- commit order.
 --
--- At the commit the trigger writes what createTask writes (store/tasks/insert-tasks.ts): the
--- queue's row if it is new, the task, held from its creation as that statement would hold it, the
--- window of a key taken for a time, the `created` event under the event lock and the notices,
--- which Postgres delivers only at commit, so a rolled-back task is never seen. That statement is
--- written for bursts of tasks in one round trip; this is the same logic for one task, restated
--- rather than shared, since a function called per row would cost every bulk create. Options are
+-- At the commit the trigger writes what createTasks writes (store/tasks/insert-tasks.ts) for all
+-- the tasks the transaction staged, in one statement: the queues' rows if they are new, the tasks,
+-- held from their creation as that statement would hold them, the windows of keys taken for a
+-- time, the `created` events under the event lock and the notices, which Postgres delivers only
+-- at commit, so a rolled-back task is never seen. The same logic restated rather than shared,
+-- since a function called per row would cost every bulk create. Options are
 -- checked as intake.ts checks createTask's; the kind only for its form (the database does not
 -- know which kinds the servers run), and the input not for its size (MAX_PAYLOAD_BYTES is a
 -- server setting).
@@ -200,123 +200,150 @@ BEGIN
   RETURN new_id;
 END $$;
 --> statement-breakpoint
--- Writes a staged task, at the commit of the transaction that staged it (or at SET CONSTRAINTS
--- ... IMMEDIATE), in the order the intents were staged.
+-- Writes the staged tasks at the commit of the transaction that staged them (or at SET
+-- CONSTRAINTS ... IMMEDIATE): the first firing of the row trigger writes every intent of the
+-- transaction, in one statement with one event insert and one notice, as createTasks writes a
+-- burst; the later firings find their intent gone. Written one by one, a thousand tasks held the
+-- event lock, which every claim and outcome waits for, from the first task's write to the commit.
 CREATE FUNCTION create_task_commit() RETURNS trigger LANGUAGE plpgsql VOLATILE AS $$
 -- Times are the commit statement's (statement_timestamp()), not now(): now() is when the caller's
--- transaction began, which may be long before the task exists for anyone (a window judged or
+-- transaction began, which may be long before the tasks exist for anyone (a window judged or
 -- taken, a due time, the creation time).
 DECLARE
-  intent task_intents;
-  queue_paused boolean;
-  queue_concurrency int;
-  key_limit int;
-  held text;
-  window_taken boolean;
-  inserted bigint;
+  staged task_intents[];
+  written bigint[] := '{}';
+  fresh bigint[];
   notices bigint;
+  intent task_intents;
   taken record;
 BEGIN
-  -- Deleted first, and read from the table rather than from NEW: an intent is written once, and
-  -- one deleted since it was staged is not written at all.
-  DELETE FROM task_intents i WHERE i.id = NEW.id RETURNING i.* INTO intent;
-  IF NOT FOUND THEN
+  -- By the primary key: a later firing costs one index probe, not a scan of the intents.
+  IF NOT EXISTS (SELECT 1 FROM task_intents i WHERE i.id = NEW.id) THEN
     RETURN NULL;
   END IF;
+  -- Every intent visible is this transaction's: other transactions' are not visible, and a
+  -- committed one was deleted by its commit. Deleted first, and read from the table rather than
+  -- from NEW: an intent is written once, and one deleted since it was staged (a savepoint rolled
+  -- back) is not written at all. In id order, which is the order of the calls.
+  WITH gone AS (DELETE FROM task_intents i RETURNING i AS intent)
+  SELECT array_agg(gone.intent ORDER BY (gone.intent).id) INTO staged FROM gone;
 
-  -- As createTask: only a queue not there yet, so an existing row, which a claim may hold
-  -- locked, is not written over.
-  INSERT INTO queues (name) SELECT intent.queue WHERE NOT EXISTS (SELECT 1 FROM queues q WHERE q.name = intent.queue) ON CONFLICT DO NOTHING;
-  -- Held from its creation as createTask holds it (HELD_AT_CREATION): a due task whose queue is
-  -- paused or runs all its concurrency allows, or whose key has as many tasks running or due as
-  -- its keyConcurrency, does not enter the claim index only to be held by the next claim. Judged
-  -- now, at the commit, when the task becomes visible to the claims.
-  IF coalesce(intent.run_at, statement_timestamp()) <= statement_timestamp() THEN
-    SELECT q.paused, q.concurrency, coalesce(q.key_concurrency, 1) INTO queue_paused, queue_concurrency, key_limit
-    FROM queues q WHERE q.name = intent.queue;
-    IF queue_paused THEN
-      held := 'QUEUE_PAUSED';
-    ELSIF queue_concurrency IS NOT NULL
-      AND (SELECT coalesce(sum(c.n), 0) FROM task_counts c WHERE c.queue = intent.queue AND c.status = 'running') >= queue_concurrency THEN
-      held := 'QUEUE_CONCURRENCY';
-    ELSIF intent.concurrency_key IS NOT NULL AND (
-      SELECT count(*) FROM (
-        SELECT 1 FROM tasks k WHERE k.status = 'running' AND k.concurrency_key IS NOT NULL
-          AND k.queue = intent.queue AND k.concurrency_key = intent.concurrency_key
-        UNION ALL
-        SELECT 1 FROM tasks k WHERE k.status = 'pending' AND k.concurrency_key IS NOT NULL AND k.queue = intent.queue
-          AND k.concurrency_key = intent.concurrency_key AND k.run_at <= statement_timestamp()
-        LIMIT key_limit) AS busy) >= key_limit THEN
-      held := 'KEY_CONCURRENCY';
-    END IF;
-  END IF;
+  -- As createTasks: only queues not there yet, so an existing row, which a claim may hold
+  -- locked, is not written over; before the event lock, so a new queue another create is
+  -- inserting too is waited for, and not under that lock.
+  INSERT INTO queues (name) SELECT DISTINCT s.queue FROM unnest(staged) s
+  WHERE NOT EXISTS (SELECT 1 FROM queues q WHERE q.name = s.queue) ON CONFLICT DO NOTHING;
 
-  -- The id was returned to the caller, so a key taken since the call cannot give its holder
+  -- The ids were returned to the caller, so a key taken since the call cannot give its holder
   -- instead: the commit fails, and the caller's retry of its transaction gets the holder from
-  -- create_task. Tried again only when the key was found taken and then free (its task ended in
-  -- between): the task can be written after all.
+  -- create_task. Tried again only for tasks whose key was found taken and then free (its task
+  -- ended in between): they can be written after all. The events are written only once every
+  -- task is, so they stay contiguous and in call order.
   FOR turn IN 1..3 LOOP
-    window_taken := true;
-    IF intent.unique_seconds IS NOT NULL THEN
-      -- A key taken for a time is claimed by the task's id; an expired window is taken over. Not
-      -- when the task will not be inserted for its idempotency key.
-      window_taken := false;
-      IF intent.idempotency_key IS NULL OR NOT EXISTS (SELECT 1 FROM tasks t WHERE t.idempotency_key = intent.idempotency_key) THEN
-        INSERT INTO task_unique_windows AS w (unique_key, task_id, until)
-        VALUES (intent.unique_key, intent.id, statement_timestamp() + make_interval(secs => intent.unique_seconds))
-        ON CONFLICT (unique_key) DO UPDATE SET task_id = excluded.task_id, until = excluded.until WHERE w.until <= statement_timestamp();
-        window_taken := FOUND;
-      END IF;
+    WITH todo AS (
+      SELECT s.* FROM unnest(staged) s WHERE s.id <> ALL (written)
+    ), rules AS MATERIALIZED (
+      SELECT q.name, q.paused, q.concurrency, coalesce(q.key_concurrency, 1) AS key_limit,
+        CASE WHEN q.concurrency IS NOT NULL THEN (SELECT coalesce(sum(c.n), 0) FROM task_counts c WHERE c.queue = q.name AND c.status = 'running') END AS running
+      FROM queues q WHERE q.name IN (SELECT todo.queue FROM todo)
+    ), windows AS (
+      -- A key taken for a time is claimed by the task's id, in key order as createTasks claims
+      -- them, so two commits of overlapping keys wait for each other in turn rather than in a
+      -- cycle; an expired window is taken over. Not when the task will not be inserted for its
+      -- idempotency key.
+      INSERT INTO task_unique_windows AS w (unique_key, task_id, until)
+      SELECT todo.unique_key, todo.id, statement_timestamp() + make_interval(secs => todo.unique_seconds)
+      FROM todo
+      WHERE todo.unique_seconds IS NOT NULL
+        AND (todo.idempotency_key IS NULL OR NOT EXISTS (SELECT 1 FROM tasks t WHERE t.idempotency_key = todo.idempotency_key))
+      ORDER BY todo.unique_key
+      ON CONFLICT (unique_key) DO UPDATE SET task_id = excluded.task_id, until = excluded.until WHERE w.until <= statement_timestamp()
+      RETURNING w.task_id
+    ), changed AS (
+      -- Held from its creation as createTasks holds it (HELD_AT_CREATION in
+      -- store/tasks/insert-tasks.ts): a due task whose queue is paused or runs all its
+      -- concurrency allows, or whose key has as many tasks running or due as its keyConcurrency,
+      -- does not enter the claim index only to be held by the next claim. Judged at the commit,
+      -- when the tasks become visible to the claims, against the tasks there before it: as in
+      -- one createTasks statement, the tasks of one commit do not count each other.
+      INSERT INTO tasks (id, kind, input, priority, run_at, max_attempts, timeout_seconds, idempotency_key, queue,
+        concurrency_key, unique_key, unique_until, waiting_for, created_at, updated_at)
+      OVERRIDING SYSTEM VALUE
+      SELECT todo.id, todo.kind, todo.input, todo.priority, coalesce(todo.run_at, statement_timestamp()), todo.max_attempts,
+        todo.timeout_seconds, todo.idempotency_key, todo.queue, todo.concurrency_key, todo.unique_key,
+        statement_timestamp() + make_interval(secs => todo.unique_seconds),
+        CASE WHEN coalesce(todo.run_at, statement_timestamp()) > statement_timestamp() THEN NULL
+          WHEN r.paused THEN 'QUEUE_PAUSED'
+          WHEN r.running >= r.concurrency THEN 'QUEUE_CONCURRENCY'
+          WHEN todo.concurrency_key IS NOT NULL AND (
+            SELECT count(*) FROM (
+              SELECT 1 FROM tasks k WHERE k.status = 'running' AND k.concurrency_key IS NOT NULL
+                AND k.queue = todo.queue AND k.concurrency_key = todo.concurrency_key
+              UNION ALL
+              SELECT 1 FROM tasks k WHERE k.status = 'pending' AND k.concurrency_key IS NOT NULL AND k.queue = todo.queue
+                AND k.concurrency_key = todo.concurrency_key AND k.run_at <= statement_timestamp()
+              LIMIT coalesce(r.key_limit, 1)) AS busy) >= coalesce(r.key_limit, 1) THEN 'KEY_CONCURRENCY'
+        END,
+        statement_timestamp(), statement_timestamp()
+      FROM todo LEFT JOIN rules r ON r.name = todo.queue
+      WHERE todo.unique_seconds IS NULL OR todo.id IN (SELECT windows.task_id FROM windows)
+      -- A unique key in key order, as its window.
+      ORDER BY todo.unique_key, todo.id
+      ON CONFLICT DO NOTHING
+      RETURNING id, kind, run_at, waiting_for
+    ), complete AS MATERIALIZED (
+      -- Counted, not probed for one row: every task is written, and any wait for a key another
+      -- transaction holds is over, before the event lock is taken (store/statement.ts).
+      SELECT (SELECT count(*) FROM changed) + cardinality(written) = cardinality(staged) AS yes
+    ), created AS (
+      SELECT changed.id, changed.kind, changed.run_at, changed.waiting_for FROM changed
+      UNION ALL
+      SELECT t.id, t.kind, t.run_at, t.waiting_for FROM tasks t WHERE t.id = ANY (written)
+    ), locked AS MATERIALIZED (
+      -- Held from here to the commit; the counters' trigger runs after it, as in every other
+      -- event-writing statement.
+      SELECT pg_advisory_xact_lock(task_event_lock()) FROM complete WHERE complete.yes
+    ), events AS (
+      INSERT INTO task_events (task_id, type, status, data)
+      SELECT created.id, 'created', 'pending', CASE WHEN created.waiting_for IS NOT NULL THEN jsonb_build_object('waitingFor', created.waiting_for) END
+      FROM created, locked
+      ORDER BY created.id
+      RETURNING id
+    ), notified AS MATERIALIZED (
+      -- The notice of store/notices.ts (EventNotice): new work, of type created, with the ids.
+      SELECT pg_notify('task_events', 'n|created|' || (min(id) - 1)::text || '|' || max(id)::text) FROM events HAVING count(*) > 0
+    ), due_notified AS MATERIALIZED (
+      -- When tasks for later become due (TASKS_DUE_CHANNEL, as store/statement.ts sends it: the
+      -- earliest DUE_TIMES), in ms from now by the clock.
+      SELECT pg_notify('task_due', string_agg(ms::text || ':' || kind, ',' ORDER BY ms)) FROM (
+        SELECT DISTINCT ceil(extract(epoch FROM created.run_at - clock_timestamp()) * 1000)::bigint AS ms, created.kind
+        FROM created, complete WHERE complete.yes AND created.run_at > clock_timestamp() ORDER BY ms LIMIT 20
+      ) AS soon HAVING count(*) > 0
+    )
+    SELECT (SELECT array_agg(changed.id) FROM changed), (SELECT count(*) FROM notified) + (SELECT count(*) FROM due_notified)
+    INTO fresh, notices;
+    written := written || coalesce(fresh, '{}');
+    IF cardinality(written) = cardinality(staged) THEN
+      RETURN NULL;
     END IF;
-    IF window_taken THEN
-      -- The shape of every event-writing statement (store/statement.ts): the row is written, and
-      -- any wait for a key another transaction holds is over, before the event lock is taken, and
-      -- the counters' trigger runs after it, as in every other statement. The lock is held from
-      -- here to the commit.
-      WITH changed AS (
-        INSERT INTO tasks (id, kind, input, priority, run_at, max_attempts, timeout_seconds, idempotency_key, queue,
-          concurrency_key, unique_key, unique_until, waiting_for, created_at, updated_at)
-        OVERRIDING SYSTEM VALUE
-        VALUES (intent.id, intent.kind, intent.input, intent.priority, coalesce(intent.run_at, statement_timestamp()), intent.max_attempts,
-          intent.timeout_seconds, intent.idempotency_key, intent.queue, intent.concurrency_key, intent.unique_key,
-          statement_timestamp() + make_interval(secs => intent.unique_seconds), held, statement_timestamp(), statement_timestamp())
-        ON CONFLICT DO NOTHING
-        RETURNING id, kind, run_at, waiting_for
-      ), locked AS MATERIALIZED (
-        SELECT pg_advisory_xact_lock(task_event_lock()) FROM (SELECT count(*) AS n FROM changed) AS changes WHERE changes.n > 0
-      ), events AS (
-        INSERT INTO task_events (task_id, type, status, data)
-        SELECT changed.id, 'created', 'pending', CASE WHEN changed.waiting_for IS NOT NULL THEN jsonb_build_object('waitingFor', changed.waiting_for) END
-        FROM changed, locked
-        RETURNING id
-      ), notified AS MATERIALIZED (
-        -- The notice of store/notices.ts (EventNotice): new work, of type created, with the ids.
-        SELECT pg_notify('task_events', 'n|created|' || (min(id) - 1)::text || '|' || max(id)::text) FROM events HAVING count(*) > 0
-      ), due_notified AS MATERIALIZED (
-        -- When a task for later becomes due (TASKS_DUE_CHANNEL), in ms from now by the clock.
-        SELECT pg_notify('task_due', ceil(extract(epoch FROM changed.run_at - clock_timestamp()) * 1000)::bigint::text || ':' || changed.kind)
-        FROM changed WHERE changed.run_at > clock_timestamp()
-      )
-      SELECT changed.id, (SELECT count(*) FROM notified) + (SELECT count(*) FROM due_notified) INTO inserted, notices FROM changed;
-      IF inserted IS NOT NULL THEN
-        RETURN NULL;
+    -- Not inserted after all (its idempotency key came in meanwhile): the window is not its.
+    DELETE FROM task_unique_windows w WHERE w.task_id IN (SELECT s.id FROM unnest(staged) s WHERE s.id <> ALL (written));
+    -- The first task, in call order, whose key is held fails the commit, naming the key.
+    FOR intent IN SELECT s.* FROM unnest(staged) s WHERE s.id <> ALL (written) ORDER BY s.id LOOP
+      SELECT * INTO taken FROM create_task_holder(intent.idempotency_key, intent.unique_key, intent.unique_seconds);
+      IF taken.holder IS NOT NULL THEN
+        RAISE EXCEPTION 'create_task: % % was taken by task % before the commit of task %; the transaction is rolled back',
+          taken.option, to_jsonb(taken.key)::text, taken.holder, intent.id
+          USING ERRCODE = 'unique_violation', HINT = 'Run the transaction again: create_task then returns the task that holds the key.';
       END IF;
-      -- Not inserted after all (its idempotency key came in meanwhile): the window is not its.
-      IF intent.unique_seconds IS NOT NULL THEN
-        DELETE FROM task_unique_windows w WHERE w.unique_key = intent.unique_key AND w.task_id = intent.id;
-      END IF;
-    END IF;
-    SELECT * INTO taken FROM create_task_holder(intent.idempotency_key, intent.unique_key, intent.unique_seconds);
-    IF taken.holder IS NOT NULL THEN
-      RAISE EXCEPTION 'create_task: % % was taken by task % before the commit of task %; the transaction is rolled back',
-        taken.option, to_jsonb(taken.key)::text, taken.holder, intent.id
-        USING ERRCODE = 'unique_violation', HINT = 'Run the transaction again: create_task then returns the task that holds the key.';
-    END IF;
+    END LOOP;
   END LOOP;
-  RAISE EXCEPTION 'create_task: a task key changed hands repeatedly while task % was being created', intent.id USING ERRCODE = 'serialization_failure';
+  RAISE EXCEPTION 'create_task: a task key changed hands repeatedly while task % was being created',
+    (SELECT min(s.id) FROM unnest(staged) s WHERE s.id <> ALL (written)) USING ERRCODE = 'serialization_failure';
 END $$;
 --> statement-breakpoint
--- Deferred to the commit, so nothing of the queue is locked before it; AFTER INSERT FOR EACH ROW,
--- so several intents of one transaction are written in the order they were staged.
+-- Deferred to the commit, so nothing of the queue is locked before it. FOR EACH ROW, as a
+-- statement-level trigger cannot be a constraint trigger (nor deferred): the first firing writes
+-- them all.
 CREATE CONSTRAINT TRIGGER task_intents_commit AFTER INSERT ON task_intents DEFERRABLE INITIALLY DEFERRED
   FOR EACH ROW EXECUTE FUNCTION create_task_commit();

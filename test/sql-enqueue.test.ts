@@ -260,55 +260,6 @@ describePg('create_task: enqueue from SQL in the caller’s transaction', () => 
     expect(Number(b.id)).toBe(Number(a.id) + 1);
   });
 
-  it('an idempotency key gives the task that holds it, from SQL and from createTask alike', async () => {
-    const key = { idempotencyKey: 'invoice-1001' };
-    const [{ id }] = await client<{ id: string }[]>`SELECT create_task('echo', '1', ${client.json(key)}) AS id`;
-    const [{ id: again }] = await client<{ id: string }[]>`SELECT create_task('echo', '2', ${client.json(key)}) AS id`;
-    expect(again).toBe(id);
-    const { createTask } = await ok(CREATE, { input: { kind: 'echo', input: 3, ...key } });
-    expect(createTask).toMatchObject({ deduplicated: true, task: { id } });
-    await completed(id);
-    // Finished, the key still holds: for good.
-    const [{ id: after }] = await client<{ id: string }[]>`SELECT create_task('echo', '4', ${client.json(key)}) AS id`;
-    expect(after).toBe(id);
-    expect((await eventsOf(id)).map((e) => e.type)).toEqual(['created', 'started', 'completed']);
-    expect((await task(id)).input).toBe(1);
-  });
-
-  it('a unique key while active gives the running task, and is free once it ended', async () => {
-    closeGate();
-    const key = { uniqueKey: 'sync-account-7' };
-    const [{ id }] = await client<{ id: string }[]>`SELECT create_task('gated', 'null', ${client.json(key)}) AS id`;
-    await waitFor(async () => (await statusOf(id)) === 'RUNNING', 10_000, 'the task to start');
-    const [{ id: again }] = await client<{ id: string }[]>`SELECT create_task('gated', 'null', ${client.json(key)}) AS id`;
-    expect(again).toBe(id);
-    const { createTask } = await ok(CREATE, { input: { kind: 'gated', ...key } });
-    expect(createTask).toMatchObject({ deduplicated: true, task: { id } });
-    openGate();
-    await completed(id);
-    const [{ id: next }] = await client<{ id: string }[]>`SELECT create_task('echo', 'null', ${client.json(key)}) AS id`;
-    expect(next).not.toBe(id);
-    await completed(next);
-  });
-
-  it('a unique key for seconds holds after its task ended, for createTask too', async () => {
-    const key = { uniqueKey: 'digest-daily', uniqueWhile: 'FOR_SECONDS', uniqueSeconds: 300 };
-    const [{ id }] = await client<{ id: string }[]>`SELECT create_task('echo', 'null', ${client.json(key)}) AS id`;
-    await completed(id);
-    const [{ id: again }] = await client<{ id: string }[]>`SELECT create_task('echo', 'null', ${client.json(key)}) AS id`;
-    expect(again).toBe(id);
-    const { createTask } = await ok(CREATE, { input: { kind: 'echo', ...key } });
-    expect(createTask).toMatchObject({ deduplicated: true, task: { id } });
-    const read = await task(id);
-    expect(new Date(read.uniqueUntil).getTime() - Date.now()).toBeGreaterThan(250_000);
-    // The window names its task; a create whose idempotency key is taken does not take a window.
-    expect(await client`SELECT task_id::text FROM task_unique_windows WHERE unique_key = 'digest-daily'`).toEqual([{ task_id: id }]);
-    const [{ id: keyed }] = await client<{ id: string }[]>`
-      SELECT create_task('echo', 'null', ${client.json({ idempotencyKey: 'invoice-1001', uniqueKey: 'other-window', uniqueWhile: 'FOR_SECONDS', uniqueSeconds: 60 })}) AS id`;
-    expect(await client`SELECT idempotency_key FROM tasks WHERE id = ${keyed}`).toEqual([{ idempotency_key: 'invoice-1001' }]);
-    expect(await client`SELECT * FROM task_unique_windows WHERE unique_key = 'other-window'`).toEqual([]);
-  });
-
   it('held from its creation as createTask holds it: a paused queue, then run once resumed', async () => {
     await ok(`mutation { pauseQueue(name: "held-sql") { paused } }`, {});
     const [{ id }] = await client<{ id: string }[]>`SELECT create_task('echo', 'null', ${client.json({ queue: 'held-sql' })}) AS id`;
@@ -365,48 +316,6 @@ describePg('create_task: enqueue from SQL in the caller’s transaction', () => 
     }
   });
 
-  it('a key taken between the call and the commit fails the commit with unique_violation naming it, and nothing of it is written', async () => {
-    await client`CREATE TABLE app_orders (id int PRIMARY KEY)`;
-    const before = await totals();
-    const refusedCommit = async (options: Record<string, unknown>, viaGraphql: Record<string, unknown>) => {
-      const a = await open();
-      try {
-        await a.sql`INSERT INTO app_orders VALUES (1)`;
-        const plain = await a.stage('plain');
-        const keyed = await a.stage('keyed', options as postgres.JSONValue);
-        expect(Number(keyed)).toBeGreaterThan(Number(plain));
-        // The key is free at the call; a create over GraphQL takes it before the commit.
-        const { createTask } = await ok(CREATE, { input: { kind: 'echo', ...viaGraphql } });
-        expect(createTask.deduplicated).toBe(false);
-        const error = await a.sql`COMMIT`.then(() => undefined, (e: postgres.PostgresError) => e);
-        expect(error, 'the commit went through').toBeDefined();
-        expect(error!.code).toBe('23505');
-        expect(await rows(plain)).toEqual({ tasks: 0, events: 0 });
-        expect(await rows(keyed)).toEqual({ tasks: 0, events: 0 });
-        await completed(createTask.task.id);
-        return { message: error!.message, keyed, holder: createTask.task.id as string };
-      } finally {
-        await a.sql.end();
-      }
-    };
-    const byIdempotency = await refusedCommit({ idempotencyKey: 'race-invoice' }, { idempotencyKey: 'race-invoice' });
-    expect(byIdempotency.message).toBe(
-      `create_task: idempotencyKey "race-invoice" was taken by task ${byIdempotency.holder} before the commit of task ${byIdempotency.keyed}; the transaction is rolled back`,
-    );
-    const window = { uniqueKey: 'race-window', uniqueWhile: 'FOR_SECONDS', uniqueSeconds: 300 };
-    const byWindow = await refusedCommit(window, window);
-    expect(byWindow.message).toContain(`uniqueKey "race-window" was taken by task ${byWindow.holder} before the commit of task ${byWindow.keyed}`);
-    // The window still names the task that took it; the application's own row went with its transaction.
-    expect(await client`SELECT task_id::text FROM task_unique_windows WHERE unique_key = 'race-window'`).toEqual([{ task_id: byWindow.holder }]);
-    expect(await client`SELECT count(*)::int AS n FROM app_orders`).toEqual([{ n: 0 }]);
-    expect(await intents()).toBe(0);
-    // Only the two tasks created over GraphQL, with their three events each.
-    expect(await totals()).toEqual({ ...before, tasks: before.tasks + 2, events: before.events + 6 });
-    // Run again, the transaction gets the task that holds the key.
-    const [{ id: retried }] = await client<{ id: string }[]>`SELECT create_task('echo', 'null', ${client.json({ idempotencyKey: 'race-invoice' })}) AS id`;
-    expect(retried).toBe(byIdempotency.holder);
-  });
-
   it('SET CONSTRAINTS ALL IMMEDIATE writes the staged task there, inside the transaction', async () => {
     const a = await open();
     try {
@@ -432,25 +341,82 @@ describePg('create_task: enqueue from SQL in the caller’s transaction', () => 
     }
   });
 
-  it('a key repeated in one transaction gives the task staged first; a savepoint rolled back takes its task with it', async () => {
-    const a = await open();
+
+  it('a thousand tasks in one transaction: all written at its commit, their created events contiguous and in call order, in one notice', async () => {
+    const notices: string[] = [];
+    const listening = await client.listen('task_events', (payload) => notices.push(payload));
     try {
-      const keyed = await a.stage(1, { idempotencyKey: 'same-transaction' });
-      expect(await a.stage(2, { idempotencyKey: 'same-transaction' })).toBe(keyed);
-      const unique = await a.stage(3, { uniqueKey: 'same-transaction-unique' });
-      expect(await a.stage(4, { uniqueKey: 'same-transaction-unique' })).toBe(unique);
-      await a.sql`SAVEPOINT undone`;
-      const undone = await a.stage(5);
-      await a.sql`ROLLBACK TO SAVEPOINT undone`;
-      await a.sql`COMMIT`;
-      await completed(keyed);
-      await completed(unique);
-      expect((await task(keyed)).input).toBe(1);
-      expect((await task(unique)).input).toBe(3);
-      expect(await rows(undone)).toEqual({ tasks: 0, events: 0 });
+      const staged = await client.begin(async (tx) => {
+        const calls = await tx<{ i: number; id: string }[]>`
+          SELECT i, create_task('only.elsewhere/burst', to_jsonb(i), ${tx.json({ queue: 'burst-sql' })}) AS id FROM generate_series(1, 1000) AS i`;
+        // Staged only, until the commit.
+        expect(await tx`SELECT count(*)::int AS n FROM tasks WHERE id = ANY(${calls.map((c) => c.id)}::bigint[])`).toEqual([{ n: 0 }]);
+        return calls.sort((a, b) => a.i - b.i);
+      });
+      const ids = staged.map((s) => s.id);
+      expect(new Set(ids).size).toBe(1000);
+      const written = await client<{ id: string; input: number; status: string; waiting_for: string | null }[]>`
+        SELECT t.id::text, t.input, t.status::text, t.waiting_for FROM tasks t WHERE t.id = ANY(${ids}::bigint[]) ORDER BY t.id`;
+      expect(written.map((t) => t.id)).toEqual(ids);
+      expect(written.map((t) => t.input)).toEqual(staged.map((s) => s.i));
+      expect(new Set(written.map((t) => `${t.status}:${t.waiting_for}`))).toEqual(new Set(['pending:null']));
+      const events = await client<{ id: string; task_id: string; type: string }[]>`
+        SELECT e.id::text, e.task_id::text, e.type FROM task_events e WHERE e.task_id = ANY(${ids}::bigint[]) ORDER BY e.id`;
+      expect(events.map((e) => e.task_id)).toEqual(ids);
+      expect(new Set(events.map((e) => e.type))).toEqual(new Set(['created']));
+      const [first, last] = [Number(events[0].id), Number(events[999].id)];
+      // Contiguous: no other event between the first and the last.
+      expect(last - first).toBe(999);
+      await waitFor(async () => notices.some((n) => n.endsWith(`|${last}`)), 10_000, 'the notice of the created events');
+      const ours = notices.filter((n) => {
+        const [, , before, upTo] = n.split('|');
+        return Number(upTo) >= first && Number(before) < last;
+      });
+      expect(ours).toEqual([`n|created|${first - 1}|${last}`]);
       expect(await intents()).toBe(0);
     } finally {
-      await a.sql.end();
+      await listening.unlisten();
+    }
+  });
+
+  it('held from its creation as createTasks holds a batch: a queue at its concurrency, a key at its keyConcurrency, a key free', async () => {
+    closeGate();
+    await ok(`mutation { setQueueLimits(name: "batch-limit", concurrency: 2) { name } }`, {});
+    await ok(`mutation { setQueueLimits(name: "batch-key", keyConcurrency: 1) { name } }`, {});
+    // Room for the five of a free key: no claim holds one of them while another of its key runs.
+    await ok(`mutation { setQueueLimits(name: "batch-free", keyConcurrency: 5) { name } }`, {});
+    const CREATE_MANY = `mutation($inputs: [CreateTaskInput!]!) { createTasks(inputs: $inputs) { tasks { id status waitingFor } } }`;
+    const running = (await ok(CREATE_MANY, { inputs: [
+      { kind: 'gated', queue: 'batch-limit' },
+      { kind: 'gated', queue: 'batch-limit' },
+      { kind: 'gated', queue: 'batch-key', concurrencyKey: 'busy' },
+    ] })).createTasks.tasks.map((t: { id: string }) => t.id);
+    await waitFor(async () => (await Promise.all(running.map(statusOf))).every((s) => s === 'RUNNING'), 10_000, 'the gated tasks to start');
+    try {
+      // Five due tasks each: of the queue that runs all it allows, of the key that runs all it
+      // allows, and of a key with nothing running (the five do not count each other).
+      const batch = (free: string) => [
+        ...Array.from({ length: 5 }, () => ({ queue: 'batch-limit' })),
+        ...Array.from({ length: 5 }, () => ({ queue: 'batch-key', concurrencyKey: 'busy' })),
+        ...Array.from({ length: 5 }, () => ({ queue: 'batch-free', concurrencyKey: free })),
+      ];
+      const staged = await client.begin(async (tx) => {
+        const ids: string[] = [];
+        for (const options of batch('free-sql')) ids.push((await tx<{ id: string }[]>`SELECT create_task('echo', 'null', ${tx.json(options)}) AS id`)[0].id);
+        return ids;
+      });
+      const viaGraphql = (await ok(CREATE_MANY, { inputs: batch('free-graphql').map((options) => ({ kind: 'echo', ...options })) })).createTasks.tasks;
+      // As created, from the events: a claim may have held or run a task since.
+      const fromSql = await client<{ task_id: string; data: Record<string, unknown> | null }[]>`
+        SELECT e.task_id::text, e.data FROM task_events e WHERE e.task_id = ANY(${staged}::bigint[]) AND e.type = 'created' ORDER BY e.id`;
+      const expected = [...Array(5).fill('QUEUE_CONCURRENCY'), ...Array(5).fill('KEY_CONCURRENCY'), ...Array(5).fill(null)];
+      expect(viaGraphql.map((t: { waitingFor: string | null }) => t.waitingFor)).toEqual(expected);
+      expect(fromSql.map((e) => e.task_id)).toEqual(staged);
+      expect(fromSql.map((e) => e.data)).toEqual(expected.map((reason) => (reason ? { waitingFor: reason } : null)));
+      openGate();
+      for (const id of [...running, ...staged, ...viaGraphql.map((t: { id: string }) => t.id)]) await completed(id);
+    } finally {
+      openGate();
     }
   });
 });
