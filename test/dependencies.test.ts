@@ -7,6 +7,7 @@ import { expect, it } from 'vitest';
 import { TaskFailure, type TaskKind } from '../src/tasks/kind.js';
 import { describePg } from './support/db.js';
 import { advisoryWaiters, appForFile, connectionTo, waitFor } from './support/app.js';
+import { createGate } from './support/gate.js';
 
 const CREATE = `mutation($input: CreateTaskInput!) { createTask(input: $input) { task { id status dependsOn } } }`;
 const CREATE_MANY = `mutation($inputs: [CreateTaskInput!]!) { createTasks(inputs: $inputs) { tasks { id status } } }`;
@@ -22,11 +23,7 @@ const seen: TaskKind = {
     return { input };
   },
 };
-// Runs until the test opens the gate (opened before the handler is called, it still lets it through).
-let openGate = () => {};
-let gate = Promise.resolve();
-const closeGate = () => (gate = new Promise<void>((resolve) => (openGate = resolve)));
-const gated: TaskKind = { run: () => gate };
+const gate = createGate();
 // Fails for good while `flakyFails` is set.
 let flakyFails = true;
 const flaky: TaskKind = {
@@ -37,7 +34,7 @@ const flaky: TaskKind = {
 };
 
 describePg('dependencies', () => {
-  const app = appForFile({ EXECUTOR_CONCURRENCY: '16', POLL_INTERVAL_MS: '60000' }, { seen, flaky, gated });
+  const app = appForFile({ EXECUTOR_CONCURRENCY: '16', POLL_INTERVAL_MS: '60000' }, { seen, flaky, gated: gate.kind });
   const code = (r: { errors?: Array<{ extensions?: { code?: string } }> }) => r.errors?.[0]?.extensions?.code;
   const ok = async (query: string, variables: Record<string, unknown>) => {
     const { data, errors } = await app.gql(query, variables);
@@ -149,7 +146,7 @@ describePg('dependencies', () => {
 
   it('fans out to 5,000 and in from 5,000', async () => {
     // The root runs until every child exists: on a busy machine 5,000 inserts outlast any sleep.
-    closeGate();
+    gate.close();
     const { createTask: root } = await ok(CREATE, { input: { kind: 'gated' } });
     await settled([root.task.id], (s) => s === 'running', 'the root to start');
     const children = (await ok(CREATE_MANY, { inputs: Array.from({ length: 5000 }, (_, i) => ({ kind: 'echo', input: i, dependsOn: [root.task.id] })) })).createTasks.tasks;
@@ -157,7 +154,7 @@ describePg('dependencies', () => {
     const childIds = children.map((t: { id: string }) => t.id) as string[];
     const { createTask: sink } = await ok(CREATE, { input: { kind: 'seen', dependsOn: childIds } });
     expect(sink.task.status).toBe('WAITING');
-    openGate();
+    gate.open();
     await settled([sink.task.id], (s) => s === 'completed', 'the fan-in task');
     expect(Object.keys(seenDependencies.get(sink.task.id)!)).toHaveLength(5000);
     const log = await events([root.task.id, sink.task.id, ...childIds]);
@@ -257,7 +254,7 @@ describePg('dependencies', () => {
     // The create marks its dependency (a row lock) and then waits for the event lock, held here;
     // meanwhile the dependency's outcome waits for that row. Released, the create commits first,
     // and the outcome, its snapshot older than the new task, must still find and settle it.
-    closeGate();
+    gate.close();
     const { createTask: parent } = await ok(CREATE, { input: { kind: 'gated' } });
     await settled([parent.task.id], (s) => s === 'running', 'the dependency to run');
     const holder = await connectionTo(app);
@@ -266,7 +263,7 @@ describePg('dependencies', () => {
       await holder`SELECT pg_advisory_lock(task_event_lock())`;
       child = app.gql(CREATE, { input: { kind: 'echo', dependsOn: [parent.task.id] } });
       await waitFor(async () => (await advisoryWaiters(holder)).length > 0, 5000, 'the create to wait for the event lock');
-      openGate();
+      gate.open();
       await waitFor(
         async () =>
           (await holder`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'transactionid'`).length > 0,

@@ -2,112 +2,72 @@
 // gives the task that holds it, as createTask does, from another transaction or from the same one;
 // a key taken by another task between the call and the commit fails the commit.
 import type postgres from 'postgres';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { TaskKind } from '../src/tasks/kind.js';
+import { expect, it } from 'vitest';
 import { describePg } from './support/db.js';
-import { appForFile, connectionTo, waitFor } from './support/app.js';
+import { appForFile, waitFor } from './support/app.js';
+import { createGate } from './support/gate.js';
+import { sqlEnqueueHelpers } from './support/sql-enqueue.js';
 
 const CREATE = `mutation($input: CreateTaskInput!) { createTask(input: $input) { deduplicated task { id status waitingFor } } }`;
-const TASK = `query($id: ID!) { task(id: $id) { id kind input status queue priority maxAttempts timeoutSeconds runAt
-  concurrencyKey idempotencyKey uniqueKey uniqueUntil waitingFor result attempts } }`;
 
-// Runs until the test opens the gate, so a task stays RUNNING as long as a test needs it to.
-let openGate = () => {};
-let gate = Promise.resolve();
-const closeGate = () => (gate = new Promise<void>((resolve) => (openGate = resolve)));
-const gated: TaskKind = { run: () => gate };
+const gate = createGate();
 
 describePg('create_task: keys', () => {
   // A poll a minute apart: whatever runs within a test was woken by a notification.
-  const app = appForFile({ EXECUTOR_CONCURRENCY: '4', POLL_INTERVAL_MS: '60000' }, { gated });
-  let client: postgres.Sql;
-  beforeAll(async () => {
-    client = await connectionTo(app);
-  });
-  afterAll(async () => {
-    await client?.end();
-  });
-
-  const ok = async (query: string, variables: Record<string, unknown>) => {
-    const { data, errors } = await app.gql(query, variables);
-    expect(errors).toBeUndefined();
-    return data;
-  };
-  const task = async (id: string) => (await ok(TASK, { id })).task;
-  const statusOf = async (id: string) => (await task(id))?.status;
-  const completed = (id: string) => waitFor(async () => (await statusOf(id)) === 'COMPLETED', 15_000, `task ${id} to complete`);
-  const rows = async (id: string) => {
-    const [counts] = await client<{ tasks: number; events: number }[]>`
-      SELECT (SELECT count(*)::int FROM tasks WHERE id = ${id}) AS tasks, (SELECT count(*)::int FROM task_events WHERE task_id = ${id}) AS events`;
-    return counts;
-  };
-  const totals = async () => (await client<{ tasks: number; events: number; queues: number }[]>`
-    SELECT (SELECT count(*)::int FROM tasks) AS tasks, (SELECT count(*)::int FROM task_events) AS events,
-      (SELECT count(*)::int FROM queues) AS queues`)[0];
-  const eventsOf = async (id: string) =>
-    client<{ id: string; type: string; status: string; data: Record<string, unknown> | null; at: Date }[]>`
-      SELECT id::text, type, status::text, data, at FROM task_events WHERE task_id = ${id} ORDER BY task_events.id`;
-  /** The staged intents left in the table: none outlives its transaction. */
-  const intents = async () => (await client<{ n: number }[]>`SELECT count(*)::int AS n FROM task_intents`)[0].n;
-  /** A transaction on a connection of its own, left open until the test commits it. */
-  const open = async () => {
-    const sql = await connectionTo(app);
-    await sql`BEGIN`;
-    return { sql, stage: async (input: postgres.JSONValue, options: postgres.JSONValue = {}) =>
-      (await sql<{ id: string }[]>`SELECT create_task('echo', ${sql.json(input)}, ${sql.json(options)}) AS id`)[0].id };
-  };
+  const app = appForFile({ EXECUTOR_CONCURRENCY: '4', POLL_INTERVAL_MS: '60000' }, { gated: gate.kind });
+  const { client: db, ok, task, statusOf, completed, rows, totals, eventsOf, intents, open } = sqlEnqueueHelpers(app);
 
   it('an idempotency key gives the task that holds it, from SQL and from createTask alike', async () => {
     const key = { idempotencyKey: 'invoice-1001' };
-    const [{ id }] = await client<{ id: string }[]>`SELECT create_task('echo', '1', ${client.json(key)}) AS id`;
-    const [{ id: again }] = await client<{ id: string }[]>`SELECT create_task('echo', '2', ${client.json(key)}) AS id`;
+    const [{ id }] = await db()<{ id: string }[]>`SELECT create_task('echo', '1', ${db().json(key)}) AS id`;
+    const [{ id: again }] = await db()<{ id: string }[]>`SELECT create_task('echo', '2', ${db().json(key)}) AS id`;
     expect(again).toBe(id);
     const { createTask } = await ok(CREATE, { input: { kind: 'echo', input: 3, ...key } });
     expect(createTask).toMatchObject({ deduplicated: true, task: { id } });
     await completed(id);
     // Finished, the key still holds: for good.
-    const [{ id: after }] = await client<{ id: string }[]>`SELECT create_task('echo', '4', ${client.json(key)}) AS id`;
+    const [{ id: after }] = await db()<{ id: string }[]>`SELECT create_task('echo', '4', ${db().json(key)}) AS id`;
     expect(after).toBe(id);
     expect((await eventsOf(id)).map((e) => e.type)).toEqual(['created', 'started', 'completed']);
     expect((await task(id)).input).toBe(1);
   });
 
   it('a unique key while active gives the running task, and is free once it ended', async () => {
-    closeGate();
+    gate.close();
     const key = { uniqueKey: 'sync-account-7' };
-    const [{ id }] = await client<{ id: string }[]>`SELECT create_task('gated', 'null', ${client.json(key)}) AS id`;
+    const [{ id }] = await db()<{ id: string }[]>`SELECT create_task('gated', 'null', ${db().json(key)}) AS id`;
     await waitFor(async () => (await statusOf(id)) === 'RUNNING', 10_000, 'the task to start');
-    const [{ id: again }] = await client<{ id: string }[]>`SELECT create_task('gated', 'null', ${client.json(key)}) AS id`;
+    const [{ id: again }] = await db()<{ id: string }[]>`SELECT create_task('gated', 'null', ${db().json(key)}) AS id`;
     expect(again).toBe(id);
     const { createTask } = await ok(CREATE, { input: { kind: 'gated', ...key } });
     expect(createTask).toMatchObject({ deduplicated: true, task: { id } });
-    openGate();
+    gate.open();
     await completed(id);
-    const [{ id: next }] = await client<{ id: string }[]>`SELECT create_task('echo', 'null', ${client.json(key)}) AS id`;
+    const [{ id: next }] = await db()<{ id: string }[]>`SELECT create_task('echo', 'null', ${db().json(key)}) AS id`;
     expect(next).not.toBe(id);
     await completed(next);
   });
 
   it('a unique key for seconds holds after its task ended, for createTask too', async () => {
     const key = { uniqueKey: 'digest-daily', uniqueWhile: 'FOR_SECONDS', uniqueSeconds: 300 };
-    const [{ id }] = await client<{ id: string }[]>`SELECT create_task('echo', 'null', ${client.json(key)}) AS id`;
+    const [{ id }] = await db()<{ id: string }[]>`SELECT create_task('echo', 'null', ${db().json(key)}) AS id`;
     await completed(id);
-    const [{ id: again }] = await client<{ id: string }[]>`SELECT create_task('echo', 'null', ${client.json(key)}) AS id`;
+    const [{ id: again }] = await db()<{ id: string }[]>`SELECT create_task('echo', 'null', ${db().json(key)}) AS id`;
     expect(again).toBe(id);
     const { createTask } = await ok(CREATE, { input: { kind: 'echo', ...key } });
     expect(createTask).toMatchObject({ deduplicated: true, task: { id } });
     const read = await task(id);
     expect(new Date(read.uniqueUntil).getTime() - Date.now()).toBeGreaterThan(250_000);
     // The window names its task; a create whose idempotency key is taken does not take a window.
-    expect(await client`SELECT task_id::text FROM task_unique_windows WHERE unique_key = 'digest-daily'`).toEqual([{ task_id: id }]);
-    const [{ id: keyed }] = await client<{ id: string }[]>`
-      SELECT create_task('echo', 'null', ${client.json({ idempotencyKey: 'invoice-1001', uniqueKey: 'other-window', uniqueWhile: 'FOR_SECONDS', uniqueSeconds: 60 })}) AS id`;
-    expect(await client`SELECT idempotency_key FROM tasks WHERE id = ${keyed}`).toEqual([{ idempotency_key: 'invoice-1001' }]);
-    expect(await client`SELECT * FROM task_unique_windows WHERE unique_key = 'other-window'`).toEqual([]);
+    expect(await db()`SELECT task_id::text FROM task_unique_windows WHERE unique_key = 'digest-daily'`).toEqual([{ task_id: id }]);
+    const [{ id: keyed }] = await db()<{ id: string }[]>`
+      SELECT create_task('echo', 'null', ${db().json({ idempotencyKey: 'invoice-1001', uniqueKey: 'other-window', uniqueWhile: 'FOR_SECONDS', uniqueSeconds: 60 })}) AS id`;
+    expect(await db()`SELECT idempotency_key FROM tasks WHERE id = ${keyed}`).toEqual([{ idempotency_key: 'invoice-1001' }]);
+    expect(await db()`SELECT * FROM task_unique_windows WHERE unique_key = 'other-window'`).toEqual([]);
   });
 
   it('a key taken between the call and the commit fails the commit with unique_violation naming it, and nothing of it is written', async () => {
-    await client`CREATE TABLE app_orders (id int PRIMARY KEY)`;
+    await db()`CREATE TABLE app_orders (id int PRIMARY KEY)`;
     const before = await totals();
     const refusedCommit = async (options: Record<string, unknown>, viaGraphql: Record<string, unknown>) => {
       const a = await open();
@@ -138,13 +98,13 @@ describePg('create_task: keys', () => {
     const byWindow = await refusedCommit(window, window);
     expect(byWindow.message).toContain(`uniqueKey "race-window" was taken by task ${byWindow.holder} before the commit of task ${byWindow.keyed}`);
     // The window still names the task that took it; the application's own row went with its transaction.
-    expect(await client`SELECT task_id::text FROM task_unique_windows WHERE unique_key = 'race-window'`).toEqual([{ task_id: byWindow.holder }]);
-    expect(await client`SELECT count(*)::int AS n FROM app_orders`).toEqual([{ n: 0 }]);
+    expect(await db()`SELECT task_id::text FROM task_unique_windows WHERE unique_key = 'race-window'`).toEqual([{ task_id: byWindow.holder }]);
+    expect(await db()`SELECT count(*)::int AS n FROM app_orders`).toEqual([{ n: 0 }]);
     expect(await intents()).toBe(0);
     // Only the two tasks created over GraphQL, with their three events each.
     expect(await totals()).toEqual({ ...before, tasks: before.tasks + 2, events: before.events + 6 });
     // Run again, the transaction gets the task that holds the key.
-    const [{ id: retried }] = await client<{ id: string }[]>`SELECT create_task('echo', 'null', ${client.json({ idempotencyKey: 'race-invoice' })}) AS id`;
+    const [{ id: retried }] = await db()<{ id: string }[]>`SELECT create_task('echo', 'null', ${db().json({ idempotencyKey: 'race-invoice' })}) AS id`;
     expect(retried).toBe(byIdempotency.holder);
   });
 
@@ -182,9 +142,9 @@ describePg('create_task: keys', () => {
       ];
       await a.sql`COMMIT`;
       for (const id of ids) await completed(id);
-      expect(await client`SELECT unique_key, task_id::text FROM task_unique_windows WHERE unique_key LIKE 'batch-window-%' ORDER BY unique_key`)
+      expect(await db()`SELECT unique_key, task_id::text FROM task_unique_windows WHERE unique_key LIKE 'batch-window-%' ORDER BY unique_key`)
         .toEqual([{ unique_key: 'batch-window-1', task_id: ids[0] }, { unique_key: 'batch-window-2', task_id: ids[2] }]);
-      expect(await client`SELECT idempotency_key FROM tasks WHERE id = ${ids[1]}`).toEqual([{ idempotency_key: 'batch-invoice-1' }]);
+      expect(await db()`SELECT idempotency_key FROM tasks WHERE id = ${ids[1]}`).toEqual([{ idempotency_key: 'batch-invoice-1' }]);
     } finally {
       await a.sql.end();
     }
@@ -208,7 +168,7 @@ describePg('create_task: keys', () => {
         `create_task: uniqueKey "batch-window-3" was taken by task ${window3.task.id} before the commit of task ${staged[2]}; the transaction is rolled back`,
       );
       for (const id of staged) expect(await rows(id)).toEqual({ tasks: 0, events: 0 });
-      expect(await client`SELECT task_id::text FROM task_unique_windows WHERE unique_key = 'batch-window-3'`).toEqual([{ task_id: window3.task.id }]);
+      expect(await db()`SELECT task_id::text FROM task_unique_windows WHERE unique_key = 'batch-window-3'`).toEqual([{ task_id: window3.task.id }]);
       await completed(third.task.id);
       await completed(window3.task.id);
       expect(await intents()).toBe(0);

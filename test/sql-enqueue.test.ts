@@ -6,15 +6,14 @@
 import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import type postgres from 'postgres';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { TaskKind } from '../src/tasks/kind.js';
+import { expect, it } from 'vitest';
 import { describePg } from './support/db.js';
 import { advisoryWaiters, appForFile, collect, connectionTo, waitFor } from './support/app.js';
+import { createGate } from './support/gate.js';
+import { sqlEnqueueHelpers } from './support/sql-enqueue.js';
 
 const EVENTS = `subscription { taskEvents { cursor type status taskId data } }`;
 const CREATE = `mutation($input: CreateTaskInput!) { createTask(input: $input) { deduplicated task { id status waitingFor } } }`;
-const TASK = `query($id: ID!) { task(id: $id) { id kind input status queue priority maxAttempts timeoutSeconds runAt
-  concurrencyKey idempotencyKey uniqueKey uniqueUntil waitingFor result attempts } }`;
 
 interface Event {
   cursor: string;
@@ -24,63 +23,24 @@ interface Event {
   data: Record<string, unknown> | null;
 }
 
-// Runs until the test opens the gate, so a task stays RUNNING as long as a test needs it to.
-let openGate = () => {};
-let gate = Promise.resolve();
-const closeGate = () => (gate = new Promise<void>((resolve) => (openGate = resolve)));
-const gated: TaskKind = { run: () => gate };
+const gate = createGate();
 
 describePg('create_task: enqueue from SQL in the caller’s transaction', () => {
   // A poll a minute apart: whatever runs within a test was woken by a notification.
-  const app = appForFile({ EXECUTOR_CONCURRENCY: '4', POLL_INTERVAL_MS: '60000' }, { gated });
-  let client: postgres.Sql;
-  beforeAll(async () => {
-    client = await connectionTo(app);
-  });
-  afterAll(async () => {
-    await client?.end();
-  });
-
-  const ok = async (query: string, variables: Record<string, unknown>) => {
-    const { data, errors } = await app.gql(query, variables);
-    expect(errors).toBeUndefined();
-    return data;
-  };
-  const task = async (id: string) => (await ok(TASK, { id })).task;
-  const statusOf = async (id: string) => (await task(id))?.status;
-  const completed = (id: string) => waitFor(async () => (await statusOf(id)) === 'COMPLETED', 15_000, `task ${id} to complete`);
-  const rows = async (id: string) => {
-    const [counts] = await client<{ tasks: number; events: number }[]>`
-      SELECT (SELECT count(*)::int FROM tasks WHERE id = ${id}) AS tasks, (SELECT count(*)::int FROM task_events WHERE task_id = ${id}) AS events`;
-    return counts;
-  };
-  const totals = async () => (await client<{ tasks: number; events: number; queues: number }[]>`
-    SELECT (SELECT count(*)::int FROM tasks) AS tasks, (SELECT count(*)::int FROM task_events) AS events,
-      (SELECT count(*)::int FROM queues) AS queues`)[0];
-  const eventsOf = async (id: string) =>
-    client<{ id: string; type: string; status: string; data: Record<string, unknown> | null; at: Date }[]>`
-      SELECT id::text, type, status::text, data, at FROM task_events WHERE task_id = ${id} ORDER BY task_events.id`;
+  const app = appForFile({ EXECUTOR_CONCURRENCY: '4', POLL_INTERVAL_MS: '60000' }, { gated: gate.kind });
+  const { client: db, ok, task, statusOf, completed, rows, totals, eventsOf, intents, open } = sqlEnqueueHelpers(app);
   /** A live taskEvents stream, open on the server, collecting until `done`. */
   const follow = async (done: (events: Event[]) => boolean) => {
     const sub = collect<{ taskEvents: Event }>(app.ws(), EVENTS, {}, (items) => done(items.map((i) => i.taskEvents)));
     await sub.ready;
     return { finished: sub.finished.then((items) => items.map((i) => i.taskEvents)), errors: sub.errors };
   };
-  /** The staged intents left in the table: none outlives its transaction. */
-  const intents = async () => (await client<{ n: number }[]>`SELECT count(*)::int AS n FROM task_intents`)[0].n;
   /** What a transaction sees of a task of its own: the row, its events, its intent. */
   const inside = async (tx: postgres.Sql | postgres.TransactionSql, id: string) =>
     (await tx<{ tasks: number; events: number; intents: number }[]>`
       SELECT (SELECT count(*)::int FROM tasks WHERE id = ${id}) AS tasks,
         (SELECT count(*)::int FROM task_events WHERE task_id = ${id}) AS events,
         (SELECT count(*)::int FROM task_intents WHERE id = ${id}) AS intents`)[0];
-  /** A transaction on a connection of its own, left open until the test commits it. */
-  const open = async () => {
-    const sql = await connectionTo(app);
-    await sql`BEGIN`;
-    return { sql, stage: async (input: postgres.JSONValue, options: postgres.JSONValue = {}) =>
-      (await sql<{ id: string }[]>`SELECT create_task('echo', ${sql.json(input)}, ${sql.json(options)}) AS id`)[0].id };
-  };
   /** The promise, or a failure once ms have passed: a wait that would hang fails the test instead. */
   const within = async <T>(promise: Promise<T>, ms: number, what: string): Promise<T> => {
     let timer: NodeJS.Timeout | undefined;
@@ -99,7 +59,7 @@ describePg('create_task: enqueue from SQL in the caller’s transaction', () => 
     let rolledBack = '';
     const rollback = new Error('roll back');
     await expect(
-      client.begin(async (tx) => {
+      db().begin(async (tx) => {
         const [row] = await tx<{ id: string }[]>`SELECT create_task('echo', ${tx.json({ n: 1 })}) AS id`;
         rolledBack = row.id;
         // Before the commit the task is only staged: not a task yet, even to its own transaction.
@@ -109,7 +69,7 @@ describePg('create_task: enqueue from SQL in the caller’s transaction', () => 
     ).rejects.toBe(rollback);
     expect(rolledBack).toMatch(/^[1-9][0-9]*$/);
 
-    const [row] = await client<{ id: string }[]>`SELECT create_task('echo', ${client.json({ n: 2 })}) AS id`;
+    const [row] = await db()<{ id: string }[]>`SELECT create_task('echo', ${db().json({ n: 2 })}) AS id`;
     later = row.id;
     const events = await stream.finished;
     expect(stream.errors).toEqual([]);
@@ -124,7 +84,7 @@ describePg('create_task: enqueue from SQL in the caller’s transaction', () => 
     let id = '';
     const stream = await follow((events) => events.some((e) => e.taskId === id && e.type === 'completed'));
     const options = { queue: 'from-sql', priority: 7, maxAttempts: 5, timeoutSeconds: 90, runAt: '2020-01-02T03:04:05.678Z', concurrencyKey: 'order-42' };
-    await client.begin(async (tx) => {
+    await db().begin(async (tx) => {
       const [row] = await tx<{ id: string }[]>`SELECT create_task('echo', ${tx.json({ hello: 'sql' })}, ${tx.json(options)}) AS id`;
       id = row.id;
     });
@@ -154,11 +114,11 @@ describePg('create_task: enqueue from SQL in the caller’s transaction', () => 
   });
 
   it('defaults as createTask: the same row but for its id and times', async () => {
-    const [{ id }] = await client<{ id: string }[]>`SELECT create_task('echo') AS id`;
+    const [{ id }] = await db()<{ id: string }[]>`SELECT create_task('echo') AS id`;
     const { createTask } = await ok(CREATE, { input: { kind: 'echo' } });
     await completed(id);
     await completed(createTask.task.id);
-    const row = (taskId: string) => client`
+    const row = (taskId: string) => db()`
       SELECT kind, input, queue, priority, max_attempts, timeout_seconds, idempotency_key, concurrency_key, unique_key,
         unique_until, waiting_for, status::text, attempts, result, error, depends_on, flow_id
       FROM tasks WHERE id = ${taskId}`;
@@ -169,7 +129,7 @@ describePg('create_task: enqueue from SQL in the caller’s transaction', () => 
   });
 
   it('from drizzle-orm: db.transaction(tx => tx.execute(sql`SELECT create_task(...)`)), committed and rolled back', async () => {
-    // A connection of its own: drizzle takes over the JSON and date serializers of the client it is given.
+    // A connection of its own: drizzle takes over the JSON and date serializers of the db() it is given.
     const connection = await connectionTo(app);
     const db = drizzle(connection);
     const input = { from: 'drizzle' };
@@ -198,7 +158,7 @@ describePg('create_task: enqueue from SQL in the caller’s transaction', () => 
 
   it('a later runAt: woken when due, not at the next poll', async () => {
     const runAt = new Date(Date.now() + 1000);
-    const [{ id }] = await client<{ id: string }[]>`SELECT create_task('echo', '"later"', ${client.json({ runAt: runAt.toISOString() })}) AS id`;
+    const [{ id }] = await db()<{ id: string }[]>`SELECT create_task('echo', '"later"', ${db().json({ runAt: runAt.toISOString() })}) AS id`;
     expect(await statusOf(id)).toBe('PENDING');
     // Well within the minute until the next poll.
     await completed(id);
@@ -211,7 +171,7 @@ describePg('create_task: enqueue from SQL in the caller’s transaction', () => 
   it('refuses a bad kind or option with invalid_parameter_value naming it, and writes nothing', async () => {
     const before = await totals();
     const refused = async (kind: string | null, options: unknown, named: string) => {
-      const error = await client`SELECT create_task(${kind}, 'null', ${client.json(options as postgres.JSONValue)})`.then(() => undefined, (e: postgres.PostgresError) => e);
+      const error = await db()`SELECT create_task(${kind}, 'null', ${db().json(options as postgres.JSONValue)})`.then(() => undefined, (e: postgres.PostgresError) => e);
       expect(error, `${JSON.stringify(options)} was accepted`).toBeDefined();
       expect(error!.code).toBe('22023');
       expect(error!.message).toContain(named);
@@ -243,12 +203,12 @@ describePg('create_task: enqueue from SQL in the caller’s transaction', () => 
     expect(await refused(null, {}, 'kind')).toContain('got NULL');
     expect(await totals()).toEqual(before);
     // An unknown kind is the servers' business: the task is created and waits for a process that runs it.
-    const [{ id }] = await client<{ id: string }[]>`SELECT create_task('only.elsewhere/kind-1') AS id`;
+    const [{ id }] = await db()<{ id: string }[]>`SELECT create_task('only.elsewhere/kind-1') AS id`;
     expect(await task(id)).toMatchObject({ kind: 'only.elsewhere/kind-1', status: 'PENDING' });
   });
 
   it('two tasks in one transaction: their created events adjacent and in order, both run', async () => {
-    const [first, second] = await client.begin(async (tx) => {
+    const [first, second] = await db().begin(async (tx) => {
       const [a] = await tx<{ id: string }[]>`SELECT create_task('echo', '1') AS id`;
       const [b] = await tx<{ id: string }[]>`SELECT create_task('echo', '2') AS id`;
       return [a.id, b.id];
@@ -262,7 +222,7 @@ describePg('create_task: enqueue from SQL in the caller’s transaction', () => 
 
   it('held from its creation as createTask holds it: a paused queue, then run once resumed', async () => {
     await ok(`mutation { pauseQueue(name: "held-sql") { paused } }`, {});
-    const [{ id }] = await client<{ id: string }[]>`SELECT create_task('echo', 'null', ${client.json({ queue: 'held-sql' })}) AS id`;
+    const [{ id }] = await db()<{ id: string }[]>`SELECT create_task('echo', 'null', ${db().json({ queue: 'held-sql' })}) AS id`;
     const { createTask } = await ok(CREATE, { input: { kind: 'echo', queue: 'held-sql' } });
     expect(createTask.task).toMatchObject({ status: 'PENDING', waitingFor: 'QUEUE_PAUSED' });
     expect(await task(id)).toMatchObject({ status: 'PENDING', waitingFor: 'QUEUE_PAUSED' });
@@ -329,7 +289,7 @@ describePg('create_task: enqueue from SQL in the caller’s transaction', () => 
       // Not committed yet: invisible to others, and the event lock is held from there to the commit.
       expect(await rows(staged)).toEqual({ tasks: 0, events: 0 });
       const meanwhile = ok(CREATE, { input: { kind: 'echo', input: 'waits' } });
-      await waitFor(async () => (await advisoryWaiters(client)).length > 0, 10_000, 'a create to wait for the event lock');
+      await waitFor(async () => (await advisoryWaiters(db())).length > 0, 10_000, 'a create to wait for the event lock');
       await a.sql`COMMIT`;
       const { createTask } = await meanwhile;
       await completed(staged);
@@ -344,9 +304,9 @@ describePg('create_task: enqueue from SQL in the caller’s transaction', () => 
 
   it('a thousand tasks in one transaction: all written at its commit, their created events contiguous and in call order, in one notice', async () => {
     const notices: string[] = [];
-    const listening = await client.listen('task_events', (payload) => notices.push(payload));
+    const listening = await db().listen('task_events', (payload) => notices.push(payload));
     try {
-      const staged = await client.begin(async (tx) => {
+      const staged = await db().begin(async (tx) => {
         const calls = await tx<{ i: number; id: string }[]>`
           SELECT i, create_task('only.elsewhere/burst', to_jsonb(i), ${tx.json({ queue: 'burst-sql' })}) AS id FROM generate_series(1, 1000) AS i`;
         // Staged only, until the commit.
@@ -355,12 +315,12 @@ describePg('create_task: enqueue from SQL in the caller’s transaction', () => 
       });
       const ids = staged.map((s) => s.id);
       expect(new Set(ids).size).toBe(1000);
-      const written = await client<{ id: string; input: number; status: string; waiting_for: string | null }[]>`
+      const written = await db()<{ id: string; input: number; status: string; waiting_for: string | null }[]>`
         SELECT t.id::text, t.input, t.status::text, t.waiting_for FROM tasks t WHERE t.id = ANY(${ids}::bigint[]) ORDER BY t.id`;
       expect(written.map((t) => t.id)).toEqual(ids);
       expect(written.map((t) => t.input)).toEqual(staged.map((s) => s.i));
       expect(new Set(written.map((t) => `${t.status}:${t.waiting_for}`))).toEqual(new Set(['pending:null']));
-      const events = await client<{ id: string; task_id: string; type: string }[]>`
+      const events = await db()<{ id: string; task_id: string; type: string }[]>`
         SELECT e.id::text, e.task_id::text, e.type FROM task_events e WHERE e.task_id = ANY(${ids}::bigint[]) ORDER BY e.id`;
       expect(events.map((e) => e.task_id)).toEqual(ids);
       expect(new Set(events.map((e) => e.type))).toEqual(new Set(['created']));
@@ -380,7 +340,7 @@ describePg('create_task: enqueue from SQL in the caller’s transaction', () => 
   });
 
   it('held from its creation as createTasks holds a batch: a queue at its concurrency, a key at its keyConcurrency, a key free', async () => {
-    closeGate();
+    gate.close();
     await ok(`mutation { setQueueLimits(name: "batch-limit", concurrency: 2) { name } }`, {});
     await ok(`mutation { setQueueLimits(name: "batch-key", keyConcurrency: 1) { name } }`, {});
     // Room for the five of a free key: no claim holds one of them while another of its key runs.
@@ -400,23 +360,23 @@ describePg('create_task: enqueue from SQL in the caller’s transaction', () => 
         ...Array.from({ length: 5 }, () => ({ queue: 'batch-key', concurrencyKey: 'busy' })),
         ...Array.from({ length: 5 }, () => ({ queue: 'batch-free', concurrencyKey: free })),
       ];
-      const staged = await client.begin(async (tx) => {
+      const staged = await db().begin(async (tx) => {
         const ids: string[] = [];
         for (const options of batch('free-sql')) ids.push((await tx<{ id: string }[]>`SELECT create_task('echo', 'null', ${tx.json(options)}) AS id`)[0].id);
         return ids;
       });
       const viaGraphql = (await ok(CREATE_MANY, { inputs: batch('free-graphql').map((options) => ({ kind: 'echo', ...options })) })).createTasks.tasks;
       // As created, from the events: a claim may have held or run a task since.
-      const fromSql = await client<{ task_id: string; data: Record<string, unknown> | null }[]>`
+      const fromSql = await db()<{ task_id: string; data: Record<string, unknown> | null }[]>`
         SELECT e.task_id::text, e.data FROM task_events e WHERE e.task_id = ANY(${staged}::bigint[]) AND e.type = 'created' ORDER BY e.id`;
       const expected = [...Array(5).fill('QUEUE_CONCURRENCY'), ...Array(5).fill('KEY_CONCURRENCY'), ...Array(5).fill(null)];
       expect(viaGraphql.map((t: { waitingFor: string | null }) => t.waitingFor)).toEqual(expected);
       expect(fromSql.map((e) => e.task_id)).toEqual(staged);
       expect(fromSql.map((e) => e.data)).toEqual(expected.map((reason) => (reason ? { waitingFor: reason } : null)));
-      openGate();
+      gate.open();
       for (const id of [...running, ...staged, ...viaGraphql.map((t: { id: string }) => t.id)]) await completed(id);
     } finally {
-      openGate();
+      gate.open();
     }
   });
 });
