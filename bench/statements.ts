@@ -33,7 +33,7 @@ function timed<T extends object, K extends keyof T>(target: T, name: K, rowsOf: 
   };
 }
 timed(store.claims, 'claim', (r) => r.length);
-timed(store.claims, 'finish', (r) => r.size, (applied) => (completed += applied) === count && drained());
+timed(store.claims, 'finish', (r) => r.applied.size, (applied) => (completed += applied) === count && drained());
 timed(store.events, 'readNext', (r) => r.events.length);
 
 /** Busy and stolen CPU time of the whole machine so far, in ms (Linux /proc/stat, 10 ms ticks). */

@@ -83,6 +83,31 @@ describePg('event pump', () => {
     await pump.stop();
   });
 
+  it('a notice names the types its statement wrote, not those it might have: completions are moved past unread', async () => {
+    const log = createLogger('silent');
+    const counted = createStore(db);
+    let reads = 0;
+    const readNext = counted.events.readNext;
+    counted.events.readNext = (...args) => {
+      reads++;
+      return readNext(...args);
+    };
+    const pump = createEventPump({ db, store: counted, log, pollIntervalMs: 60_000 });
+    // As the executor does: it follows cancellations, which an outcome may write (a dependent
+    // cancelled by a failed dependency) but these do not.
+    pump.subscribe(() => {}, { types: ['cancelled'] });
+    await pump.start();
+    await until(() => reads === 1);
+    await store.tasks.insertTasks([task, task, task]);
+    const claimed = await store.claims.claim('w-notice', ['echo'], 3, 30);
+    await store.claims.finish('w-notice', claimed.map((c) => ({ id: c.id, attempt: c.attempts, status: 'completed' as const })));
+    const latest = await store.events.latestEventId();
+    await until(() => pump.lastSeen() === latest);
+    expect(pump.lastSeen()).toBe(latest);
+    expect(reads).toBe(1);
+    await pump.stop();
+  });
+
   it('after a failed read, the next notice no one follows reads instead of skipping: nothing is lost', async () => {
     const log = createLogger('silent');
     const failing = createStore(db);

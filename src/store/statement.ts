@@ -2,7 +2,7 @@
 // to hold open. Its shape is fixed here rather than by convention: the change is the CTE `changed`;
 // `locked` takes the transaction-scoped event lock before the first event id is drawn, held until
 // commit, so event ids are in commit order and a cursor is gap-free (README, How it works); `events` inserts
-// one row per change; `notified` queues one NOTIFY whose ids come from the rows inserted. When
+// one row per change; `notified` queues one NOTIFY whose ids and types come from the rows inserted. When
 // nothing changed there is no lock and no NOTIFY, so an idle poll wakes no one. A CTE that only
 // reads runs only if read, so the final SELECT always reads `notified`, and any due notice.
 import { sql, type SQL } from 'drizzle-orm';
@@ -17,8 +17,6 @@ const EVENT_LOCK = sql.raw('task_event_lock()');
 export interface EventRows {
   /** Whether the change may have made a task claimable: known before it is sent, or SQL giving 'n' or ''. */
   wake: boolean | SQL;
-  /** The types of event it may write, for the notice. */
-  types: readonly string[];
   /** Each event's columns, read from `from`. */
   taskId: SQL;
   type: SQL;
@@ -60,8 +58,7 @@ export interface EventStatement {
 
 export function eventStatement(s: EventStatement): SQL {
   const { events } = s;
-  const rest = `|${events.types.join(',')}|`;
-  const head = typeof events.wake === 'boolean' ? sql`${`${events.wake ? 'n' : ''}${rest}`}` : sql`(${events.wake}) || ${rest}`;
+  const wake = typeof events.wake === 'boolean' ? sql`${events.wake ? 'n' : ''}` : sql`(${events.wake})`;
   const ctes: SQL[] = (s.inputs ?? []).map(({ name, body, materialized }) => sql`${sql.raw(`${name} AS ${materialized ? 'MATERIALIZED ' : ''}`)}(${body})`);
   ctes.push(sql`changed AS (${s.changed})`);
   for (const { name, body } of s.alsoChanged ?? []) ctes.push(sql`${sql.raw(name)} AS (${body})`);
@@ -74,9 +71,11 @@ export function eventStatement(s: EventStatement): SQL {
       INSERT INTO task_events (task_id, type, status, data)
       SELECT ${events.taskId}, ${events.type}, ${events.status}, ${events.data ?? sql`NULL::jsonb`}
       FROM ${events.from ?? sql`changed`}, locked ${orderBy(events.orderBy)}
-      RETURNING id)`,
+      RETURNING id, type)`,
+    // The types are those written, not those the statement might write: a process where no one
+    // follows them moves past the events without reading them (tasks/events.ts, planNotice).
     sql`notified AS MATERIALIZED (
-      SELECT pg_notify(${EVENTS_CHANNEL}, ${head} || (min(id) - 1)::text || '|' || max(id)::text)
+      SELECT pg_notify(${EVENTS_CHANNEL}, ${wake} || '|' || string_agg(DISTINCT type, ',') || '|' || (min(id) - 1)::text || '|' || max(id)::text)
       FROM events HAVING count(*) > 0)`,
   );
   // Effects are read before notified, whose read takes the event lock: a statement must not hold
@@ -137,7 +136,8 @@ export function releaseHolds(from: 'changed' | 'freed'): SQL {
         FOR UPDATE SKIP LOCKED) h
       UNION
       SELECT h.id FROM (
-        SELECT f.queue, count(*) AS n FROM ${from} f JOIN queues q ON q.name = f.queue AND NOT q.paused GROUP BY f.queue) k,
+        SELECT f.queue, f.n FROM (SELECT queue, count(*) AS n FROM ${from} GROUP BY queue) f
+        JOIN queues q ON q.name = f.queue AND NOT q.paused) k,
       LATERAL (
         SELECT held.id FROM tasks held
         WHERE ${heldByQueue('held')}

@@ -52,7 +52,6 @@ export async function appendLog(
         RETURNING t.id, t.status, d.action`,
       events: {
         wake: false,
-        types: ['log'],
         taskId: sql`id`,
         type: sql`'log'`,
         status: sql`status`,

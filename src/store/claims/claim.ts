@@ -25,7 +25,6 @@ export async function claim(db: Database, workerId: string, kinds: readonly stri
       events: {
         // Released tasks of other kinds are work for other executors.
         wake: sql`CASE WHEN EXISTS (SELECT 1 FROM changed WHERE status = 'pending' AND waiting_for IS NULL) THEN 'n' ELSE '' END`,
-        types: ['started', 'held', 'released'],
         taskId: sql`id`,
         type: sql`CASE WHEN status = 'running' THEN 'started' WHEN waiting_for IS NULL THEN 'released' ELSE 'held' END`,
         status: sql`status`,

@@ -16,7 +16,6 @@ export async function progress(db: Database, workerId: string, id: string, attem
         RETURNING id, status`,
       events: {
         wake: false,
-        types: ['progress'],
         taskId: sql`id`,
         type: sql`'progress'`,
         status: sql`status`,

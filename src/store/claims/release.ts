@@ -29,7 +29,6 @@ export async function release(
         RETURNING t.id, t.status`,
       events: {
         wake: true,
-        types: ['requeued'],
         taskId: sql`id`,
         type: sql`'requeued'`,
         status: sql`status`,

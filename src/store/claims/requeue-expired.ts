@@ -35,7 +35,6 @@ export async function requeueExpired(db: Database, limit = 1000): Promise<Task[]
       ],
       events: {
         wake: true,
-        types: ['failed', 'requeued', 'released', 'ready', 'cancelled'],
         ...changedThenReleased(sql`SELECT id, CASE WHEN status = 'failed' THEN 'failed' ELSE 'requeued' END AS type, status,
           jsonb_build_object('attempt', attempts, 'error', error, 'reason', 'lease_expired') AS data FROM changed`),
       },

@@ -41,7 +41,7 @@ export async function releaseKeyHolds(db: Database, keys: number, queue?: string
           FOR UPDATE SKIP LOCKED) h
         WHERE t.id = h.id
         RETURNING t.id, t.status`,
-      events: { wake: true, types: ['released'], taskId: sql`id`, type: sql`'released'`, status: sql`status`, orderBy: sql`id` },
+      events: { wake: true, taskId: sql`id`, type: sql`'released'`, status: sql`status`, orderBy: sql`id` },
       select: sql`id`,
     }),
   );

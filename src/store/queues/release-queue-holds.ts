@@ -21,7 +21,7 @@ export async function releaseQueueHolds(db: Database, limit: number, queue?: str
             SELECT true FROM tasks h WHERE ${sql.raw(heldByQueue('h'))}
               AND h.queue = q.name LIMIT 1)),
           ${limit}::int, '{QUEUE_PAUSED,QUEUE_CONCURRENCY,RATE_LIMIT}', ${releasedBefore}::int)) AS r (id)`,
-      events: { wake: true, types: ['released'], taskId: sql`id`, type: sql`'released'`, status: sql`status`, orderBy: sql`id` },
+      events: { wake: true, taskId: sql`id`, type: sql`'released'`, status: sql`status`, orderBy: sql`id` },
       select: sql`id`,
     }),
   );

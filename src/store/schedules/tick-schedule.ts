@@ -55,7 +55,6 @@ export async function tickSchedule(db: Database, tick: Tick): Promise<Task | nul
         RETURNING *`,
       events: {
         wake: true,
-        types: ['created'],
         taskId: sql`id`,
         type: sql`'created'`,
         status: sql`status`,

@@ -29,7 +29,6 @@ export function cancelStatement(target: SQL): SQL {
     ],
     events: {
       wake: sql`CASE WHEN ${releasedOrReady} THEN 'n' ELSE '' END`,
-      types: ['cancelled', 'released', 'ready'],
       ...changedThenReleased(sql`SELECT id, 'cancelled' AS type, status, NULL::jsonb AS data FROM changed`),
     },
     effects: [

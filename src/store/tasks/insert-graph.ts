@@ -114,7 +114,6 @@ export async function insertGraph(db: Database, tasks: readonly GraphTask[], flo
       ],
       events: {
         wake: sql`CASE WHEN EXISTS (SELECT 1 FROM changed WHERE status = 'pending') THEN 'n' ELSE '' END`,
-        types: ['created', 'cancelled'],
         // A task cancelled at once was created waiting, then cancelled.
         from: sql`changed, LATERAL (
           SELECT 'created' AS type, CASE WHEN changed.status = 'cancelled' THEN 'waiting' ELSE changed.status END AS status, NULL::jsonb AS data

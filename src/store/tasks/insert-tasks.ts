@@ -139,7 +139,6 @@ export async function insertTasks(db: Database, tasks: readonly NewTask[], claim
       events: {
         // Only tasks left pending are work for the other executors.
         wake: sql`CASE WHEN EXISTS (SELECT 1 FROM changed WHERE status = 'pending') THEN 'n' ELSE '' END`,
-        types: claimant ? ['created', 'started'] : ['created'],
         from: sql`changed, LATERAL (
           SELECT 'created' AS type, 'pending'::task_status AS status,
             CASE WHEN changed.waiting_for IS NOT NULL THEN jsonb_build_object('waitingFor', changed.waiting_for) END AS data

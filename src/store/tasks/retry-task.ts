@@ -43,7 +43,6 @@ export async function retryTask(db: Database, id: string): Promise<Task> {
       ],
       events: {
         wake: true,
-        types: ['retried', 'waiting'],
         from: sql`(SELECT id, 'retried' AS type, status, false AS follows FROM changed
           UNION ALL SELECT id, 'waiting', status, true FROM restored) AS e`,
         taskId: sql`e.id`,
