@@ -17,7 +17,7 @@ export type Claimed = ClaimedTask[] & { held: number };
  */
 export async function claim(db: Database, workerId: string, kinds: readonly string[], limit: number, leaseSeconds: number): Promise<Claimed> {
   if (limit <= 0 || kinds.length === 0) return Object.assign([], { held: 0 });
-  const rows = await db.query<{ status: string; is_held: boolean }>(
+  const [row] = await db.query<{ claimed: Array<Record<string, unknown>>; held: number }>(
     eventStatement({
       // claim_tasks (drizzle/0004 to 0007) locks up to limit due tasks in claim order and marks
       // them running; as PL/pgSQL its plans are kept, and made with table scans ruled out.
@@ -32,15 +32,12 @@ export async function claim(db: Database, workerId: string, kinds: readonly stri
           WHEN waiting_for IS NOT NULL THEN jsonb_build_object('waitingFor', waiting_for) END`,
         orderBy: sql`id`,
       },
-      select: sql`${columns.list}, changed.status, changed.waiting_for IS NOT NULL AS is_held`,
-      orderBy: sql`changed.priority DESC, changed.run_at, changed.id`,
+      // One row holding the claimed tasks as one JSON array, in claim order: parsing one value
+      // costs the process far less than a row per task, column by column.
+      select: sql`coalesce((SELECT json_agg(c) FROM (
+          SELECT ${columns.list} FROM changed WHERE changed.status = 'running' ORDER BY changed.priority DESC, changed.run_at, changed.id) c),
+        '[]'::json) AS claimed, (count(*) FILTER (WHERE changed.status <> 'running' AND changed.waiting_for IS NOT NULL))::int AS held`,
     }),
   );
-  let held = 0;
-  const claimed: ClaimedTask[] = [];
-  for (const row of rows) {
-    if (row.status === 'running') claimed.push(columns.decode(row));
-    else if (row.is_held) held++;
-  }
-  return Object.assign(claimed, { held });
+  return Object.assign(row.claimed.map(columns.decode), { held: row.held });
 }
