@@ -62,7 +62,8 @@ const pruner = keepRetention({ store, log, eventRetentionSeconds: 3600, taskRete
 const t = performance.now();
 for (let i = 0; i < count; i += 5000) await store.tasks.insertTasks(Array.from({ length: Math.min(5000, count - i) }, task));
 let pruned = { events: 0, tasks: 0 };
-const pruning = prune ? pruner.runOnce().then((p) => (pruned = p)) : Promise.resolve();
+let pruneSeconds = 0;
+const pruning = prune ? pruner.runOnce().then((p) => ((pruned = p), (pruneSeconds = (performance.now() - t) / 1000))) : Promise.resolve();
 const unfinished = async () => (await db.query<{ n: number }>(sql`SELECT coalesce(sum(n), 0)::int AS n FROM task_counts WHERE status IN ('pending', 'running')`))[0].n;
 while ((await unfinished()) > 0) await sleep(5);
 const seconds = (performance.now() - t) / 1000;
@@ -72,4 +73,4 @@ await sampling$;
 await sampler.end();
 pruner.stop();
 await app.stop();
-console.log(JSON.stringify({ prune, history, tasks: count, perSecond: Math.round(count / seconds), pruned, ...waits }));
+console.log(JSON.stringify({ prune, history, tasks: count, perSecond: Math.round(count / seconds), pruned, pruneSeconds: +pruneSeconds.toFixed(1), ...waits }));
