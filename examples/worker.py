@@ -6,8 +6,9 @@
 It registers, then claims tasks of its kinds over GraphQL (long-polling while none is ready),
 runs each in a thread, and completes or fails it. A heartbeat thread keeps its leases alive and
 stops tasks that were cancelled meanwhile. SIGTERM or Ctrl-C: it stops claiming, lets running
-tasks finish (up to GRACE_SECONDS), and exits; tasks it still held go back to the queue when their
-lease expires.
+tasks finish (up to GRACE_SECONDS), hands back at once (releaseTasks) those still running and any
+that a claim answering after the stop brought, and exits. Killed instead, its tasks go back to the
+queue when their lease expires.
 
 Environment: TASK_EXECUTOR_URL (default http://localhost:4000/graphql), TASK_EXECUTOR_KEY (an
 API key with the worker scope, when the server has keys), WORKER_NAME, WORKER_CONCURRENCY
@@ -195,6 +196,10 @@ class Worker:
                 log("claim failed", error=str(error))
                 time.sleep(1)
                 continue
+            if self.stopping.is_set():
+                # The long poll answered after the stop: these will not start here.
+                self.release([task["id"] for task in data["claimTasks"]])
+                break
             for task in data["claimTasks"]:
                 log("task claimed", taskId=task["id"], kind=task["kind"])
                 threading.Thread(target=self.run_task, args=(task,), daemon=True).start()
@@ -206,6 +211,22 @@ class Worker:
                 if not self.running:
                     return
             time.sleep(0.1)
+        # Past the grace period: stop the handlers and hand their tasks back for another worker,
+        # instead of leaving them to their leases.
+        with self.lock:
+            left = dict(self.running)
+        for ctx in left.values():
+            ctx.cancelled.set()
+        self.release(list(left))
+
+    def release(self, task_ids):
+        if not task_ids:
+            return
+        try:
+            data = graphql("mutation($w: ID!, $ids: [ID!]!) { releaseTasks(workerId: $w, ids: $ids) }", {"w": self.id, "ids": task_ids})
+            log("tasks handed back", taskIds=data["releaseTasks"])
+        except Exception as error:  # their leases will expire instead
+            log("could not hand tasks back", error=str(error))
 
 
 def main():

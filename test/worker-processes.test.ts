@@ -31,6 +31,19 @@ describePg('workers across processes', () => {
       (t: { id: string }) => t.id,
     ) as string[];
 
+  const python = (server: ServerProcess, name: string, env: Record<string, string> = {}) => {
+    const child = spawn('python3', ['examples/worker.py'], {
+      cwd: root,
+      env: { ...process.env, TASK_EXECUTOR_URL: `${server.url}/graphql`, WORKER_NAME: name, WORKER_CONCURRENCY: '4', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines: string[] = [];
+    child.stdout!.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
+    child.stderr!.on('data', (chunk: Buffer) => lines.push(chunk.toString()));
+    workers.push(child);
+    return { child, lines };
+  };
+
   it('a command sent to process A pauses, scales and resumes the executor of process B', async () => {
     const [a, b] = await Promise.all([start({ EXECUTOR_CONCURRENCY: '0' }), start({ EXECUTOR_CONCURRENCY: '3' })]);
     const steer = (query: string, variables: object = {}) => a.gql(query, { id: b.workerId, ...variables });
@@ -63,19 +76,7 @@ describePg('workers across processes', () => {
 
   it('runs the example Python worker; killed, its tasks return after the lease and complete in another', async () => {
     const server = await start({ EXECUTOR_CONCURRENCY: '2' });
-    const python = (name: string) => {
-      const child = spawn('python3', ['examples/worker.py'], {
-        cwd: root,
-        env: { ...process.env, TASK_EXECUTOR_URL: `${server.url}/graphql`, WORKER_NAME: name, WORKER_CONCURRENCY: '4' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      const lines: string[] = [];
-      child.stdout!.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
-      child.stderr!.on('data', (chunk: Buffer) => lines.push(chunk.toString()));
-      workers.push(child);
-      return { child, lines };
-    };
-    const first = python('first');
+    const first = python(server, 'first');
     await waitFor(async () => first.lines.some((l) => l.includes('"registered"')), 10_000, 'the worker to register');
 
     const quick = await createMany(server, ['abc', 'hello', 'racecar'].map((text) => ({ kind: 'py.reverse', input: { text } })));
@@ -91,7 +92,7 @@ describePg('workers across processes', () => {
     const offline = (await server.gql(`{ workers(state: [OFFLINE]) { name kind } }`)).data!.workers;
     expect(offline.filter((w: { kind: string }) => w.kind === 'EXTERNAL')).toEqual([{ name: 'first', kind: 'EXTERNAL' }]);
 
-    const second = python('second');
+    const second = python(server, 'second');
     await waitFor(async () => (await completedOnce(slow)) === 4, 20_000, 'the second worker to complete them');
     // The worker prints its line after the server answered completeTask: wait for the last one.
     await waitFor(async () => second.lines.filter((l) => l.includes('"task completed"')).length === 4, 5000, 'the worker to report four completions');
@@ -101,5 +102,20 @@ describePg('workers across processes', () => {
     // SIGTERM: it stops claiming and exits cleanly.
     second.child.kill('SIGTERM');
     expect(await new Promise((resolve) => second.child.once('exit', resolve))).toBe(0);
+  });
+
+  it('the example Python worker, stopped past its grace period, hands its running tasks back at once', async () => {
+    const server = await start({ EXECUTOR_CONCURRENCY: '0' });
+    const worker = python(server, 'stopping', { GRACE_SECONDS: '1', WORKER_CONCURRENCY: '2' });
+    await waitFor(async () => worker.lines.some((l) => l.includes('"registered"')), 10_000, 'the worker to register');
+    const slow = await createMany(server, Array.from({ length: 2 }, () => ({ kind: 'py.sleep', input: { ms: 30_000 } })));
+    await waitFor(async () => (await statuses(slow)).some((s) => s.status === 'running' && s.n === 2), 10_000, 'the worker to hold both');
+    worker.child.kill('SIGTERM');
+    expect(await new Promise((resolve) => worker.child.once('exit', resolve))).toBe(0);
+    // Handed back by the worker (reason shutdown), not left for their leases to lapse.
+    expect(await statuses(slow)).toEqual([{ status: 'pending', n: 2 }]);
+    const requeued = await cluster.db.query<{ reason: string }>(sql`
+      SELECT data ->> 'reason' AS reason FROM task_events WHERE type = 'requeued' AND task_id = ANY(${`{${slow.join(',')}}`}::bigint[])`);
+    expect(requeued).toEqual([{ reason: 'shutdown' }, { reason: 'shutdown' }]);
   });
 });
