@@ -23,13 +23,14 @@ export async function readNext(
   const match = filter
     ? sql`AND (e.type IN ${filter.types.length ? filter.types : ['']} OR e.task_id = ANY(${idArray(filter.taskIds)}))`
     : sql``;
-  const rows = await db.query<Row & { upto: string | null; scanned: number }>(sql`
-    SELECT m.upto::text AS upto, m.scanned, ${eventColumns.list}
+  // The page's events as one JSON array: a process that follows every event reads a thousand at a
+  // time, and parsing one value costs it far less than a row per event, column by column.
+  const [page] = await db.query<{ upto: string | null; scanned: number; events: Row[] }>(sql`
+    SELECT m.upto::text AS upto, m.scanned, coalesce((
+      SELECT json_agg(x ORDER BY x.id) FROM (
+        SELECT ${eventColumns.list} FROM task_events e WHERE e.id > ${afterId} AND e.id <= m.upto ${match}) x), '[]'::json) AS events
     FROM (SELECT max(id) AS upto, count(*)::int AS scanned FROM (
-      SELECT id FROM task_events WHERE id > ${afterId} ORDER BY id LIMIT ${limit}) page) m
-    LEFT JOIN task_events e ON e.id > ${afterId} AND e.id <= m.upto ${match}
-    ORDER BY e.id`);
-  const upto = rows[0]?.upto;
-  if (upto === null || upto === undefined) return { upto: afterId, scanned: 0, events: [] };
-  return { upto: Number(upto), scanned: rows[0].scanned, events: rows.filter((r) => r.id !== null).map(eventColumns.decode) };
+      SELECT id FROM task_events WHERE id > ${afterId} ORDER BY id LIMIT ${limit}) page) m`);
+  if (page.upto === null) return { upto: afterId, scanned: 0, events: [] };
+  return { upto: Number(page.upto), scanned: page.scanned, events: page.events.map(eventColumns.decode) };
 }
