@@ -21,6 +21,8 @@ export class Attempt implements TaskContext {
   /** Set once: a later settlement (a late result after cancel or timeout) is discarded. */
   settled = false;
   readonly startedAt = Date.now();
+  /** When it times out (epoch ms); the embedded runner checks it. */
+  deadline = Infinity;
   timer: NodeJS.Timeout | undefined;
   private controller: AbortController | undefined;
   private aborted = false;
