@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 import type { TaskMetrics } from '../metrics.js';
 import type { ClaimedTask, Outcome } from '../store/index.js';
 import { Attempt, type AttemptDeps } from './attempt.js';
+import { createDeadlines } from './deadlines.js';
 import type { Registry } from './handlers.js';
 import { TaskFailure, type TaskDependency } from './kind.js';
 import { outcomeOf, timeoutFailure, type OutcomeLimits, type Settlement } from './outcome.js';
@@ -23,26 +24,10 @@ export interface RunnerOptions {
   settled(attempt: Attempt, outcome: Outcome): void;
 }
 
-/**
- * How often running attempts are checked against their deadlines: a timeout fires within this of
- * its time. One timer for all of them instead of one per attempt, whose setting and clearing was a
- * twentieth of the executor's CPU in a drain of short tasks.
- */
-const TIMEOUT_CHECK_MS = 50;
-
 export function createRunner(options: RunnerOptions) {
   const { registry, log } = options;
   const running = new Map<string, Attempt>();
-  let checking: NodeJS.Timeout | undefined;
-
-  function checkDeadlines() {
-    const now = Date.now();
-    for (const attempt of running.values()) if (attempt.deadline <= now) timeOut(attempt);
-    if (running.size === 0) {
-      clearInterval(checking);
-      checking = undefined;
-    }
-  }
+  const deadlines = createDeadlines(running, (attempt) => timeOut(attempt));
   // The dependencies of every task a claim starts, read in one statement.
   const dependency = batched((ids) => options.attempts.claims.dependenciesOf(ids));
 
@@ -50,7 +35,7 @@ export function createRunner(options: RunnerOptions) {
     const attempt = new Attempt(task, options.attempts);
     attempt.deadline = attempt.startedAt + task.timeoutSeconds * 1000;
     running.set(task.id, attempt);
-    checking ??= setInterval(checkDeadlines, TIMEOUT_CHECK_MS);
+    deadlines.watch();
     options.metrics?.started(task.kind, (attempt.startedAt - task.runAt.getTime()) / 1000);
     if (options.logTransitions) log.info({ taskId: task.id, kind: task.kind, attempt: task.attempts }, 'task started');
     // A task with dependencies runs once their rows are read; a cancel or timeout meanwhile settles it.
@@ -127,8 +112,7 @@ export function createRunner(options: RunnerOptions) {
     },
     /** Aborts every attempt still running (at the end of a shutdown's grace) and returns their tasks. */
     abortAll(): ClaimedTask[] {
-      clearInterval(checking);
-      checking = undefined;
+      deadlines.stop();
       const left = [...running.values()];
       for (const attempt of left) {
         retire(attempt);
