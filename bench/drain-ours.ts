@@ -32,16 +32,13 @@ let followed = 0;
 if (follow !== 'none') pump.subscribe((batch) => (followed += batch.events.length), follow === 'all' ? undefined : { types: ['completed'] });
 // The statistics triggers keep these counts exact in the statements that change the rows.
 const empty = await emptyQueueProbe(url, `SELECT coalesce(sum(n), 0) AS n FROM task_counts WHERE status IN ('pending', 'running')`);
-const cpu0 = process.cpuUsage();
 executor.start();
 await calls.all;
 await empty.wait();
 const figures = calls.figures();
-const cpu = process.cpuUsage(cpu0);
 await executor.stop(1000);
 await pump.stop();
 await db.close();
 console.log(JSON.stringify({
-  system: 'ours', tasks: count, concurrency, prefetch, follow, followed, ...figures,
-  nodeCpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2),
+  system: 'ours', tasks: count, concurrency, prefetch, follow, followed, ...figures
 }));

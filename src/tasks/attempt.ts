@@ -23,7 +23,6 @@ export class Attempt implements TaskContext {
   readonly startedAt = Date.now();
   /** When it times out (epoch ms); the embedded runner checks it. */
   deadline = Infinity;
-  timer: NodeJS.Timeout | undefined;
   private controller: AbortController | undefined;
   private aborted = false;
   private abortReason: unknown;

@@ -27,7 +27,7 @@ export interface RunnerOptions {
 export function createRunner(options: RunnerOptions) {
   const { registry, log } = options;
   const running = new Map<string, Attempt>();
-  const deadlines = createDeadlines(running, (attempt) => timeOut(attempt));
+  const deadlines = createDeadlines(running, timeOut);
   // The dependencies of every task a claim starts, read in one statement.
   const dependency = batched((ids) => options.attempts.claims.dependenciesOf(ids));
 

@@ -32,7 +32,6 @@ export interface KindSchema {
   readonly jsonSchema: JsonSchema | undefined;
 }
 
-
 function isStandard(source: SchemaSource): source is StandardSchemaV1 {
   return typeof (source as StandardSchemaV1)['~standard']?.validate === 'function';
 }

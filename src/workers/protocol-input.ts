@@ -12,6 +12,7 @@ export function releaseIds(ids: readonly string[]): readonly string[] {
   if (ids.length > MAX_CLAIM) throw invalidInput(`releaseTasks takes at most ${MAX_CLAIM} ids, got ${ids.length}`);
   return ids;
 }
+
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'];
 
 export function registration(input: { name: string; kinds: string[]; concurrency?: number | null }) {
