@@ -61,8 +61,10 @@ export async function finish(db: Database, workerId: string, outcomes: readonly 
     extras.push(`${entry}}`);
   }
   const type = sql`CASE WHEN status = 'pending' THEN 'retrying' ELSE status::text END`;
-  const data = sql`jsonb_strip_nulls(jsonb_build_object('attempt', attempts, 'error', error,
-    'retryInMs', CASE WHEN status = 'pending' THEN round(extract(epoch FROM run_at - now()) * 1000)::int END))`;
+  // A plain first completion's data is one constant; building it per row was a tenth of the statement.
+  const data = sql`CASE WHEN attempts = 1 AND status = 'completed' THEN '{"attempt": 1}'::jsonb
+    ELSE jsonb_strip_nulls(jsonb_build_object('attempt', attempts, 'error', error,
+      'retryInMs', CASE WHEN status = 'pending' THEN round(extract(epoch FROM run_at - now()) * 1000)::int END)) END`;
   // A task back to pending now is work; so is one a freed slot released, or a dependent made ready.
   const retryNow = outcomes.some((x) => x.status === 'pending' && !x.delayMs);
   const [row] = await db.query<{ ids: string; started: Array<Omit<ClaimedTask, 'runAt'>> }>(
