@@ -3,6 +3,7 @@
 import { sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import type { TaskKind } from '../src/tasks/kind.js';
+import { ADAPTIVE_MAX } from '../src/tasks/prefetch.js';
 import { describePg } from './support/db.js';
 import { appForFile, waitFor } from './support/app.js';
 
@@ -45,6 +46,6 @@ describePg('adaptive prefetch (the default)', () => {
     // Ahead of its two slots, and never more than the two and the most it claims ahead.
     const biggest = await biggestClaim('quick');
     expect(biggest).toBeGreaterThan(2);
-    expect(biggest).toBeLessThanOrEqual(2 + 500);
+    expect(biggest).toBeLessThanOrEqual(2 + ADAPTIVE_MAX);
   });
 });
