@@ -2,8 +2,9 @@
 // executor and the event pump make timed (count, total wall time, rows per call), the drain
 // timed to the commit of the last outcome, and the whole machine's CPU time per 1,000 tasks (less
 // sensitive to a noisy neighbour than tasks/s). For comparing a change: run it alternately with
-// and without, several times. --sql='...' runs statements (separated by ;;) after the
-// migrations (an experiment, e.g. disabling a trigger).
+// and without, several times. --prefetch=auto: the adaptive default; --claims: every claim as
+// `start ms:asked/got/took ms` on stderr, to see how the claims grow. --sql='...' runs statements
+// (separated by ;;) after the migrations (an experiment, e.g. disabling a trigger).
 import { readFileSync } from 'node:fs';
 import { createEventPump } from '../src/tasks/events.js';
 import { createExecutor } from '../src/tasks/executor.js';
@@ -12,7 +13,10 @@ import { arg } from './lib.js';
 import { queuedNoops } from './queued.js';
 
 const count = Number(arg('tasks', '20000'));
-const prefetch = Number(arg('prefetch', '500'));
+const prefetchArg = arg('prefetch', '500');
+const prefetch = prefetchArg === 'auto' ? 'auto' : Number(prefetchArg);
+const claimLog: string[] = [];
+let start = 0;
 const { db, store, log } = await queuedNoops('bench_statements', count, 10);
 
 const calls: Record<string, { n: number; ms: number; rows: number }> = {};
@@ -24,6 +28,7 @@ function timed<T extends object, K extends keyof T>(target: T, name: K, rowsOf: 
   (target as Record<K, unknown>)[name] = async (...args: unknown[]) => {
     const started = performance.now();
     const result = await original(...args);
+    if (name === 'claim') claimLog.push(`${(started - start).toFixed(0)}:${args[2]}/${rowsOf(result)}/${(performance.now() - started).toFixed(0)}`);
     const entry = (calls[String(name)] ??= { n: 0, ms: 0, rows: 0 });
     entry.n++;
     entry.ms += performance.now() - started;
@@ -50,7 +55,7 @@ const executor = createExecutor({
 });
 const cpu0 = machineCpu();
 const node0 = process.cpuUsage();
-const start = performance.now();
+start = performance.now();
 executor.start();
 await done;
 const seconds = (performance.now() - start) / 1000;
@@ -59,6 +64,7 @@ const node = process.cpuUsage(node0);
 await executor.stop(1000);
 await pump.stop();
 await db.close();
+if (process.argv.includes('--claims')) console.error(claimLog.join(' '));
 console.log(JSON.stringify({
   tasks: count, prefetch, perSecond: Math.round(count / seconds),
   machineCpuMsPer1000: Math.round((cpu1.busy - cpu0.busy) / (count / 1000)), nodeCpuMsPer1000: Math.round((node.user + node.system) / 1000 / (count / 1000)),
