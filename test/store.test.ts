@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connect, type Database } from '../src/db/client.js';
 import { createLogger } from '../src/logger.js';
 import { createStore, TaskInWrongState, type Store } from '../src/store/index.js';
-import type { NewTask } from '../src/store/index.js';
+import type { NewTask, Outcome } from '../src/store/index.js';
 import { describePg, freshDatabase } from './support/db.js';
 
 const log = createLogger('silent');
@@ -190,6 +190,32 @@ describePg('store', () => {
     expect((await a.claims.finish('dead', [{ id: t.id, attempt: 1, status: 'completed' }])).applied.size).toBe(0);
     expect((await b.claims.finish('alive', [{ id: t.id, attempt: 2, status: 'completed', result: 'ok' }])).applied.size).toBe(1);
     expect(await types(t.id)).toEqual(['created', 'started', 'requeued', 'started', 'completed']);
+  });
+
+  it('checks every outcome of a batch against its own attempt, whether the batch shares one attempt or not', async () => {
+    // x1 and x2 at their second attempt (a lease expired), y1 to y3 at their first, all held by M.
+    const [x1, x2] = await a.tasks.insertTasks([task('attempts'), task('attempts')]);
+    await a.claims.claim('M', ['attempts'], 2, 0);
+    await b.claims.requeueExpired();
+    const [y1, y2, y3] = await a.tasks.insertTasks([task('attempts'), task('attempts'), task('attempts')]);
+    expect((await a.claims.claim('M', ['attempts'], 5, 60)).map((t) => t.attempts)).toEqual([2, 2, 1, 1, 1]);
+    const applied = async (outcomes: Outcome[]) => [...(await a.claims.finish('M', outcomes)).applied].sort();
+    const done = (id: string, attempt: number): Outcome => ({ id, attempt, status: 'completed' });
+    // Plain completions of one attempt, one of them stale.
+    expect(await applied([done(x1.id, 1), done(y1.id, 1)])).toEqual([y1.id]);
+    // Plain completions of several attempts.
+    expect(await applied([done(x1.id, 2), done(y2.id, 1)])).toEqual([x1.id, y2.id].sort());
+    // Several attempts, one with a result, one stale failure.
+    const failure = { code: 'E', message: 'no' };
+    expect(await applied([{ ...done(x2.id, 2), result: { n: 1 } }, { id: y3.id, attempt: 2, status: 'failed', error: failure }])).toEqual([x2.id]);
+    // One attempt, not a plain completion.
+    expect(await applied([{ id: y3.id, attempt: 1, status: 'failed', error: failure }])).toEqual([y3.id]);
+    const rows = await Promise.all([x1, x2, y1, y2, y3].map(async (t) => (await a.tasks.getTask(t.id))!));
+    expect(rows.map((t) => [t.status, t.attempts, t.result, t.error?.code ?? null, t.progress])).toEqual([
+      ['completed', 2, null, null, 1], ['completed', 2, { n: 1 }, null, 1], ['completed', 1, null, null, 1],
+      ['completed', 1, null, null, 1], ['failed', 1, null, 'E', null],
+    ]);
+    expect(await types(x1.id)).toEqual(['created', 'started', 'requeued', 'started', 'completed']);
   });
 
   it('an expired lease on the last attempt fails the task', async () => {

@@ -34,32 +34,16 @@ const STARTED = sql`(SELECT coalesce(jsonb_agg(jsonb_build_object('id', t.id::te
 /**
  * Applies many attempts' outcomes in one statement. Returns the ids that were applied; the
  * others had lost their claim and their outcome is void. With `take`, dependents the outcomes
- * made ready are started for that worker in the same statement (task_settle_dependents). The outcomes travel as JSON
- * objects keyed by id and read through an InitPlan, not joined as a row set: a join's plan
- * rests on row estimates for 'running' that are always stale on a busy queue, and measured,
- * the planner then rescanned the outcome list once per task (half a second for 1,000). Each
- * row looks its attempt up for the guard, then one record for every column it sets (none for
- * a plain completion); a lookup per column was measured at 7 of the statement's 13 ms per 500.
+ * made ready are started for that worker in the same statement (task_settle_dependents). What
+ * the outcomes set travels as JSON keyed by id (`changes`) and is read through an InitPlan, not
+ * joined as a row set: a join's plan rests on row estimates for 'running' that are always stale
+ * on a busy queue, and measured, the planner then rescanned the outcome list once per task (half
+ * a second for 1,000). A row reads one record for every column it sets: a lookup per column was
+ * measured at 7 of the statement's 13 ms per 500.
  */
 export async function finish(db: Database, workerId: string, outcomes: readonly Outcome[], take?: TakeReady): Promise<Finished> {
   if (outcomes.length === 0) return { applied: new Set(), started: [] };
-  // Written out rather than built as an object for JSON.stringify (ids as keys make the object a
-  // sparse array to V8). Two objects keyed by id: every outcome's attempt, and only the outcomes
-  // that are more than "completed, no result" with what they set (nulls left out, which
-  // jsonb_to_record gives for missing keys). Parsing the batch into jsonb was a tenth of
-  // Postgres's drain time when every outcome was an object of its own (0.9 ms per 500 against
-  // 0.15 for the attempts alone), and a no-op drain's outcomes are all completed, no result.
-  const attempts: string[] = [];
-  const extras: string[] = [];
-  for (const o of outcomes) {
-    attempts.push(`"${o.id}":${o.attempt}`);
-    if (o.status === 'completed' && o.result == null) continue;
-    let entry = `"${o.id}":{"status":"${o.status}"`;
-    if (o.result != null) entry += `,"result":${JSON.stringify(o.result) ?? 'null'}`;
-    if (o.error != null) entry += `,"error":${JSON.stringify(o.error)}`;
-    if (o.delayMs) entry += `,"delay_ms":${o.delayMs}`;
-    extras.push(`${entry}}`);
-  }
+  const { inputs, set, attempt } = changes(outcomes);
   const type = sql`CASE WHEN status = 'pending' THEN 'retrying' ELSE status::text END`;
   // A plain first completion's data is one constant; building it per row was a tenth of the statement.
   const data = sql`CASE WHEN attempts = 1 AND status = 'completed' THEN '{"attempt": 1}'::jsonb
@@ -69,20 +53,12 @@ export async function finish(db: Database, workerId: string, outcomes: readonly 
   const retryNow = outcomes.some((x) => x.status === 'pending' && !x.delayMs);
   const [row] = await db.query<{ ids: string; started: Array<Omit<ClaimedTask, 'runAt'>> }>(
     eventStatement({
-      inputs: [{
-        name: 'input', materialized: true,
-        body: sql`SELECT ${`{${attempts.join(',')}}`}::jsonb AS attempt_of, ${`{${extras.join(',')}}`}::jsonb AS extra_of`,
-      }],
+      inputs,
       changed: sql`
-        UPDATE tasks t SET (status, result, error, progress, run_at, finished_at) = (
-            SELECT coalesce(o.status, 'completed')::task_status, o.result, o.error,
-              CASE WHEN o.status IS NULL OR o.status = 'completed' THEN 1 ELSE t.progress END,
-              CASE WHEN o.status = 'pending' THEN now() + make_interval(secs => coalesce(o.delay_ms, 0) / 1000.0) ELSE t.run_at END,
-              CASE WHEN o.status = 'pending' THEN NULL ELSE now() END
-            FROM jsonb_to_record((SELECT extra_of FROM input) -> t.id::text) AS o(status text, result jsonb, error jsonb, delay_ms int)),
+        UPDATE tasks t SET ${set},
           updated_at = now(), worker_id = NULL, lease_expires_at = NULL
         WHERE t.id = ANY(${idArray(outcomes.map((x) => x.id))}) AND ${IS_RUNNING}
-          AND t.worker_id = ${workerId} AND t.attempts = ((SELECT attempt_of FROM input) ->> t.id::text)::int
+          AND t.worker_id = ${workerId} AND t.attempts = ${attempt}
         RETURNING t.id, t.kind, t.status, t.attempts, t.error, t.run_at, t.queue, t.concurrency_key, t.has_dependents`,
       // Every slot freed goes to a task held for it in the same statement: a queue's concurrency
       // or a key's may have been set after these tasks were claimed. A task that ended settles
@@ -105,4 +81,46 @@ export async function finish(db: Database, workerId: string, outcomes: readonly 
   // Started by this statement: due now, as far as the queue wait the executor measures goes.
   const now = new Date();
   return { applied: new Set(row.ids ? row.ids.split(',') : []), started: row.started.map((t) => ({ ...t, runAt: now })) };
+}
+
+/**
+ * What a batch's UPDATE sets and the attempt each row must be at. A batch of plain completions
+ * (no result) of one attempt, a drain's usual batch, needs no JSON: the same columns for every
+ * row, one attempt for the guard. Otherwise the outcomes travel as objects keyed by id, written
+ * out rather than built for JSON.stringify (ids as keys make an object a sparse array to V8): each
+ * outcome's attempt unless they share one, and only the outcomes that set more than a plain
+ * completion, with what they set (nulls left out, which jsonb_to_record gives for missing keys).
+ * Parsing an object per outcome was a tenth of Postgres's drain time (0.9 ms per 500), and each
+ * row's lookups in them about a fifth of the UPDATE.
+ */
+function changes(outcomes: readonly Outcome[]) {
+  const attempt = outcomes[0].attempt;
+  const oneAttempt = outcomes.every((o) => o.attempt === attempt);
+  const attempts: string[] = [];
+  const extras: string[] = [];
+  for (const o of outcomes) {
+    if (!oneAttempt) attempts.push(`"${o.id}":${o.attempt}`);
+    if (o.status === 'completed' && o.result == null) continue;
+    let entry = `"${o.id}":{"status":"${o.status}"`;
+    if (o.result != null) entry += `,"result":${JSON.stringify(o.result) ?? 'null'}`;
+    if (o.error != null) entry += `,"error":${JSON.stringify(o.error)}`;
+    if (o.delayMs) entry += `,"delay_ms":${o.delayMs}`;
+    extras.push(`${entry}}`);
+  }
+  const columns = [
+    ...(oneAttempt ? [] : [sql`${`{${attempts.join(',')}}`}::jsonb AS attempt_of`]),
+    ...(extras.length === 0 ? [] : [sql`${`{${extras.join(',')}}`}::jsonb AS extra_of`]),
+  ];
+  return {
+    inputs: columns.length === 0 ? [] : [{ name: 'input', materialized: true, body: sql`SELECT ${sql.join(columns, sql`, `)}` }],
+    set: extras.length === 0
+      ? sql`status = 'completed', result = NULL, error = NULL, progress = 1, finished_at = now()`
+      : sql`(status, result, error, progress, run_at, finished_at) = (
+          SELECT coalesce(o.status, 'completed')::task_status, o.result, o.error,
+            CASE WHEN o.status IS NULL OR o.status = 'completed' THEN 1 ELSE t.progress END,
+            CASE WHEN o.status = 'pending' THEN now() + make_interval(secs => coalesce(o.delay_ms, 0) / 1000.0) ELSE t.run_at END,
+            CASE WHEN o.status = 'pending' THEN NULL ELSE now() END
+          FROM jsonb_to_record((SELECT extra_of FROM input) -> t.id::text) AS o(status text, result jsonb, error jsonb, delay_ms int))`,
+    attempt: oneAttempt ? sql`${attempt}::int` : sql`((SELECT attempt_of FROM input) ->> t.id::text)::int`,
+  };
 }
