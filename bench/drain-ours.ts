@@ -5,14 +5,13 @@
 import { createEventPump } from '../src/tasks/events.js';
 import { createExecutor } from '../src/tasks/executor.js';
 import { createRegistry } from '../src/tasks/handlers.js';
-import { arg, emptyQueueProbe, handlerCalls } from './lib.js';
+import { arg, emptyQueueProbe, handlerCalls, prefetchArg } from './lib.js';
 import { queuedNoops } from './queued.js';
 
 const count = Number(arg('tasks', '20000'));
 const concurrency = Number(arg('concurrency', '24'));
 // --prefetch=auto: the default, adaptive; a number: that many claimed ahead always.
-const prefetchArg = arg('prefetch', '500');
-const prefetch = prefetchArg === 'auto' ? 'auto' : Number(prefetchArg);
+const prefetch = prefetchArg('500');
 // --follow=completed: a subscriber to 'completed' events, as a script awaiting results would be;
 // --follow=all: a subscriber to every event, as a dashboard showing all tasks would be.
 const follow = arg('follow', 'none');

@@ -12,12 +12,11 @@
 // goes through its queue's lock and gate (and the create statement takes none).
 //   --delay=MS   each task scheduled MS later (runAt / startAfter), timed from when it is due: how
 //                close to its time a scheduled task or a retry after its backoff starts.
-import { arg, databaseOptions, freshDatabase, percentile, sleep } from './lib.js';
+import { arg, databaseOptions, freshDatabase, percentile, prefetchArg, sleep } from './lib.js';
 
 const system = arg('system', 'ours');
 // --prefetch=auto (the default) or a fixed count, for ours.
-const prefetchArg = arg('prefetch', 'auto');
-const prefetch = prefetchArg === 'auto' ? 'auto' : Number(prefetchArg);
+const prefetch = prefetchArg('auto');
 const count = Number(arg('tasks', '300'));
 const gapMs = Number(arg('gap', '20'));
 const delayMs = Number(arg('delay', '0'));

@@ -30,6 +30,12 @@ export function arg(name: string, fallback: string): string {
   return found ? found.slice(name.length + 3) : fallback;
 }
 
+/** --prefetch: `auto` (the adaptive default) or a fixed count claimed ahead. */
+export function prefetchArg(fallback: 'auto' | `${number}`): 'auto' | number {
+  const value = arg('prefetch', fallback);
+  return value === 'auto' ? 'auto' : Number(value);
+}
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**

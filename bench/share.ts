@@ -11,11 +11,10 @@ import { createRegistry } from '../src/tasks/handlers.js';
 import { connect } from '../src/db/client.js';
 import { createLogger } from '../src/logger.js';
 import { createStore } from '../src/store/index.js';
-import { arg, emptyQueueProbe, sleep } from './lib.js';
+import { arg, emptyQueueProbe, prefetchArg, sleep } from './lib.js';
 import { queuedNoops } from './queued.js';
 
-const prefetchArg = arg('prefetch', 'auto');
-const prefetch = prefetchArg === 'auto' ? 'auto' : Number(prefetchArg);
+const prefetch = prefetchArg('auto');
 const taskMs = Number(arg('task-ms', '2'));
 const PENDING = `SELECT coalesce(sum(n), 0) AS n FROM task_counts WHERE status IN ('pending', 'running')`;
 
@@ -57,7 +56,7 @@ if (process.argv.includes('--child')) {
   const { url, db } = await queuedNoops('bench_share', count, 2);
   await db.close();
   const children = [0, 1].map(() =>
-    fork(new URL(import.meta.url).pathname, ['--child', `--url=${url}`, `--prefetch=${prefetchArg}`, `--task-ms=${taskMs}`], {
+    fork(new URL(import.meta.url).pathname, ['--child', `--url=${url}`, `--prefetch=${prefetch}`, `--task-ms=${taskMs}`], {
       execArgv: ['--import', 'tsx'],
     }),
   );
@@ -68,7 +67,7 @@ if (process.argv.includes('--child')) {
   const start = Math.min(a.first, b.first);
   const end = Math.max(a.last, b.last);
   console.log(JSON.stringify({
-    system: 'ours, two processes', tasks: count, taskMs, prefetch: prefetchArg,
+    system: 'ours, two processes', tasks: count, taskMs, prefetch,
     perSecond: Math.round(count / ((end - start) / 1000)),
     shares: [a, b].map((r) => +(r.handled / count).toFixed(3)),
     // The process that ran out first waited this long for the other to finish what it held.

@@ -9,12 +9,11 @@ import { readFileSync } from 'node:fs';
 import { createEventPump } from '../src/tasks/events.js';
 import { createExecutor } from '../src/tasks/executor.js';
 import { createRegistry } from '../src/tasks/handlers.js';
-import { arg } from './lib.js';
+import { arg, prefetchArg } from './lib.js';
 import { queuedNoops } from './queued.js';
 
 const count = Number(arg('tasks', '20000'));
-const prefetchArg = arg('prefetch', '500');
-const prefetch = prefetchArg === 'auto' ? 'auto' : Number(prefetchArg);
+const prefetch = prefetchArg('500');
 const claimLog: string[] = [];
 let start = 0;
 const { db, store, log } = await queuedNoops('bench_statements', count, 10);

@@ -28,9 +28,7 @@ export async function claim(db: Database, workerId: string, kinds: readonly stri
         taskId: sql`id`,
         type: sql`CASE WHEN status = 'running' THEN 'started' WHEN waiting_for IS NULL THEN 'released' ELSE 'held' END`,
         status: sql`status`,
-        // A first attempt's data is the same for every row: built once (an InitPlan), not per row.
-        data: sql`CASE WHEN status = 'running' AND attempts = 1 THEN (SELECT jsonb_build_object('attempt', 1, 'workerId', ${workerId}::text))
-          WHEN status = 'running' THEN jsonb_build_object('attempt', attempts, 'workerId', worker_id)
+        data: sql`CASE WHEN status = 'running' THEN jsonb_build_object('attempt', attempts, 'workerId', worker_id)
           WHEN waiting_for IS NOT NULL THEN jsonb_build_object('waitingFor', waiting_for) END`,
         orderBy: sql`id`,
       },
